@@ -1,0 +1,53 @@
+"""The contest web application: create_app() assembles config, extensions, blueprints and CLI."""
+from flask import Flask, render_template
+
+from contest import clock, models  # noqa: F401  (models: every table registered before use)
+from contest.accounts.models import Role, User
+from contest.accounts.routes import bp as accounts_bp
+from contest.attempts.cli import attempts_cli
+from contest.attempts.routes import bp as attempts_bp
+from contest.bank.cli import questions_cli
+from contest.config import INSTANCE_DIR, PROJECT_ROOT, load_config
+from contest.demo.cli import demo_cli
+from contest.extensions import csrf, db, login_manager, migrate
+from contest.judging.routes import bp as judging_bp
+from contest.leaderboards.routes import bp as leaderboards_bp
+from contest.rounds.cli import rounds_cli
+from contest.rounds.routes import bp as rounds_bp
+
+
+def create_app(config: dict | None = None, require_secret: bool = False) -> Flask:
+    """Build the application from the environment, with `config` overriding it (tests)."""
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"), instance_path=str(INSTANCE_DIR))
+    app.config.from_mapping(load_config(config, require_secret=require_secret))
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    for blueprint in (accounts_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp):
+        app.register_blueprint(blueprint)
+    for group in (questions_cli, rounds_cli, attempts_cli, demo_cli):
+        app.cli.add_command(group)
+
+    app.jinja_env.filters.update(datetime=clock.format_datetime, date=clock.format_date,
+                                 duration=clock.format_duration)
+    app.jinja_env.globals["Role"] = Role
+    for status in (400, 403, 404, 413, 500):
+        app.register_error_handler(status, _error_page)
+    return app
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the user behind the session cookie."""
+    return db.session.get(User, int(user_id))
+
+
+def _error_page(error):
+    """A Vietnamese page for HTTP errors."""
+    code = getattr(error, "code", 500) or 500
+    return render_template("error.html", code=code), code

@@ -1,0 +1,61 @@
+"""Registration and log-in forms."""
+import re
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from contest.clock import DATE_FORMAT
+
+PHONE = re.compile(r"^(0|\+84)\d{9}$")
+
+
+class RegistrationForm(FlaskForm):
+    """A contestant registers under their agency."""
+
+    full_name = StringField("Họ và tên", validators=[
+        DataRequired("Nhập họ và tên."), Length(2, 150, "Họ và tên từ 2 đến 150 ký tự.")])
+    email = EmailField("Email", validators=[
+        DataRequired("Nhập email."), Email("Email không hợp lệ.", check_deliverability=False)])
+    phone = StringField("Số điện thoại", validators=[DataRequired("Nhập số điện thoại.")])
+    citizen_id = StringField("Số CCCD (không bắt buộc)", validators=[Optional()])
+    birth_date = StringField("Ngày sinh dd/mm/yyyy (không bắt buộc)", validators=[Optional()])
+    agency_id = SelectField("Đơn vị công tác", coerce=int, validators=[DataRequired("Chọn đơn vị công tác.")])
+    password = PasswordField("Mật khẩu", validators=[
+        DataRequired("Nhập mật khẩu."), Length(8, 128, "Mật khẩu cần ít nhất 8 ký tự.")])
+    password_confirm = PasswordField("Nhập lại mật khẩu", validators=[
+        EqualTo("password", "Hai lần nhập mật khẩu không khớp.")])
+    consent = BooleanField(
+        "Tôi đồng ý để Ban tổ chức xử lý dữ liệu cá nhân của tôi cho mục đích tổ chức cuộc thi "
+        "(theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân).",
+        validators=[DataRequired("Cần đồng ý xử lý dữ liệu cá nhân để đăng ký dự thi.")])
+
+    def validate_phone(self, field):
+        """Vietnamese mobile numbers: 10 digits from 0, or +84 and 9 digits."""
+        field.data = re.sub(r"[\s.\-]", "", field.data or "")
+        if not PHONE.match(field.data):
+            raise ValidationError("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).")
+
+    def validate_citizen_id(self, field):
+        """CCCD numbers have 12 digits."""
+        field.data = (field.data or "").strip()
+        if field.data and not re.fullmatch(r"\d{12}", field.data):
+            raise ValidationError("Số CCCD gồm 12 chữ số.")
+
+    def validate_birth_date(self, field):
+        """Dates are typed dd/mm/yyyy."""
+        self.birth_date_value = None
+        if field.data:
+            try:
+                self.birth_date_value = datetime.strptime(field.data.strip(), DATE_FORMAT).date()
+            except ValueError:
+                raise ValidationError("Nhập ngày sinh theo dạng ngày/tháng/năm, ví dụ 25/04/1990.")
+
+
+class LoginForm(FlaskForm):
+    """Log in with e-mail and password."""
+
+    email = EmailField("Email", validators=[DataRequired("Nhập email.")])
+    password = PasswordField("Mật khẩu", validators=[DataRequired("Nhập mật khẩu.")])
+    remember = BooleanField("Ghi nhớ đăng nhập")

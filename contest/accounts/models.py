@@ -1,0 +1,62 @@
+"""Accounts: contestants, organizers (Ban tổ chức), judges (Ban giám khảo) and admins."""
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.database import UTCDateTime, utcnow
+from contest.extensions import db
+
+
+class Role(str, enum.Enum):
+    """What an account may do; the value is what the database stores."""
+
+    CONTESTANT = "contestant"
+    ORGANIZER = "organizer"
+    JUDGE = "judge"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        """The role's name as the interface shows it."""
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.CONTESTANT: "Thí sinh",
+    Role.ORGANIZER: "Ban tổ chức",
+    Role.JUDGE: "Ban giám khảo",
+    Role.ADMIN: "Quản trị",
+}
+
+
+class User(UserMixin, db.Model):
+    """A person with an account; contestants belong to an agency."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(sa.String(150))
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    # Căn cước công dân: one account per person, so unique when given.
+    citizen_id: Mapped[str | None] = mapped_column(sa.String(12), unique=True)
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20), default=Role.CONTESTANT.value)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agency: Mapped["Agency | None"] = relationship()  # noqa: F821
+
+    @property
+    def role_enum(self) -> Role:
+        """The stored role as a Role."""
+        return Role(self.role)
+
+    def has_role(self, *roles: Role) -> bool:
+        """True if the user holds one of `roles`; admins hold every role."""
+        return self.role == Role.ADMIN.value or self.role in {r.value for r in roles}

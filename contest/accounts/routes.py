@@ -1,0 +1,67 @@
+"""Register, log in, log out."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from contest.accounts.forms import LoginForm, RegistrationForm
+from contest.accounts.services import AccountError, authenticate, create_user
+from contest.agencies.queries import agency_choices
+from contest.database import utcnow
+from contest.extensions import db
+from contest.forms import EmptyForm
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Follow ?next= only to a path on this site."""
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("rounds.home")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """A contestant creates an account under their agency."""
+    form = RegistrationForm()
+    form.agency_id.choices = [(0, "— Chọn đơn vị —")] + agency_choices()
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                full_name=form.full_name.data, email=form.email.data, password=form.password.data,
+                phone=form.phone.data, citizen_id=form.citizen_id.data,
+                birth_date=getattr(form, "birth_date_value", None),
+                agency_id=form.agency_id.data, consented_at=utcnow())
+        except AccountError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Đăng ký thành công. Chúc bạn thi tốt!", "success")
+            return redirect(url_for("rounds.home"))
+    return render_template("accounts/register.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with e-mail and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Email hoặc mật khẩu không đúng.")
+    status = 200 if request.method == "GET" else 401
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Log out (a POST, so no link can log a user out by surprise)."""
+    if EmptyForm().validate_on_submit():
+        logout_user()
+        flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("rounds.home"))

@@ -1,0 +1,70 @@
+"""Attempts (bài thi) and the questions each one drew."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.database import UTCDateTime
+from contest.extensions import db
+
+OPEN_ATTEMPT = sa.text("submitted_at IS NULL")
+
+
+class Attempt(db.Model):
+    """One contestant's try at a round; the server's clock sets its deadline and score."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        # The n-th attempt exists once: parallel starts cannot exceed the attempts allowed.
+        sa.UniqueConstraint("user_id", "round_id", "number"),
+        # At most one attempt in progress per contestant and round, whatever the race.
+        sa.Index("uq_attempts_one_in_progress", "user_id", "round_id", unique=True,
+                 sqlite_where=OPEN_ATTEMPT, postgresql_where=OPEN_ATTEMPT),
+        sa.Index("ix_attempts_open_deadline", "deadline_at",
+                 sqlite_where=OPEN_ATTEMPT, postgresql_where=OPEN_ATTEMPT),
+        sa.CheckConstraint("number > 0", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"), index=True)
+    number: Mapped[int]
+    # The seed of the draw, recorded so the paper can be reproduced when a result is checked.
+    seed: Mapped[int] = mapped_column(sa.BigInteger)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_auto_submitted: Mapped[bool] = mapped_column(default=False)
+    score: Mapped[int | None]
+    max_score: Mapped[int]
+    duration_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    items: Mapped[list["AttemptItem"]] = relationship(
+        back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan")
+    round: Mapped["Round"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()  # noqa: F821
+
+    @property
+    def is_submitted(self) -> bool:
+        """True once the attempt is final."""
+        return self.submitted_at is not None
+
+
+class AttemptItem(db.Model):
+    """A question as one attempt shows it: its position, its shuffled choices and the answer."""
+
+    __tablename__ = "attempt_items"
+
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempts.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    position: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id"), index=True)
+    # choice_order[k] is the index in question.choices shown k-th; the browser only sees k.
+    choice_order: Mapped[list] = mapped_column(sa.JSON)
+    # Positions as shown (k values) the contestant selected; None while unanswered.
+    selected: Mapped[list | None] = mapped_column(sa.JSON)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_correct: Mapped[bool | None]
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")
+    question: Mapped["Question"] = relationship()  # noqa: F821

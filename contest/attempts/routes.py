@@ -1,0 +1,115 @@
+"""The contestant's attempt: start, answer (page and JSON saves), submit, result."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from contest.attempts.queries import load_attempt, shown_paper
+from contest.attempts.services import (AttemptError, expire_if_due, remaining_seconds, save_answer,
+                                       start_attempt, submit_attempt)
+from contest.database import utcnow
+from contest.extensions import db
+from contest.forms import EmptyForm
+from contest.leaderboards.queries import rank_of, standing_of
+from contest.rounds.models import Round
+
+bp = Blueprint("attempts", __name__)
+
+
+def _own_attempt(attempt_id: int):
+    """The current user's attempt, or 404 (another's attempt does not exist for them)."""
+    attempt = load_attempt(attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _answers_from_form(form, count: int) -> dict[int, list[int]]:
+    """Answers posted by the plain form: field q<position> holds the shown option numbers."""
+    answers = {}
+    for position in range(count):
+        values = form.getlist(f"q{position}")
+        if values:
+            try:
+                answers[position] = [int(value) for value in values]
+            except ValueError:
+                abort(400)
+    return answers
+
+
+@bp.route("/rounds/<int:round_id>/start", methods=["POST"])
+@login_required
+def start(round_id: int):
+    """Start a new attempt, or resume the one in progress."""
+    round_ = db.get_or_404(Round, round_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = start_attempt(current_user, round_, utcnow())
+    except AttemptError as error:
+        db.session.commit()  # keeps an expired attempt the start just finalized
+        flash(str(error), "error")
+        return redirect(url_for("rounds.detail", round_id=round_id))
+    db.session.commit()
+    return redirect(url_for("attempts.take", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def take(attempt_id: int):
+    """The paper, resumed with the answers saved and the time the server says is left."""
+    attempt = _own_attempt(attempt_id)
+    now = utcnow()
+    if expire_if_due(attempt, now):
+        db.session.commit()
+        return redirect(url_for("attempts.result", attempt_id=attempt.id))
+    return render_template("attempts/take.html", attempt=attempt, paper=shown_paper(attempt),
+                           remaining=remaining_seconds(attempt, now), form=EmptyForm())
+
+
+@bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@login_required
+def save(attempt_id: int):
+    """Save one answer (JSON); answers with the seconds left so the countdown resyncs."""
+    attempt = _own_attempt(attempt_id)
+    payload = request.get_json(silent=True) or {}
+    position, selected = payload.get("position"), payload.get("selected", [])
+    if not isinstance(position, int) or not isinstance(selected, list) \
+            or not all(isinstance(value, int) for value in selected):
+        return jsonify(error="Dữ liệu không hợp lệ."), 400
+    try:
+        result = save_answer(attempt, position, selected, utcnow())
+    except AttemptError as error:
+        db.session.commit()
+        return jsonify(error=str(error), submitted=attempt.is_submitted,
+                       result_url=url_for("attempts.result", attempt_id=attempt.id)), 409
+    db.session.commit()
+    return jsonify(position=result.position, selected=result.selected,
+                   remaining_seconds=round(result.remaining_seconds, 1))
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(attempt_id: int):
+    """Submit the paper; submitting twice changes nothing."""
+    attempt = _own_attempt(attempt_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    was_submitted = attempt.is_submitted
+    submit_attempt(attempt, utcnow(), _answers_from_form(request.form, len(attempt.items)))
+    db.session.commit()
+    if not was_submitted and attempt.is_auto_submitted:
+        flash("Bài thi đã được nộp khi hết giờ, với các câu trả lời đã lưu trước thời hạn.", "warning")
+    return redirect(url_for("attempts.result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    """Score, time used and rank after submitting."""
+    attempt = _own_attempt(attempt_id)
+    if not expire_if_due(attempt, utcnow()):
+        return redirect(url_for("attempts.take", attempt_id=attempt.id))
+    db.session.commit()
+    standing = standing_of(attempt.round_id, current_user.id)
+    return render_template("attempts/result.html", attempt=attempt, standing=standing,
+                           rank=rank_of(standing) if standing else None,
+                           is_counted=standing is not None and standing.attempt_id == attempt.id)

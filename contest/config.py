@@ -1,0 +1,74 @@
+"""Settings read from the environment, with safe defaults for the demo and the tests."""
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment lacks a setting production cannot do without."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgres:// URLs at the psycopg 3 driver SQLAlchemy should use."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(overrides: dict | None = None, require_secret: bool = False) -> dict:
+    """Build the Flask config from the environment, then apply explicit overrides (tests).
+
+    A server (contest.wsgi) requires SECRET_KEY unless it runs the demo; a CLI command that signs
+    nothing gets a throwaway key so maintenance commands need no secret.
+    """
+    overrides = dict(overrides or {})
+    env = os.environ
+    database_url = overrides.pop("DATABASE_URL", None) or env.get("DATABASE_URL") \
+        or f"sqlite:///{INSTANCE_DIR / 'contest.db'}"
+    config = {
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "DISPLAY_TIMEZONE": env.get("DISPLAY_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        # Seconds after the deadline during which a save or submit still counts: the network's share.
+        "ATTEMPT_GRACE_SECONDS": int(env.get("ATTEMPT_GRACE_SECONDS", "10")),
+        "LEADERBOARD_PAGE_SIZE": int(env.get("LEADERBOARD_PAGE_SIZE", "50")),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
+    }
+    config.update(overrides)
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite holds one writer at a time: wait for the lock rather than fail under a rush.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if not config["SECRET_KEY"]:
+        if config.get("TESTING"):
+            config["SECRET_KEY"] = secrets.token_hex(32)
+        elif env.get("CONTEST_DEMO") == "1":
+            config["SECRET_KEY"] = read_or_create_demo_secret()
+        elif not require_secret:
+            config["SECRET_KEY"] = secrets.token_hex(32)
+        else:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it in the environment (for example "
+                "`export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')`); "
+                "scripts/demo generates one into instance/ for the demo."
+            )
+    return config
+
+
+def read_or_create_demo_secret() -> str:
+    """Return the demo's secret key, generating it into instance/ on first use."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Scoring and ranking rules: pure functions, no Flask, no database."""

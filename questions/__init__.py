@@ -1,0 +1,1 @@
+"""Question-bank formats and legal texts: pure Python, no Flask, no database."""
