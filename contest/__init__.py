@@ -7,6 +7,7 @@ from contest.accounts.routes import bp as accounts_bp
 from contest.attempts.cli import attempts_cli
 from contest.attempts.routes import bp as attempts_bp
 from contest.bank.cli import questions_cli
+from contest.database import tune_sqlite
 from contest.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from contest.demo.cli import demo_cli
 from contest.extensions import csrf, db, login_manager, migrate
@@ -24,6 +25,9 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -43,3 +43,25 @@ class UTCDateTime(sa.types.TypeDecorator):
 def utcnow() -> datetime:
     """The current instant in UTC, timezone-aware."""
     return datetime.now(timezone.utc)
+
+
+def tune_sqlite(engine: sa.engine.Engine) -> None:
+    """Make SQLite safe for a multi-process demo: WAL, foreign keys, and writers that queue.
+
+    pysqlite opens transactions lazily, so a request that reads and then writes can fail with
+    "database is locked" instead of waiting. Every transaction therefore starts with
+    BEGIN IMMEDIATE, and the busy timeout lets the next writer wait its turn.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event below emits BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

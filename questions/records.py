@@ -18,6 +18,8 @@ class QuestionRecord:
     citation: str = ""
     explanation: str = ""
     audience: str = ""
+    # None: the importer's default status applies.
+    status: str | None = None
     source_row: int = 0
 
 

@@ -73,7 +73,7 @@ def import_questions(records: list[QuestionRecord], bank_name: str = DEFAULT_BAN
             bank_id=bank.id, text=record.text, choices=record.choices, correct=record.correct,
             topic=record.topic, difficulty=record.difficulty, document=document,
             article=citation.article, clause=citation.clause, citation=record.citation,
-            explanation=record.explanation, audience=record.audience, status=status,
+            explanation=record.explanation, audience=record.audience, status=record.status or status,
             fingerprint=digest,
         ))
         report.added += 1

@@ -18,6 +18,7 @@ from contest.database import utcnow
 from contest.extensions import db
 from contest.rounds.models import Round
 from contest.rounds.services import create_round, get_or_create_contest
+from questions.citation import parse_citation
 from questions.records import DIFFICULTY_BY_LABEL, QuestionRecord
 from questions.text import clean, fold
 
@@ -82,13 +83,18 @@ def _add_documents(documents: list[dict], report: DemoReport) -> None:
 
 
 def demo_question_records() -> list[QuestionRecord]:
-    """The demo bank, read from data/questions.json into import records."""
+    """The demo bank, read from data/questions.json into import records.
+
+    A question whose citation names no article stays a draft: only questions citing their
+    document and article are approved for rounds.
+    """
     entries = json.loads((DATA / "questions.json").read_text(encoding="utf-8"))["questions"]
     return [QuestionRecord(
         text=clean(e["text"]), choices=[clean(c) for c in e["choices"]], correct=sorted(e["correct"]),
         topic=clean(e.get("topic")), difficulty=DIFFICULTY_BY_LABEL[fold(e.get("difficulty", "Trung bình"))],
         citation=clean(e.get("citation")), explanation=clean(e.get("explanation")),
-        audience=clean(e.get("audience")), source_row=index)
+        audience=clean(e.get("audience")), source_row=index,
+        status="approved" if parse_citation(e.get("citation", "")).article else "draft")
         for index, e in enumerate(entries, start=1)]
 
 

@@ -1,0 +1,141 @@
+"""Fixtures: the same suite runs on SQLite or PostgreSQL (TEST_DATABASE), schema built by migrations."""
+import os
+import re
+import uuid
+from datetime import timedelta
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from contest import create_app
+from contest.database import utcnow
+from contest.extensions import db
+from tests import factories
+
+BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+IN_CI = os.environ.get("CI") == "true"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEST_CONFIG = {"TESTING": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+               "ATTEMPT_GRACE_SECONDS": 10}
+
+
+def skip_or_fail(reason: str):
+    """Skip on a developer's machine; in CI a missing service fails the run."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must run, not skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+def create_postgres_database() -> str:
+    """Create an empty PostgreSQL database for this run and return its URL."""
+    name = f"contest_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        skip_or_fail(f"PostgreSQL is not reachable at {POSTGRES_URL} ({error.__class__.__name__}); "
+                     "start it or set TEST_POSTGRES_URL to run the PostgreSQL tests")
+    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a database created by create_postgres_database."""
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """An empty database of the backend under test, for the whole session."""
+    if BACKEND == "postgres":
+        url = create_postgres_database()
+        yield url
+        drop_postgres_database(url)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def session_app(database_url):
+    """The application, its schema built by running the migrations."""
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def app(session_app):
+    """The application inside an app context, with every table emptied after the test."""
+    with session_app.app_context():
+        yield session_app
+        db.session.rollback()
+        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(sa.text(f"DELETE FROM {table}"))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the app's CLI commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def now():
+    """The current instant (services take `now`, so tests can also move it)."""
+    return utcnow()
+
+
+@pytest.fixture
+def world(app, now):
+    """An agency tree, a bank of 30 approved questions, an open round and a contestant."""
+    return factories.build_world(now)
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on the page at `url`."""
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) \
+        or re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+class Auth:
+    """Log a user in and out through the real pages."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = factories.PASSWORD):
+        """Post the login form with its CSRF token."""
+        token = csrf_token(self.client, "/login")
+        return self.client.post("/login", data={"email": email, "password": password,
+                                                "csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    """Helper to log in through the login page."""
+    return Auth(client)
+
+
+@pytest.fixture
+def later(now):
+    """A function giving `now` plus some seconds."""
+    return lambda seconds: now + timedelta(seconds=seconds)

@@ -1,0 +1,47 @@
+"""Configuration from the environment, and migrations that match the models on both databases."""
+import pytest
+import sqlalchemy as sa
+from flask_migrate import check, upgrade
+
+from contest import create_app
+from contest.config import ConfigError, normalise_database_url
+from contest.extensions import db
+from tests.conftest import BACKEND, TEST_CONFIG, create_postgres_database, drop_postgres_database
+
+
+def test_server_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("CONTEST_DEMO", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"DATABASE_URL": "sqlite://"}, require_secret=True)
+
+
+def test_secret_key_from_environment_is_used(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s3cret-from-env")
+    app = create_app({"DATABASE_URL": "sqlite://"}, require_secret=True)
+    assert app.config["SECRET_KEY"] == "s3cret-from-env"
+
+
+def test_postgres_urls_use_psycopg3():
+    assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    if BACKEND == "postgres":
+        url = create_postgres_database()
+        yield url
+        drop_postgres_database(url)
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+def test_upgrade_on_an_empty_database_then_check_is_clean(empty_database_url):
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": empty_database_url})
+    with app.app_context():
+        upgrade()
+        check()  # raises SystemExit(1) if the models and the migrations differ
+        tables = set(sa.inspect(db.engine).get_table_names())
+    assert {"agencies", "users", "questions", "rounds", "attempts", "attempt_items",
+            "standings", "legal_documents"} <= tables
