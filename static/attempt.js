@@ -16,6 +16,8 @@
   var deadline = performance.now() + parseFloat(form.dataset.remaining) * 1000;
   var pending = loadPending();
   var sending = false;
+  var inFlight = null;  // the AbortController of the save being sent
+  var SAVE_TIMEOUT_MS = 8000;  // a save that hangs on a weak link is abandoned and sent again
   var submitting = false;
   var announced = {};
 
@@ -53,15 +55,21 @@
     var position = positions[0];
     var selected = pending[position];
     sending = true;
+    var controller = new AbortController();
+    inFlight = controller;
+    var timer = window.setTimeout(function () { controller.abort(); }, SAVE_TIMEOUT_MS);
     fetch(saveUrl, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ position: parseInt(position, 10), selected: selected }),
-      credentials: "same-origin"
+      credentials: "same-origin",
+      signal: controller.signal
     }).then(function (response) {
+      window.clearTimeout(timer);
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (reply) {
       sending = false;
+      inFlight = null;
       if (reply.status === 200) {
         // Only forget the answer if it was not changed again while this save was in flight.
         if (JSON.stringify(pending[position]) === JSON.stringify(selected)) delete pending[position];
@@ -80,7 +88,10 @@
         setStatus(reply.body.error || "Không lưu được câu trả lời.", true);
       }
     }).catch(function () {
+      window.clearTimeout(timer);
+      if (inFlight !== controller) return;  // superseded by a retry already under way
       sending = false;
+      inFlight = null;
       setStatus("Mất kết nối — câu trả lời sẽ được lưu khi có mạng", true);
     });
   }
@@ -138,7 +149,12 @@
     event.preventDefault();
     submit();
   });
-  window.addEventListener("online", function () { setStatus("Đã có mạng trở lại, đang lưu…"); flush(); });
+  window.addEventListener("online", function () {
+    setStatus("Đã có mạng trở lại, đang lưu…");
+    // A request begun while the link was down may never answer: drop it and send afresh.
+    if (inFlight) { var stale = inFlight; inFlight = null; sending = false; stale.abort(); }
+    flush();
+  });
   window.setInterval(flush, 5000);
 
   applyPending();

@@ -1,4 +1,5 @@
 """Fixtures: the same suite runs on SQLite or PostgreSQL (TEST_DATABASE), schema built by migrations."""
+import contextvars
 import os
 import re
 import uuid
@@ -7,6 +8,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from contest import create_app
@@ -47,6 +49,15 @@ def drop_postgres_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """In CI nothing may be skipped: a skipped PostgreSQL or browser test fails the run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if IN_CI and skipped and exitstatus == 0:
+        reporter.write_line(f"CI=true: {skipped} test(s) skipped; everything must run in CI.", red=True)
+        session.exitstatus = 1
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """An empty database of the backend under test, for the whole session."""
@@ -83,9 +94,24 @@ def app(session_app):
         db.session.remove()
 
 
+class IsolatedClient(FlaskClient):
+    """A client whose requests run in their own app context, as real requests do.
+
+    Flask would otherwise reuse the test's app context, sharing `g` (the logged-in user) and the
+    database session between the test and every request. The test's own transaction is committed
+    first: on SQLite it would hold the write lock the request needs.
+    """
+
+    def open(self, *args, **kwargs):
+        """Commit the test's session, then run the request in an empty context."""
+        db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
-    """A test client of the app."""
+    """A test client of the app whose requests are isolated from the test's context."""
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -1,0 +1,115 @@
+"""The contestant's journey through real pages, and what the browser may never see."""
+import json
+import re
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from contest.attempts.models import Attempt
+from contest.extensions import db
+from tests import factories
+from tests.conftest import csrf_token
+
+
+def start_through_page(client, world):
+    token = csrf_token(client, f"/rounds/{world.round.id}")
+    response = client.post(f"/rounds/{world.round.id}/start", data={"csrf_token": token})
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def option_tags(page):
+    return re.findall(r"<input type=\"(?:radio|checkbox)\"[^>]*>", page)
+
+
+def test_open_rounds_are_listed_and_start_needs_a_login(client, world):
+    home = client.get("/").get_data(as_text=True)
+    assert "Đang mở" in home and "Cuộc thi thử nghiệm — Tuần 1" in home
+    detail = client.get(f"/rounds/{world.round.id}").get_data(as_text=True)
+    assert "Đăng nhập để dự thi" in detail
+    assert "10 phút" in detail and "tối đa 2 lần" in detail
+
+
+def test_dates_read_dd_mm_yyyy_in_vietnam_time(client, world):
+    local = world.round.opens_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    detail = client.get(f"/rounds/{world.round.id}").get_data(as_text=True)
+    assert local.strftime("%d/%m/%Y %H:%M") in detail
+
+
+def test_the_full_journey_through_pages(client, world, auth):
+    auth.login("thisinh@example.vn")
+    paper_url = start_through_page(client, world)
+    page = client.get(paper_url).get_data(as_text=True)
+    assert page.count("<fieldset") == 5 and len(option_tags(page)) == 20
+    attempt = db.session.scalar(sa.select(Attempt))
+    # A perfect paper, posted by the plain form (no JavaScript).
+    data = {"csrf_token": csrf_token(client, paper_url)}
+    for item in attempt.items:
+        data[f"q{item.position}"] = str(item.choice_order.index(item.question.correct[0]))
+    response = client.post(f"/attempts/{attempt.id}/submit", data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/result")
+    result = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "5/5" in result and "Hạng hiện tại: <strong id=\"rank\">1</strong>" in result
+    board = client.get(f"/rounds/{world.round.id}/leaderboard").get_data(as_text=True)
+    assert "Nguyễn Văn Thí" in board and 'class="me"' in board
+    # Submitting again changes nothing.
+    client.post(f"/attempts/{attempt.id}/submit", data={"csrf_token": data["csrf_token"], "q0": "0"})
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).score == 5
+
+
+def test_the_paper_carries_no_sign_of_the_right_option(client, world, auth):
+    auth.login("thisinh@example.vn")
+    page = client.get(start_through_page(client, world)).get_data(as_text=True)
+    attempt = db.session.scalar(sa.select(Attempt))
+    for item in attempt.items:
+        block = page[page.index(f'data-position="{item.position}"'):]
+        block = block[:block.index("</fieldset>")]
+        tags = option_tags(block)
+        # Every option's tag is identical but for its shown number: nothing marks the right one.
+        assert [re.sub(r'value="\d"', "", tag) for tag in tags] == [re.sub(r'value="\d"', "", tags[0])] * 4
+        assert [f'value="{k}"' in tag for k, tag in enumerate(tags)] == [True] * 4
+    lowered = page.lower()
+    for word in ("correct", "is_correct", "đáp án đúng", "explanation", "giải thích"):
+        assert word not in lowered
+    assert "Khoản 1 Điều 3" not in page  # the citation is shown only after the round's review policy
+
+
+def test_answers_save_as_json_and_resume_after_reload(client, world, auth):
+    auth.login("thisinh@example.vn")
+    paper_url = start_through_page(client, world)
+    attempt = db.session.scalar(sa.select(Attempt))
+    token = csrf_token(client, paper_url)
+    response = client.post(f"/attempts/{attempt.id}/answers", data=json.dumps({"position": 2, "selected": [3]}),
+                           content_type="application/json", headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["selected"] == [3] and 0 < body["remaining_seconds"] <= 600
+    assert set(body) == {"position", "selected", "remaining_seconds"}
+    page = client.get(paper_url).get_data(as_text=True)
+    block = page[page.index('data-position="2"'):]
+    assert 'value="3" checked' in block[:block.index("</fieldset>")]
+
+
+def test_a_save_without_csrf_header_is_refused(client, world, auth):
+    auth.login("thisinh@example.vn")
+    start_through_page(client, world)
+    attempt = db.session.scalar(sa.select(Attempt))
+    response = client.post(f"/attempts/{attempt.id}/answers", data=json.dumps({"position": 0, "selected": [1]}),
+                           content_type="application/json")
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).items[0].selected is None
+
+
+def test_another_contestants_attempt_is_not_found(client, world, auth):
+    auth.login("thisinh@example.vn")
+    start_through_page(client, world)
+    attempt = db.session.scalar(sa.select(Attempt))
+    factories.make_user("khac@example.vn", world.commune)
+    db.session.commit()
+    other = client.application.test_client()
+    token = csrf_token(other, "/login")
+    other.post("/login", data={"email": "khac@example.vn", "password": factories.PASSWORD, "csrf_token": token})
+    assert other.get(f"/attempts/{attempt.id}").status_code == 404
+    assert other.get(f"/attempts/{attempt.id}/result").status_code == 404

@@ -1,0 +1,66 @@
+"""Browser fixtures: the app served on a real socket, driven by Debian's headless Chromium."""
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from contest.extensions import db
+from tests import factories
+from tests.conftest import skip_or_fail
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORTS = {
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+              "device_scale_factor": 2},
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium from the system (never a downloaded build)."""
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"Chromium not found at {CHROMIUM}; install Debian's `chromium` package "
+                     "(scripts/test does when apt-get can run) or set CHROMIUM_PATH")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("Playwright for Python is not installed; run scripts/test")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live_world(app, now):
+    """The standard small contest, served over HTTP by a threaded server in this process."""
+    world = factories.build_world(now)
+    facts = {"round_id": world.round.id, "department": world.department.name,
+             "commune_id": str(world.commune.id)}
+    db.session.remove()  # the server's threads need the SQLite write lock this session would hold
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    facts["base_url"] = f"http://127.0.0.1:{server.server_port}"
+    yield facts
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(params=sorted(VIEWPORTS))
+def page(request, browser):
+    """A fresh browser context and page, at a phone-sized and at a desktop viewport."""
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **VIEWPORTS[request.param])
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.viewport_name = request.param
+    yield page
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, f"{request.node.name}.png"), full_page=True)
+    context.close()

@@ -1,0 +1,73 @@
+"""A contestant registers, takes and submits an attempt in a real browser, on a phone and a desktop."""
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from contest.attempts.models import Attempt
+from contest.extensions import db
+
+pytestmark = pytest.mark.browser
+
+
+def register(page, live_world, email="lan.nguyen@example.vn"):
+    page.goto(live_world["base_url"] + "/register")
+    page.get_by_label("Họ và tên").fill("Nguyễn Thị Lan")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Số điện thoại").fill("0987654321")
+    page.get_by_label("Đơn vị công tác").select_option(value=live_world["commune_id"])
+    page.get_by_label("Mật khẩu", exact=True).fill("matkhau123")
+    page.get_by_label("Nhập lại mật khẩu").fill("matkhau123")
+    page.get_by_label(re.compile("Tôi đồng ý")).check()
+    page.get_by_role("button", name="Đăng ký").click()
+    expect(page.get_by_text("Đăng ký thành công")).to_be_visible()
+
+
+def start_attempt(page, live_world):
+    page.goto(f"{live_world['base_url']}/rounds/{live_world['round_id']}")
+    page.get_by_role("button", name=re.compile("Bắt đầu thi")).click()
+    expect(page.locator("#timer")).to_be_visible()
+
+
+def stored_answers():
+    db.session.expire_all()
+    attempt = db.session.scalar(sa.select(Attempt))
+    answers = {item.position: item.selected for item in attempt.items}
+    db.session.remove()
+    return answers
+
+
+def test_register_take_and_submit(page, live_world):
+    register(page, live_world)
+    start_attempt(page, live_world)
+    # The countdown starts from the server's remaining time (10 minutes in this round).
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^(10:00|9:5\d)$"))
+    questions = page.locator("fieldset.question")
+    expect(questions).to_have_count(5)
+    for index in range(5):
+        questions.nth(index).locator("label.option").nth(index % 4).click()
+        expect(page.locator("#save-status")).to_have_text(f"Đã lưu câu {index + 1}.")
+    assert all(selected == [index % 4] for index, selected in stored_answers().items())
+    # Reloading resumes the attempt with its answers.
+    page.reload()
+    for index in range(5):
+        expect(questions.nth(index).locator("input").nth(index % 4)).to_be_checked()
+    page.get_by_role("button", name="Nộp bài").click()
+    expect(page.get_by_role("heading", name="Kết quả bài thi")).to_be_visible()
+    expect(page.locator("#score")).to_have_text(re.compile(r"^[0-5]/5$"))
+    page.get_by_role("link", name="Xem bảng xếp hạng").click()
+    expect(page.locator("tr.me")).to_contain_text("Nguyễn Thị Lan")
+
+
+def test_answers_chosen_offline_are_kept_and_sent_when_back_online(page, live_world):
+    register(page, live_world, email="offline@example.vn")
+    start_attempt(page, live_world)
+    page.context.set_offline(True)
+    page.locator("fieldset.question").nth(0).locator("label.option").nth(2).click()
+    expect(page.locator("#save-status")).to_have_text("Mất kết nối — câu trả lời sẽ được lưu khi có mạng")
+    assert stored_answers()[0] is None
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#save-status")).to_have_text("Đã lưu câu 1.")
+    assert stored_answers()[0] == [2]

@@ -1,0 +1,83 @@
+"""Standings and boards: best attempt kept, ties broken by time then submission, agency subtrees."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from contest.attempts.services import save_answer, start_attempt, submit_attempt
+from contest.extensions import db
+from contest.leaderboards.models import Standing
+from contest.leaderboards.queries import entrant_count, rank_of, standing_of, top_standings
+from tests import factories
+
+
+def take(user, round_, started_at, correct: int, seconds: float):
+    """A paper with `correct` right answers, submitted after `seconds`."""
+    attempt = start_attempt(user, round_, started_at)
+    for item in attempt.items[:correct]:
+        save_answer(attempt, item.position, [item.choice_order.index(item.question.correct[0])], started_at)
+    submit_attempt(attempt, started_at + timedelta(seconds=seconds))
+    db.session.commit()
+    return attempt
+
+
+def test_the_standing_keeps_the_best_attempt(world, now):
+    take(world.contestant, world.round, now, correct=3, seconds=100)
+    second = take(world.contestant, world.round, now + timedelta(minutes=20), correct=4, seconds=200)
+    standing = standing_of(world.round.id, world.contestant.id)
+    assert (standing.score, standing.attempt_id) == (4, second.id)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Standing)) == 1
+
+
+def test_a_worse_later_attempt_does_not_replace_the_best(world, now):
+    round_ = factories.make_round(now, attempts_allowed=3)
+    first = take(world.contestant, round_, now, correct=4, seconds=100)
+    take(world.contestant, round_, now + timedelta(minutes=20), correct=4, seconds=150)
+    take(world.contestant, round_, now + timedelta(minutes=40), correct=2, seconds=50)
+    assert standing_of(round_.id, world.contestant.id).attempt_id == first.id
+
+
+def test_ranking_is_score_then_time_then_submission(world, now):
+    people = {name: factories.make_user(f"{n}@example.vn", world.commune, name=name)
+              for n, name in enumerate(["Ánh", "Bảo", "Cường", "Dũng", "Giang"])}
+    db.session.commit()
+    take(people["Ánh"], world.round, now, correct=4, seconds=120)
+    take(people["Bảo"], world.round, now, correct=5, seconds=300)
+    take(people["Cường"], world.round, now, correct=4, seconds=90)
+    take(people["Dũng"], world.round, now + timedelta(seconds=5), correct=4, seconds=90)  # same time, later
+    take(people["Giang"], world.round, now, correct=4, seconds=90)  # identical to Cường: shares rank
+    rows = top_standings(world.round.id)
+    names = [row.standing.user.full_name for row in rows]
+    assert names[0] == "Bảo" and names[-1] == "Ánh" and names[3] == "Dũng"
+    assert set(names[1:3]) == {"Cường", "Giang"}
+    assert [row.rank for row in rows] == [1, 2, 2, 4, 5]
+    assert rank_of(standing_of(world.round.id, people["Dũng"].id)) == 4
+    assert rank_of(standing_of(world.round.id, people["Giang"].id)) == 2
+
+
+def test_an_agency_board_covers_its_subtree_only(world, now):
+    district_person = factories.make_user("huyen@example.vn", world.district, name="Người huyện")
+    commune_person = factories.make_user("xa@example.vn", world.commune, name="Người xã")
+    db.session.commit()
+    take(world.contestant, world.round, now, correct=5, seconds=60)  # Sở Tư pháp
+    take(district_person, world.round, now, correct=3, seconds=60)
+    take(commune_person, world.round, now, correct=4, seconds=60)
+    district_rows = top_standings(world.round.id, world.district)
+    assert [row.standing.user.full_name for row in district_rows] == ["Người xã", "Người huyện"]
+    assert [row.rank for row in district_rows] == [1, 2]
+    assert entrant_count(world.round.id, world.district) == 2
+    assert entrant_count(world.round.id, world.province) == 3
+    assert rank_of(standing_of(world.round.id, commune_person.id), world.district) == 1
+    assert rank_of(standing_of(world.round.id, commune_person.id)) == 2
+
+
+def test_board_page_shows_own_agency_tab_and_own_rank(client, world, now, auth):
+    take(world.contestant, world.round, now, correct=2, seconds=60)
+    other = factories.make_user("xa@example.vn", world.commune, name="Người xã")
+    db.session.commit()
+    take(other, world.round, now, correct=5, seconds=60)
+    auth.login("thisinh@example.vn")
+    page = client.get(f"/rounds/{world.round.id}/leaderboard").get_data(as_text=True)
+    assert "Hạng của bạn: <strong>2</strong>" in page
+    assert f"agency={world.department.id}" in page
+    mine = client.get(f"/rounds/{world.round.id}/leaderboard?agency={world.department.id}").get_data(as_text=True)
+    assert "Hạng của bạn: <strong>1</strong>" in mine and "Người xã" not in mine
