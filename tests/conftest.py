@@ -1,5 +1,6 @@
 """Fixtures: the same suite runs on SQLite or PostgreSQL (TEST_DATABASE), schema built by migrations."""
 import contextvars
+from contextlib import contextmanager
 import os
 import re
 import uuid
@@ -59,15 +60,24 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+@contextmanager
+def empty_database(directory):
+    """An empty database of the backend under test (a file in `directory` for SQLite)."""
+    if BACKEND == "postgres":
+        url = create_postgres_database()
+        try:
+            yield url
+        finally:
+            drop_postgres_database(url)
+    else:
+        yield f"sqlite:///{directory / 'test.db'}"
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """An empty database of the backend under test, for the whole session."""
-    if BACKEND == "postgres":
-        url = create_postgres_database()
+    with empty_database(tmp_path_factory.mktemp("db")) as url:
         yield url
-        drop_postgres_database(url)
-    else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
 @pytest.fixture(scope="session")

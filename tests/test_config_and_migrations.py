@@ -6,7 +6,7 @@ from flask_migrate import check, upgrade
 from contest import create_app
 from contest.config import ConfigError, normalise_database_url
 from contest.extensions import db
-from tests.conftest import BACKEND, TEST_CONFIG, create_postgres_database, drop_postgres_database
+from tests.conftest import TEST_CONFIG, empty_database
 
 
 def test_server_refuses_to_start_without_secret_key(monkeypatch):
@@ -29,12 +29,8 @@ def test_postgres_urls_use_psycopg3():
 
 @pytest.fixture
 def empty_database_url(tmp_path):
-    if BACKEND == "postgres":
-        url = create_postgres_database()
+    with empty_database(tmp_path) as url:
         yield url
-        drop_postgres_database(url)
-    else:
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
 
 
 def test_upgrade_on_an_empty_database_then_check_is_clean(empty_database_url):
