@@ -7,12 +7,15 @@ from contest.accounts.routes import bp as accounts_bp
 from contest.attempts.cli import attempts_cli
 from contest.attempts.routes import bp as attempts_bp
 from contest.bank.cli import questions_cli
+from contest.bank.routes import bp as bank_bp
 from contest.database import tune_sqlite
 from contest.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from contest.demo.cli import demo_cli
 from contest.extensions import csrf, db, login_manager, migrate
 from contest.judging.routes import bp as judging_bp
 from contest.leaderboards.routes import bp as leaderboards_bp
+from contest.legal.cli import legal_cli
+from contest.legal.routes import bp as legal_bp
 from contest.rounds.cli import rounds_cli
 from contest.rounds.routes import bp as rounds_bp
 
@@ -32,9 +35,9 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    for blueprint in (accounts_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp):
+    for blueprint in (accounts_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp, bank_bp, legal_bp):
         app.register_blueprint(blueprint)
-    for group in (questions_cli, rounds_cli, attempts_cli, demo_cli):
+    for group in (questions_cli, legal_cli, rounds_cli, attempts_cli, demo_cli):
         app.cli.add_command(group)
 
     app.jinja_env.filters.update(datetime=clock.format_datetime, date=clock.format_date,

@@ -104,6 +104,11 @@ def run_migrations_online():
     conf_args.setdefault("include_object", include_object)
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild tables; with foreign keys on, dropping the old copy of a
+            # referenced table would fail. PRAGMA works only outside a transaction: use the raw
+            # connection, which runs in autocommit mode (see contest.database.tune_sqlite).
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -1,19 +1,33 @@
-"""Question banks in spreadsheets (.xlsx): find the header row, map columns, read every row."""
+"""Question banks in spreadsheets (.xlsx, .csv): find the header row, map columns, read every row.
+
+Exports use the same Vietnamese headers, so an exported file imports again unchanged.
+Formula injection: .xlsx exports store every text as a string cell (never a formula) and mark
+text starting with = + - @ with Excel's quote prefix. .csv exports prefix such text with an
+apostrophe, as OWASP advises; the reader drops that one apostrophe again, so a round trip keeps
+the text exactly. Text that really starts with an apostrophe followed by one of = + - @ ' gets
+a second apostrophe on export for the same reason.
+"""
+import csv
+import io
 import re
-import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
-from questions.records import DIFFICULTY_BY_LABEL, ImportFailed, ImportIssue, QuestionRecord
+from questions.records import (DIFFICULTY_LABELS, MAX_OPTIONS, OPTION_LETTERS, STATUS_LABELS,
+                               ImportFailed, ImportIssue, QuestionRecord, cleaned, letters, parse_difficulty,
+                               parse_status)
+from questions.safety import MAX_FILE_BYTES, check_zip, read_text, refuse, unreadable
 from questions.text import clean, fold
 
-MAX_OPTIONS = 6
-OPTION_LETTERS = string.ascii_uppercase[:MAX_OPTIONS]
 HEADER_SEARCH_ROWS = 20
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 # Folded header text -> field. Options are added below for A..F.
 _HEADER_ALIASES = {
@@ -25,26 +39,29 @@ _HEADER_ALIASES = {
     "can cu": "citation", "can cu phap ly": "citation", "nguon": "citation", "van ban": "citation",
     "giai thich": "explanation", "ghi chu": "explanation",
     "doi tuong": "audience",
+    "trang thai": "status",
 }
 for _letter in OPTION_LETTERS:
     for _prefix in ("", "phuong an ", "dap an ", "lua chon "):
         _HEADER_ALIASES[f"{_prefix}{_letter.lower()}"] = f"option_{_letter}"
+# Matching ignores spaces too, so "Phương ánA" and "Đáp  án" are recognised.
+_HEADER_KEYS = {alias.replace(" ", ""): name for alias, name in _HEADER_ALIASES.items()}
 
-COLUMN_LABELS = {"text": "Câu hỏi", "answer": "Đáp án", "difficulty": "Mức độ",
-                 "citation": "Căn cứ", **{f"option_{x}": f"Phương án {x}" for x in OPTION_LETTERS}}
+COLUMN_LABELS = {"text": "Câu hỏi", "answer": "Đáp án", "difficulty": "Mức độ", "citation": "Căn cứ",
+                 "topic": "Chủ đề", "explanation": "Giải thích", "audience": "Đối tượng",
+                 "status": "Trạng thái", "number": "STT",
+                 **{f"option_{x}": f"Phương án {x}" for x in OPTION_LETTERS}}
 
 
 def header_field(value) -> str | None:
     """The field a header cell names, ignoring case, diacritics, spacing and notes in brackets."""
     text = fold(re.sub(r"\(.*?\)", " ", clean(value)))
-    text = re.sub(r"[^a-z0-9/ ]", " ", text)
-    text = " ".join(text.split())
-    if text in _HEADER_ALIASES:
-        return _HEADER_ALIASES[text]
+    text = re.sub(r"[^a-z0-9/]", "", text)
+    if text in _HEADER_KEYS:
+        return _HEADER_KEYS[text]
     for part in text.split("/"):
-        part = part.strip()
-        if part in _HEADER_ALIASES:
-            return _HEADER_ALIASES[part]
+        if part in _HEADER_KEYS:
+            return _HEADER_KEYS[part]
     return None
 
 
@@ -97,8 +114,8 @@ def read_rows(rows: list[tuple]) -> list[QuestionRecord]:
     """Turn sheet rows into records, or raise ImportFailed naming every faulty row and column."""
     layout = _find_layout(rows)
     if layout is None:
-        raise ImportFailed([ImportIssue(0, "", "không tìm thấy dòng tiêu đề: cần các cột “Câu hỏi”, "
-                                                 "ít nhất hai cột phương án (A, B…) và “Đáp án”")])
+        raise refuse("không tìm thấy dòng tiêu đề: cần các cột “Câu hỏi”, "
+                     "ít nhất hai cột phương án (A, B…) và “Đáp án”")
     cols = layout.columns
     issues: list[ImportIssue] = []
     records: list[QuestionRecord] = []
@@ -133,12 +150,14 @@ def read_rows(rows: list[tuple]) -> list[QuestionRecord]:
         answer = parse_answer(values["answer"], max(len(choices), 1))
         if isinstance(answer, str):
             row_issues.append(ImportIssue(offset, where("answer"), answer))
-        difficulty = "medium"
-        if values.get("difficulty"):
-            difficulty = DIFFICULTY_BY_LABEL.get(fold(values["difficulty"]), "")
-            if not difficulty:
-                row_issues.append(ImportIssue(offset, where("difficulty"),
-                                              f"“{values['difficulty']}” không phải Dễ, Trung bình hoặc Khó"))
+        difficulty = parse_difficulty(values.get("difficulty", ""))
+        if difficulty is None:
+            row_issues.append(ImportIssue(offset, where("difficulty"),
+                                          f"“{values['difficulty']}” không phải Dễ, Trung bình hoặc Khó"))
+        status = parse_status(values.get("status", ""))
+        if status is None:
+            row_issues.append(ImportIssue(offset, where("status"),
+                                          f"“{values['status']}” không phải Nháp, Đã duyệt hoặc Ngừng dùng"))
         if row_issues:
             issues.extend(row_issues)
             continue
@@ -146,27 +165,183 @@ def read_rows(rows: list[tuple]) -> list[QuestionRecord]:
             text=values["text"], choices=choices, correct=answer,
             topic=values.get("topic", ""), difficulty=difficulty,
             citation=values.get("citation", ""), explanation=values.get("explanation", ""),
-            audience=values.get("audience", ""), source_row=offset,
+            audience=values.get("audience", ""), status=status or None, source_row=offset,
         ))
     if issues:
         raise ImportFailed(issues)
     if not records:
-        raise ImportFailed([ImportIssue(0, "", "tệp không có câu hỏi nào dưới dòng tiêu đề")])
+        raise refuse("tệp không có câu hỏi nào dưới dòng tiêu đề")
     return records
 
 
-def read_xlsx(path: str | Path) -> list[QuestionRecord]:
-    """Read the first sheet of an .xlsx bank; formulas are kept as their text, never evaluated."""
-    path = Path(path)
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ImportFailed([ImportIssue(0, "", f"tệp lớn hơn {MAX_FILE_BYTES // (1024 * 1024)} MB")])
+def _too_many_rows() -> ImportFailed:
+    return refuse(f"tệp có hơn {MAX_ROWS:,} dòng".replace(",", ".") + ", quá lớn cho một ngân hàng câu hỏi")
+
+
+def read_xlsx(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> list[QuestionRecord]:
+    """Read the sheet that holds the questions; formulas are kept as their text, never evaluated."""
+    check_zip(path, ".xlsx", max_bytes)
     try:
         workbook = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        raise ImportFailed([ImportIssue(0, "", f"không đọc được tệp .xlsx ({exc.__class__.__name__})")])
+        raise unreadable(exc, ".xlsx")
     try:
-        sheet = workbook.worksheets[0]
-        rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        sheets = [sheet for sheet in workbook.worksheets if _find_layout(
+            [tuple(row) for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)])]
+        if len(sheets) > 1:
+            names = ", ".join(f"“{sheet.title}”" for sheet in sheets)
+            # Reading only one would silently drop the others' questions.
+            raise refuse(f"nhiều trang tính có câu hỏi ({names}): hãy gộp vào một trang tính")
+        sheet = sheets[0] if sheets else workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            if len(rows) >= MAX_ROWS:
+                raise _too_many_rows()
+            rows.append(tuple(row))
+    except ImportFailed:
+        raise
+    except Exception as exc:  # a damaged sheet only shows itself while rows are read
+        raise unreadable(exc, ".xlsx")
     finally:
         workbook.close()
     return read_rows(rows)
+
+
+def _unguard(value: str) -> str:
+    """Undo the apostrophe the CSV export puts before text Excel would take as a formula."""
+    value = value.strip()
+    if value[:1] == "'" and value[1:2] in (*FORMULA_STARTS, "'"):
+        return value[1:]
+    return value
+
+
+def _guard(value: str) -> str:
+    """Prefix text Excel would run as a formula (or an already guarded-looking text) with "'"."""
+    if value.startswith(FORMULA_STARTS) or (value[:1] == "'" and value[1:2] in (*FORMULA_STARTS, "'")):
+        return "'" + value
+    return value
+
+
+def read_csv(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> list[QuestionRecord]:
+    """Read a .csv bank in UTF-8 (BOM optional) or UTF-16 with BOM; the delimiter , ; or tab is sniffed."""
+    text = read_text(path, ".csv", max_bytes)
+    best: tuple[int, list[tuple]] | None = None
+    broken_at = 0
+    for delimiter in (",", ";", "\t"):
+        rows = []
+        try:
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+                if len(rows) >= MAX_ROWS:
+                    raise _too_many_rows()
+                rows.append(tuple(_unguard(cell) for cell in row))
+        except csv.Error:
+            broken_at = broken_at or len(rows) + 1
+            continue  # another delimiter may still read the file
+        layout = _find_layout(rows)
+        # The delimiter that reveals the most known columns wins.
+        score = len(layout.columns) if layout else 0
+        if best is None or score > best[0]:
+            best = (score, rows)
+    if best is None:
+        raise refuse(f"không đọc được tệp .csv ở dòng {broken_at} (dấu ngoặc kép lệch hoặc ô quá dài)")
+    return read_rows(best[1])
+
+
+def _headers(option_count: int) -> list[tuple[str, str]]:
+    return [("number", "STT"), ("topic", "Chủ đề"), ("text", "Câu hỏi"),
+            *[(f"option_{x}", f"Phương án {x}") for x in OPTION_LETTERS[:option_count]],
+            ("answer", "Đáp án"), ("citation", "Căn cứ"), ("difficulty", "Mức độ"),
+            ("explanation", "Giải thích"), ("audience", "Đối tượng"), ("status", "Trạng thái")]
+
+
+def _option_count(records: list[QuestionRecord]) -> int:
+    return min(MAX_OPTIONS, max([4, *(len(record.choices) for record in records)]))
+
+
+def _row_values(number: int, record: QuestionRecord, option_count: int) -> list:
+    record = cleaned(record)
+    choices = record.choices + [""] * (option_count - len(record.choices))
+    return [number, record.topic, record.text, *choices, letters(record.correct), record.citation,
+            DIFFICULTY_LABELS.get(record.difficulty, ""), record.explanation, record.audience,
+            STATUS_LABELS.get(record.status or "", "")]
+
+
+_WIDTHS = {"number": 6, "topic": 22, "text": 60, "answer": 9, "citation": 36, "difficulty": 12,
+           "explanation": 40, "audience": 12, "status": 12}
+
+
+def _sheet_rows(records: list[QuestionRecord]) -> tuple[list[tuple[str, str]], list[list]]:
+    too_many = [n for n, record in enumerate(records, start=1) if len(record.choices) > MAX_OPTIONS]
+    if too_many:
+        raise ValueError(f"câu {', '.join(map(str, too_many))} có hơn {MAX_OPTIONS} phương án")
+    option_count = _option_count(records)
+    headers = _headers(option_count)
+    return headers, [_row_values(n, record, option_count) for n, record in enumerate(records, start=1)]
+
+
+def _write_workbook(path: str | Path, headers: list[tuple[str, str]], rows: list[list],
+                    with_lists: bool = False) -> None:
+    """Write one sheet; every text is a string cell so nothing is ever evaluated as a formula."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Câu hỏi")
+    sheet.freeze_panes = "A2"
+    for col, (name, _label) in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(name, 28)
+    if with_lists:
+        last = 1000
+        for name, values in (("difficulty", DIFFICULTY_LABELS.values()), ("status", STATUS_LABELS.values())):
+            col = get_column_letter([n for n, _ in headers].index(name) + 1)
+            validation = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
+            validation.add(f"{col}2:{col}{last}")
+            sheet.data_validations.append(validation)
+    bold = Font(bold=True)
+
+    def cell(value, font=None):
+        written = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            written.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+            if value.startswith(FORMULA_STARTS):
+                written.quotePrefix = True  # Excel keeps it text even when the cell is edited
+        if font:
+            written.font = font
+        return written
+
+    sheet.append([cell(label, bold) for _name, label in headers])
+    for row in rows:
+        sheet.append([cell(value) for value in row])
+    workbook.save(path)
+
+
+def write_xlsx(records: list[QuestionRecord], path: str | Path) -> None:
+    """Export records to .xlsx with the Vietnamese headers the importer reads."""
+    headers, rows = _sheet_rows(records)
+    _write_workbook(path, headers, rows)
+
+
+def write_csv(records: list[QuestionRecord], path: str | Path) -> None:
+    """Export records to .csv in UTF-8 with BOM (so Excel shows Vietnamese), comma separated."""
+    headers, rows = _sheet_rows(records)
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([label for _name, label in headers])
+        for row in rows:
+            writer.writerow([_guard(value) if isinstance(value, str) else value for value in row])
+
+
+TEMPLATE_EXAMPLE = QuestionRecord(
+    text="Theo Nghị định 63/2010/NĐ-CP, “thủ tục hành chính” được hiểu là:",
+    choices=["Trình tự, cách thức thực hiện, hồ sơ và yêu cầu, điều kiện do cơ quan nhà nước, người có "
+             "thẩm quyền quy định để giải quyết một công việc cụ thể liên quan đến cá nhân, tổ chức",
+             "Các loại phí, lệ phí mà cá nhân, tổ chức phải nộp khi đề nghị cơ quan nhà nước giải quyết công việc",
+             "Quy chế làm việc do thủ trưởng cơ quan ban hành để phân công nhiệm vụ cho cán bộ, công chức",
+             "Toàn bộ quy trình xử lý văn bản đến, văn bản đi trong nội bộ cơ quan hành chính nhà nước"],
+    correct=[0], topic="Quy định chung", difficulty="easy",
+    citation="Khoản 1 Điều 3 Nghị định 63/2010/NĐ-CP",
+    explanation="Định nghĩa tại khoản 1 Điều 3 Nghị định 63/2010/NĐ-CP.", audience="CBCCVC",
+    status="approved")
+
+
+def blank_template_xlsx(path: str | Path) -> None:
+    """Write the organisers' template: the header row, one example row, drop-down lists for labels."""
+    headers = _headers(4)
+    _write_workbook(path, headers, [_row_values(1, TEMPLATE_EXAMPLE, 4)], with_lists=True)

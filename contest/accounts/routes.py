@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import login_required, login_user, logout_user
 
 from contest.accounts.forms import LoginForm, RegistrationForm
 from contest.accounts.services import AccountError, authenticate, create_user

@@ -1,39 +1,15 @@
-"""Legal documents and the questions that rest on them."""
-from datetime import date, datetime
+"""Question banks and questions, each tied to the legal document and article it rests on."""
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.database import UTCDateTime, utcnow
 from contest.extensions import db
+from contest.legal.models import LegalDocument
 
-DOCUMENT_STATUSES = ("in_force", "amended", "replaced")
 QUESTION_STATUSES = ("draft", "approved", "retired")
 DIFFICULTIES = ("easy", "medium", "hard")
-
-
-class LegalDocument(db.Model):
-    """A legal document (văn bản) such as Nghị định 63/2010/NĐ-CP."""
-
-    __tablename__ = "legal_documents"
-    __table_args__ = (
-        sa.CheckConstraint(sa.text("status IN ('in_force', 'amended', 'replaced')"), name="status"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(sa.String(60), unique=True)
-    kind: Mapped[str] = mapped_column(sa.String(60), default="")
-    title: Mapped[str] = mapped_column(sa.String(500), default="")
-    issuer: Mapped[str] = mapped_column(sa.String(200), default="")
-    issued_on: Mapped[date | None] = mapped_column(sa.Date)
-    effective_on: Mapped[date | None] = mapped_column(sa.Date)
-    status: Mapped[str] = mapped_column(sa.String(20), default="in_force")
-    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("legal_documents.id"))
-
-    @property
-    def display_name(self) -> str:
-        """Kind and number, e.g. "Nghị định 63/2010/NĐ-CP"."""
-        return f"{self.kind} {self.number}".strip()
 
 
 class QuestionBank(db.Model):
@@ -51,7 +27,10 @@ class Question(db.Model):
 
     __tablename__ = "questions"
     __table_args__ = (
-        sa.UniqueConstraint("bank_id", "fingerprint"),
+        # The same question lives once per bank; replaced versions keep their fingerprint.
+        sa.Index("uq_questions_current_fingerprint", "bank_id", "fingerprint", unique=True,
+                 sqlite_where=sa.text("replaced_by_id IS NULL"),
+                 postgresql_where=sa.text("replaced_by_id IS NULL")),
         sa.Index("ix_questions_bank_status", "bank_id", "status"),
         sa.CheckConstraint(sa.text("status IN ('draft', 'approved', 'retired')"), name="status"),
         sa.CheckConstraint(sa.text("difficulty IN ('easy', 'medium', 'hard')"), name="difficulty"),
@@ -73,7 +52,31 @@ class Question(db.Model):
     status: Mapped[str] = mapped_column(sa.String(10), default="approved")
     # Text and choices folded (NFC, case, spacing): the same question is never stored twice.
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    # Text and choices without diacritics, lower-case: "kiem soat" finds "kiểm soát".
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    # Editing a question already shown in an attempt makes a new version; the old one is retired
+    # and points here, and past attempts keep scoring the version they showed.
+    version: Mapped[int] = mapped_column(default=1)
+    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("questions.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     bank: Mapped[QuestionBank] = relationship()
     document: Mapped[LegalDocument | None] = relationship()
+    replaced_by: Mapped["Question | None"] = relationship(remote_side="Question.id")
+
+
+class PendingImport(db.Model):
+    """An uploaded bank file between its preview and the organizer's confirmation.
+
+    Kept in the database, not on one instance's disk, so the confirmation may reach any instance.
+    """
+
+    __tablename__ = "pending_imports"
+
+    token: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    bank_name: Mapped[str] = mapped_column(sa.String(200))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,15 +1,23 @@
-"""Storing question banks: all-or-nothing imports with duplicates skipped."""
+"""Writing question banks: all-or-nothing imports, edits that version, bulk status changes."""
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from contest.bank.models import LegalDocument, Question, QuestionBank
+from contest.attempts.models import AttemptItem
+from contest.bank.models import QUESTION_STATUSES, Question, QuestionBank
+from contest.database import utcnow
 from contest.extensions import db
+from contest.legal.models import LegalDocument
+from contest.legal.services import get_or_create_document
 from questions.citation import parse_citation
 from questions.records import QuestionRecord
-from questions.text import fingerprint
+from questions.text import clean, fingerprint, fold
 
 DEFAULT_BANK = "Ngân hàng chung"
+
+
+class BankError(ValueError):
+    """An edit that breaks a rule; the message is shown to the organizer."""
 
 
 @dataclass
@@ -24,6 +32,7 @@ class ImportReport:
 
 def get_or_create_bank(name: str) -> QuestionBank:
     """The bank with this name, created if absent."""
+    name = clean(name) or DEFAULT_BANK
     bank = db.session.scalar(sa.select(QuestionBank).where(QuestionBank.name == name))
     if bank is None:
         bank = QuestionBank(name=name)
@@ -32,15 +41,27 @@ def get_or_create_bank(name: str) -> QuestionBank:
     return bank
 
 
-def get_or_create_document(number: str, kind: str = "") -> tuple[LegalDocument, bool]:
-    """The legal document with this number, created with what the citation tells if absent."""
-    document = db.session.scalar(sa.select(LegalDocument).where(LegalDocument.number == number))
-    if document is not None:
-        return document, False
-    document = LegalDocument(number=number, kind=kind)
-    db.session.add(document)
-    db.session.flush()
-    return document, True
+def search_text(text: str, choices: list[str]) -> str:
+    """What the bank search matches: the text and options, folded."""
+    return fold(" ".join([text, *choices]))
+
+
+class _Documents:
+    """Resolves citation document numbers to documents, creating unknown ones once."""
+
+    def __init__(self, report: ImportReport | None = None):
+        self.cache: dict[str, LegalDocument] = {}
+        self.report = report or ImportReport(bank_name="")
+
+    def resolve(self, number: str, kind: str) -> LegalDocument | None:
+        if not number:
+            return None
+        if number not in self.cache:
+            document, created = get_or_create_document(number, kind)
+            self.cache[number] = document
+            if created:
+                self.report.documents_created.append(document.number)
+        return self.cache[number]
 
 
 def import_questions(records: list[QuestionRecord], bank_name: str = DEFAULT_BANK,
@@ -51,9 +72,11 @@ def import_questions(records: list[QuestionRecord], bank_name: str = DEFAULT_BAN
     """
     bank = get_or_create_bank(bank_name)
     report = ImportReport(bank_name=bank.name)
-    existing = set(db.session.scalars(
-        sa.select(Question.fingerprint).where(Question.bank_id == bank.id)))
-    documents: dict[str, LegalDocument] = {}
+    existing = set(db.session.scalars(sa.select(Question.fingerprint).where(
+        Question.bank_id == bank.id, Question.replaced_by_id.is_(None))))
+    documents = _Documents(report)
+    now = utcnow()
+    rows = []
     for record in records:
         digest = fingerprint(record.text, record.choices)
         if digest in existing:
@@ -61,21 +84,76 @@ def import_questions(records: list[QuestionRecord], bank_name: str = DEFAULT_BAN
             continue
         existing.add(digest)
         citation = parse_citation(record.citation)
-        document = None
-        if citation.document_number:
-            document = documents.get(citation.document_number)
-            if document is None:
-                document, created = get_or_create_document(citation.document_number, citation.kind)
-                documents[citation.document_number] = document
-                if created:
-                    report.documents_created.append(document.number)
-        db.session.add(Question(
-            bank_id=bank.id, text=record.text, choices=record.choices, correct=record.correct,
-            topic=record.topic, difficulty=record.difficulty, document=document,
-            article=citation.article, clause=citation.clause, citation=record.citation,
-            explanation=record.explanation, audience=record.audience, status=record.status or status,
-            fingerprint=digest,
-        ))
-        report.added += 1
+        document = documents.resolve(citation.document_number, citation.kind)
+        rows.append({
+            "bank_id": bank.id, "text": record.text, "choices": record.choices, "correct": record.correct,
+            "topic": record.topic, "difficulty": record.difficulty,
+            "document_id": document.id if document else None, "article": citation.article,
+            "clause": citation.clause, "citation": record.citation, "explanation": record.explanation,
+            "audience": record.audience, "status": record.status or status, "fingerprint": digest,
+            "search_text": search_text(record.text, record.choices), "version": 1,
+            "created_at": now, "updated_at": now,
+        })
+    # A Core executemany: thousands of rows in a few round trips, with no ids to read back.
+    for start in range(0, len(rows), 2000):
+        db.session.execute(sa.insert(Question), rows[start:start + 2000])
+    report.added = len(rows)
     db.session.flush()
     return report
+
+
+def was_shown(question: Question) -> bool:
+    """True if some attempt has drawn this question (its wording is then part of a record)."""
+    return db.session.scalar(sa.select(sa.exists().where(AttemptItem.question_id == question.id)))
+
+
+def edit_question(question: Question, record: QuestionRecord) -> Question:
+    """Apply an edit; a question already shown in an attempt gets a new version instead.
+
+    The old version is retired and points to the new one, so past attempts keep and score the
+    wording they showed. Returns the question now current. The caller commits.
+    """
+    if record.status not in QUESTION_STATUSES:
+        raise BankError("Trạng thái câu hỏi không hợp lệ.")
+    if question.replaced_by_id is not None:
+        raise BankError("Đây là phiên bản cũ; hãy sửa phiên bản hiện hành.")
+    digest = fingerprint(record.text, record.choices)
+    clash = db.session.scalar(sa.select(Question.id).where(
+        Question.bank_id == question.bank_id, Question.fingerprint == digest,
+        Question.replaced_by_id.is_(None), Question.id != question.id))
+    if clash:
+        raise BankError(f"Ngân hàng đã có câu hỏi giống hệt (câu #{clash}).")
+    changes_paper = (record.text, record.choices, sorted(record.correct)) != \
+        (question.text, question.choices, sorted(question.correct))
+    citation = parse_citation(record.citation)
+    document = _Documents().resolve(citation.document_number, citation.kind)
+    target = question
+    if changes_paper and was_shown(question):
+        # The old version must leave the "current" unique index before the new one (often with
+        # the same fingerprint) enters it: point it at itself for the moment, then at the new one.
+        question.status = "retired"
+        question.replaced_by_id = question.id
+        db.session.flush()
+        target = Question(bank_id=question.bank_id, version=question.version + 1)
+        db.session.add(target)
+    target.text, target.choices, target.correct = record.text, record.choices, sorted(record.correct)
+    target.topic, target.difficulty, target.audience = record.topic, record.difficulty, record.audience
+    target.citation, target.article, target.clause = record.citation, citation.article, citation.clause
+    target.document = document
+    target.explanation, target.status = record.explanation, record.status
+    target.fingerprint, target.search_text = digest, search_text(record.text, record.choices)
+    db.session.flush()
+    if target is not question:
+        question.replaced_by_id = target.id
+        db.session.flush()
+    return target
+
+
+def set_status(question_ids: list[int], status: str) -> int:
+    """Approve, retire or return to draft many current questions at once; returns how many changed."""
+    if status not in QUESTION_STATUSES:
+        raise BankError("Trạng thái câu hỏi không hợp lệ.")
+    result = db.session.execute(sa.update(Question).where(
+        Question.id.in_(question_ids), Question.replaced_by_id.is_(None), Question.status != status)
+        .values(status=status).execution_options(synchronize_session=False))
+    return result.rowcount

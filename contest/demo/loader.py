@@ -12,13 +12,14 @@ from contest.accounts.services import create_user, hash_password
 from contest.agencies.models import Agency
 from contest.agencies.services import add_agency, find_agency
 from contest.attempts.services import save_answer, start_attempt, submit_attempt
-from contest.bank.models import LegalDocument
+from contest.legal.services import find_document, get_or_create_document, store_legal_text, update_document
 from contest.bank.services import get_or_create_bank, import_questions
 from contest.database import utcnow
 from contest.extensions import db
 from contest.rounds.models import Round
 from contest.rounds.services import create_round, get_or_create_contest
 from questions.citation import parse_citation
+from questions.legal import parse_legal_text
 from questions.records import DIFFICULTY_BY_LABEL, QuestionRecord
 from questions.text import clean, fold
 
@@ -70,15 +71,20 @@ def _add_agencies(nodes: list[dict], parent: Agency | None, report: DemoReport) 
 
 
 def _add_documents(documents: list[dict], report: DemoReport) -> None:
+    decree = find_document("63/2010/NĐ-CP")
+    if decree is None or not decree.articles:
+        # The decree's full text, article by article, through the same path as an organizer's upload.
+        text = (DATA / "nghi-dinh-63-2010-ND-CP.md").read_text(encoding="utf-8")
+        report.documents += store_legal_text(parse_legal_text(text), text, "nghi-dinh-63-2010-ND-CP.md").is_new
     for entry in documents:
-        if db.session.scalar(sa.select(LegalDocument.id).where(LegalDocument.number == entry["number"])):
-            continue
-        db.session.add(LegalDocument(
-            number=entry["number"], kind=entry["kind"], title=entry["title"], issuer=entry["issuer"],
-            issued_on=date.fromisoformat(entry["issued_on"]),
-            effective_on=date.fromisoformat(entry["effective_on"]) if entry["effective_on"] else None,
-            status=entry["status"]))
-        report.documents += 1
+        document, created = get_or_create_document(entry["number"], entry["kind"])
+        if created or not document.title:
+            # Metadata from the demo data; an organizer's corrections are kept on a re-run.
+            update_document(document, kind=entry["kind"], title=entry["title"], issuer=entry["issuer"],
+                            issued_on=date.fromisoformat(entry["issued_on"]),
+                            effective_on=date.fromisoformat(entry["effective_on"]) if entry["effective_on"] else None)
+            document.status = entry["status"]
+        report.documents += created
     db.session.flush()
 
 

@@ -7,6 +7,7 @@ from contest.accounts.access import role_required
 from contest.accounts.models import Role
 from contest.attempts.services import attempts_used, open_attempt
 from contest.bank.models import QuestionBank
+from contest.bank.queries import short_rounds
 from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
@@ -49,7 +50,7 @@ def organizer_home():
     counts = {bank.id: approved_question_count(bank.id) for bank in banks}
     contests = db.session.scalars(sa.select(Contest).order_by(Contest.created_at)).all()
     return render_template("rounds/organizer.html", banks=banks, counts=counts, contests=contests,
-                           now=utcnow())
+                           now=utcnow(), short_rounds=short_rounds())
 
 
 @bp.route("/organizer/rounds/new", methods=["GET", "POST"])

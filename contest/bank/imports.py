@@ -1,0 +1,68 @@
+"""The upload → preview → confirm flow of bank imports, shared by the page and its tests."""
+import secrets
+import tempfile
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from contest.bank.models import PendingImport
+from contest.bank.services import ImportReport, import_questions
+from contest.database import utcnow
+from contest.extensions import db
+from questions.formats import read_bank
+from questions.records import ImportFailed, ImportIssue, QuestionRecord
+
+PENDING_LIFETIME = timedelta(hours=6)
+
+
+@dataclass
+class Preview:
+    """What a file would import: the report of a rolled-back import, or every fault found."""
+
+    filename: str
+    records: list[QuestionRecord] = field(default_factory=list)
+    issues: list[ImportIssue] = field(default_factory=list)
+    report: ImportReport | None = None
+
+
+def read_upload(filename: str, data: bytes) -> list[QuestionRecord]:
+    """Read an uploaded file with the reader its extension names; raises ImportFailed."""
+    suffix = Path(filename).suffix.lower()
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"upload{suffix}"
+        path.write_bytes(data)
+        return read_bank(path)
+
+
+def preview_upload(filename: str, data: bytes, bank_name: str) -> Preview:
+    """Check a file and report what it would import, storing nothing (the import is rolled back)."""
+    preview = Preview(filename=filename)
+    try:
+        preview.records = read_upload(filename, data)
+    except ImportFailed as failure:
+        preview.issues = failure.issues
+        return preview
+    preview.report = import_questions(preview.records, bank_name)
+    db.session.rollback()  # a preview stores nothing: call it before anything worth keeping
+    return preview
+
+
+def hold_upload(user_id: int, filename: str, bank_name: str, data: bytes) -> str:
+    """Keep an upload until the organizer confirms it; returns its token. The caller commits."""
+    db.session.execute(sa.delete(PendingImport).where(PendingImport.created_at < utcnow() - PENDING_LIFETIME))
+    token = secrets.token_urlsafe(32)
+    db.session.add(PendingImport(token=token, user_id=user_id, filename=filename, bank_name=bank_name, data=data))
+    return token
+
+
+def confirm_upload(user_id: int, token: str) -> ImportReport:
+    """Import a held upload for good and forget it; raises ImportFailed. The caller commits."""
+    pending = db.session.get(PendingImport, token)
+    if pending is None or pending.user_id != user_id:
+        raise ImportFailed([ImportIssue(0, "", "phiên nhập đã hết hạn; vui lòng tải tệp lên lại")])
+    records = read_upload(pending.filename, pending.data)
+    report = import_questions(records, pending.bank_name)
+    db.session.delete(pending)
+    return report

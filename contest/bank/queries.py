@@ -1,0 +1,130 @@
+"""Reading banks: filtered search without diacritics, facets, health against rounds' draws."""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from contest.bank.models import DIFFICULTIES, Question, QuestionBank
+from contest.database import utcnow
+from contest.extensions import db
+from contest.rounds.models import Round
+from questions.formats import FORMATS
+from questions.records import QuestionRecord
+from questions.text import clean, fold
+
+
+# Formats a bank can be exported to, with the extension the download gets.
+EXPORT_FORMATS = {name: fmt.extension for name, fmt in FORMATS.items() if fmt.writer is not None}
+
+
+@dataclass
+class QuestionFilter:
+    """What the organizer asked the bank page for; empty fields do not filter."""
+
+    text: str = ""
+    bank_id: int | None = None
+    topic: str = ""
+    difficulty: str = ""
+    document_id: int | None = None
+    article: str = ""
+    status: str = ""
+    audience: str = ""
+
+
+def _conditions(filters: QuestionFilter) -> list:
+    conditions = [Question.replaced_by_id.is_(None)]
+    for word in fold(filters.text).split():
+        conditions.append(Question.search_text.contains(word, autoescape=True))
+    for column, value in ((Question.bank_id, filters.bank_id), (Question.topic, filters.topic),
+                          (Question.difficulty, filters.difficulty), (Question.document_id, filters.document_id),
+                          (Question.status, filters.status), (Question.audience, filters.audience)):
+        if value:
+            conditions.append(column == value)
+    if filters.article:
+        conditions.append(Question.article == clean(filters.article).lower().removeprefix("điều ").strip())
+    return conditions
+
+
+def search_questions(filters: QuestionFilter, page: int = 1, per_page: int = 50) -> tuple[list[Question], int]:
+    """A page of current questions matching the filters, and how many match in all."""
+    conditions = _conditions(filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Question).where(*conditions)) or 0
+    questions = db.session.scalars(
+        sa.select(Question).where(*conditions).order_by(Question.id)
+        .offset((page - 1) * per_page).limit(per_page).options(joinedload(Question.document))).all()
+    return questions, total
+
+
+def matching_ids(filters: QuestionFilter) -> list[int]:
+    """Ids of every current question matching the filters (for bulk actions on a whole search)."""
+    return db.session.scalars(sa.select(Question.id).where(*_conditions(filters))).all()
+
+
+def facets() -> dict[str, list]:
+    """The values the filters offer: topics and audiences in use."""
+    def distinct(column):
+        return [value for value in db.session.scalars(
+            sa.select(column).where(Question.replaced_by_id.is_(None)).distinct().order_by(column)) if value]
+    return {"topics": distinct(Question.topic), "audiences": distinct(Question.audience)}
+
+
+def question_records(bank_name: str | None = None) -> list[QuestionRecord]:
+    """Current questions as records for export (all banks when no name is given)."""
+    query = sa.select(Question).where(Question.replaced_by_id.is_(None)).order_by(Question.id)
+    if bank_name:
+        query = query.join(QuestionBank).where(QuestionBank.name == bank_name)
+    return [QuestionRecord(text=q.text, choices=list(q.choices), correct=list(q.correct), topic=q.topic,
+                           difficulty=q.difficulty, citation=q.citation, explanation=q.explanation,
+                           audience=q.audience, status=q.status, source_row=index)
+            for index, q in enumerate(db.session.scalars(query), start=1)]
+
+
+@dataclass
+class RoundNeed:
+    """A round drawing from the bank, and whether the approved questions can meet its draw."""
+
+    round: Round
+    available: int
+
+    @property
+    def is_short(self) -> bool:
+        """True when a paper cannot be drawn."""
+        return self.available < self.round.question_count
+
+
+@dataclass
+class BankHealth:
+    """Approved questions by topic × difficulty, and the rounds that draw from the bank."""
+
+    bank: QuestionBank
+    grid: dict[str, dict[str, int]] = field(default_factory=dict)
+    drafts: int = 0
+    needs: list[RoundNeed] = field(default_factory=list)
+
+    @property
+    def approved(self) -> int:
+        """All approved questions of the bank."""
+        return sum(sum(row.values()) for row in self.grid.values())
+
+
+def bank_health(bank: QuestionBank) -> BankHealth:
+    """Counts of approved questions per topic and difficulty, checked against each round's draw."""
+    health = BankHealth(bank=bank)
+    for topic, difficulty, count in db.session.execute(
+            sa.select(Question.topic, Question.difficulty, sa.func.count())
+            .where(Question.bank_id == bank.id, Question.status == "approved", Question.replaced_by_id.is_(None))
+            .group_by(Question.topic, Question.difficulty)):
+        health.grid.setdefault(topic or "(không có chủ đề)", dict.fromkeys(DIFFICULTIES, 0))[difficulty] = count
+    health.drafts = db.session.scalar(sa.select(sa.func.count()).select_from(Question).where(
+        Question.bank_id == bank.id, Question.status == "draft", Question.replaced_by_id.is_(None))) or 0
+    now = utcnow()
+    for round_ in db.session.scalars(sa.select(Round).where(Round.bank_id == bank.id, Round.closes_at > now)
+                                     .order_by(Round.opens_at)):
+        health.needs.append(RoundNeed(round=round_, available=health.approved))
+    return health
+
+
+def short_rounds() -> list[RoundNeed]:
+    """Rounds not yet closed whose bank cannot fill a paper: the warning before a round opens."""
+    return [need for bank in db.session.scalars(sa.select(QuestionBank))
+            for need in bank_health(bank).needs if need.is_short]

@@ -1,0 +1,170 @@
+"""The organizer's bank: search and filter, edit with a preview, bulk status, import, export, health."""
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file, url_for)
+from flask_login import current_user
+
+from contest.accounts.access import role_required
+from contest.accounts.models import Role
+from contest.bank.forms import ImportForm, QuestionForm
+from contest.bank.imports import confirm_upload, hold_upload, preview_upload
+from contest.bank.models import Question, QuestionBank
+from contest.bank.queries import (EXPORT_FORMATS, QuestionFilter, bank_health, facets, matching_ids, question_records,
+                                  search_questions)
+from contest.bank.services import BankError, edit_question, set_status
+from contest.extensions import db
+from contest.forms import EmptyForm
+from contest.legal.queries import all_documents
+from questions.formats import blank_template_xlsx, write_bank
+from questions.records import (DIFFICULTY_LABELS, OPTION_LETTERS, STATUS_LABELS, ImportFailed,
+                               QuestionRecord)
+from questions.text import clean
+
+bp = Blueprint("bank", __name__, url_prefix="/organizer/bank")
+PER_PAGE = 50
+
+
+def _filters_from(args) -> QuestionFilter:
+    return QuestionFilter(
+        text=args.get("q", ""), bank_id=args.get("bank", type=int), topic=args.get("topic", ""),
+        difficulty=args.get("difficulty", ""), document_id=args.get("document", type=int),
+        article=args.get("article", ""), status=args.get("status", ""), audience=args.get("audience", ""))
+
+
+@bp.route("/")
+@role_required(Role.ORGANIZER)
+def index():
+    """Search the bank without regard to diacritics, filter it, and act on many questions at once."""
+    filters = _filters_from(request.args)
+    page = max(request.args.get("page", 1, type=int), 1)
+    questions, total = search_questions(filters, page, PER_PAGE)
+    banks = db.session.scalars(sa.select(QuestionBank).order_by(QuestionBank.name)).all()
+    return render_template("bank/index.html", questions=questions, total=total, page=page, per_page=PER_PAGE,
+                           filters=filters, banks=banks, documents=all_documents(), facets=facets(),
+                           difficulties=DIFFICULTY_LABELS, statuses=STATUS_LABELS, form=EmptyForm())
+
+
+@bp.route("/bulk", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def bulk():
+    """Approve, retire or return to draft the ticked questions, or every question of the search."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    status = request.form.get("new_status", "")
+    if request.form.get("scope") == "all":
+        ids = matching_ids(_filters_from(request.form))
+    else:
+        ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
+    try:
+        changed = set_status(ids, status)
+    except BankError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Đã chuyển {changed} câu hỏi sang trạng thái “{STATUS_LABELS[status]}”.", "success")
+    return redirect(request.form.get("back") or url_for("bank.index"))
+
+
+def _record_from(form: QuestionForm) -> QuestionRecord:
+    choices = [clean(field.data) for field in form.choice_fields() if clean(field.data)]
+    return QuestionRecord(
+        text=clean(form.text.data), choices=choices,
+        correct=sorted(OPTION_LETTERS.index(letter) for letter in form.correct.data),
+        topic=clean(form.topic.data), difficulty=form.difficulty.data, citation=clean(form.citation.data),
+        explanation=clean(form.explanation.data), audience=clean(form.audience.data), status=form.status.data)
+
+
+@bp.route("/questions/<int:question_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def edit(question_id: int):
+    """Edit a question, seeing it as a contestant will; a question already shown gets a new version."""
+    question = db.get_or_404(Question, question_id)
+    form = QuestionForm(obj=question)
+    if request.method == "GET":
+        for letter, choice in zip(OPTION_LETTERS, question.choices):
+            form[f"choice_{letter}"].data = choice
+        form.correct.data = [OPTION_LETTERS[index] for index in question.correct]
+    if form.validate_on_submit():
+        try:
+            current = edit_question(question, _record_from(form))
+        except BankError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            if current.id != question.id:
+                flash(f"Câu hỏi đã được dùng trong bài thi nên được lưu thành phiên bản {current.version}; "
+                      "các bài thi cũ vẫn chấm theo phiên bản cũ.", "info")
+            else:
+                flash("Đã lưu câu hỏi.", "success")
+            return redirect(url_for("bank.edit", question_id=current.id))
+    return render_template("bank/edit.html", question=question, form=form, letters=OPTION_LETTERS)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def import_file():
+    """Upload a bank file; the page shows what would be imported, or every fault, before storing."""
+    form = ImportForm(bank_name=request.args.get("bank", ""))
+    preview = token = None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        filename = Path(form.file.data.filename or "upload").name
+        preview = preview_upload(filename, data, form.bank_name.data)
+        if not preview.issues:
+            token = hold_upload(current_user.id, filename, form.bank_name.data, data)
+            db.session.commit()
+    return render_template("bank/import.html", form=form, preview=preview, token=token,
+                           confirm_form=EmptyForm(), formats=EXPORT_FORMATS)
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def confirm_import():
+    """Import the file previewed."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        report = confirm_upload(current_user.id, request.form.get("token", ""))
+    except ImportFailed as failure:
+        db.session.rollback()
+        flash(f"Không nhập được: {failure}", "error")
+        return redirect(url_for("bank.import_file"))
+    db.session.commit()
+    skipped = f" Bỏ qua {len(report.duplicate_rows)} câu đã có." if report.duplicate_rows else ""
+    flash(f"Đã nhập {report.added} câu hỏi vào ngân hàng “{report.bank_name}”.{skipped}", "success")
+    return redirect(url_for("bank.index"))
+
+
+@bp.route("/template.xlsx")
+@role_required(Role.ORGANIZER)
+def template():
+    """A blank .xlsx with the expected headers and one example row."""
+    directory = tempfile.mkdtemp()
+    path = Path(directory) / "mau-ngan-hang-cau-hoi.xlsx"
+    blank_template_xlsx(path)
+    return send_file(path, as_attachment=True, download_name=path.name)
+
+
+@bp.route("/export")
+@role_required(Role.ORGANIZER)
+def export():
+    """Download a bank (or every bank) in one of the exchange formats."""
+    format_name = request.args.get("format", "xlsx")
+    if format_name not in EXPORT_FORMATS:
+        abort(404)
+    bank_name = request.args.get("bank") or None
+    extension = EXPORT_FORMATS[format_name]
+    path = Path(tempfile.mkdtemp()) / f"ngan-hang-cau-hoi{extension}"
+    write_bank(question_records(bank_name), path, format_name)
+    return send_file(path, as_attachment=True, download_name=path.name)
+
+
+@bp.route("/health")
+@role_required(Role.ORGANIZER)
+def health():
+    """Approved questions by topic × difficulty per bank, against what each round draws."""
+    banks = db.session.scalars(sa.select(QuestionBank).order_by(QuestionBank.name)).all()
+    return render_template("bank/health.html", reports=[bank_health(bank) for bank in banks],
+                           difficulties=DIFFICULTY_LABELS)

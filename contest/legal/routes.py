@@ -1,0 +1,125 @@
+"""The organizer's legal documents: upload, read article by article, mark replaced, retire, draft."""
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from contest.accounts.access import role_required
+from contest.accounts.models import Role
+from contest.bank.services import DEFAULT_BANK, import_questions
+from contest.extensions import db
+from contest.forms import EmptyForm
+from contest.legal.forms import DocumentForm, StatusForm, UploadForm
+from contest.legal.models import DOCUMENT_STATUSES, LegalDocument
+from contest.legal.queries import all_documents, question_counts_by_document, questions_by_article
+from contest.legal.services import (LegalError, change_document_status, retire_questions_citing,
+                                    store_legal_text, update_document)
+from questions.drafting import draft_questions
+from questions.legal import parse_legal_text
+from questions.legal_readers import UnreadableLegalText, read_legal_bytes
+
+bp = Blueprint("legal", __name__, url_prefix="/organizer/legal")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def index():
+    """The documents, and an upload form that parses a new one."""
+    form = UploadForm()
+    if form.validate_on_submit():
+        filename = Path(form.file.data.filename or "van-ban").name
+        try:
+            text = read_legal_bytes(form.file.data.read(), filename)
+            result = store_legal_text(parse_legal_text(text), text, filename, form.number.data or None)
+        except (UnreadableLegalText, LegalError) as error:
+            db.session.rollback()
+            form.file.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Đã nhập {result.document.display_name}: {result.articles} điều. "
+                  "Hãy kiểm tra thông tin ở phần đầu.", "success")
+            return redirect(url_for("legal.document", document_id=result.document.id))
+    return render_template("legal/index.html", form=form, documents=all_documents(),
+                           counts=question_counts_by_document(), statuses=DOCUMENT_STATUSES)
+
+
+def _status_form(document: LegalDocument) -> StatusForm:
+    form = StatusForm(status=document.status, replaced_by_id=document.replaced_by_id or 0)
+    form.replaced_by_id.choices = [(0, "—")] + [(d.id, d.display_name) for d in all_documents() if d.id != document.id]
+    return form
+
+
+@bp.route("/<int:document_id>")
+@role_required(Role.ORGANIZER)
+def document(document_id: int):
+    """The text article by article, with the questions that cite each article."""
+    document = db.get_or_404(LegalDocument, document_id)
+    meta = DocumentForm(obj=document)
+    meta.issued_on.data = document.issued_on.strftime("%d/%m/%Y") if document.issued_on else ""
+    meta.effective_on.data = document.effective_on.strftime("%d/%m/%Y") if document.effective_on else ""
+    return render_template("legal/document.html", document=document, meta_form=meta,
+                           status_form=_status_form(document), action_form=EmptyForm(),
+                           by_article=questions_by_article(document), statuses=DOCUMENT_STATUSES)
+
+
+@bp.route("/<int:document_id>/meta", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def update_meta(document_id: int):
+    """Save corrected metadata."""
+    document = db.get_or_404(LegalDocument, document_id)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        update_document(document, kind=form.kind.data, title=form.title.data, issuer=form.issuer.data,
+                        issued_on=form.issued_on.date, effective_on=form.effective_on.date)
+        db.session.commit()
+        flash("Đã lưu thông tin văn bản.", "success")
+    else:
+        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+    return redirect(url_for("legal.document", document_id=document.id))
+
+
+@bp.route("/<int:document_id>/status", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def update_status(document_id: int):
+    """Mark the document in force, amended or replaced."""
+    document = db.get_or_404(LegalDocument, document_id)
+    form = _status_form(document)
+    if form.validate_on_submit():
+        replaced_by = db.session.get(LegalDocument, form.replaced_by_id.data) if form.replaced_by_id.data else None
+        try:
+            change_document_status(document, form.status.data, changed_on=form.changed_on.date,
+                                   replaced_by=replaced_by)
+        except LegalError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"Đã ghi nhận: {DOCUMENT_STATUSES[document.status]}.", "success")
+    else:
+        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+    return redirect(url_for("legal.document", document_id=document.id))
+
+
+@bp.route("/<int:document_id>/retire", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def retire(document_id: int):
+    """Retire, in one action, every question resting on the document (or on one article)."""
+    document = db.get_or_404(LegalDocument, document_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    count = retire_questions_citing(document, request.form.get("article") or None)
+    db.session.commit()
+    flash(f"Đã ngừng dùng {count} câu hỏi dựa trên {document.display_name}.", "success")
+    return redirect(url_for("legal.document", document_id=document.id))
+
+
+@bp.route("/<int:document_id>/drafts", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def drafts(document_id: int):
+    """Propose draft questions from the document's articles into the review queue."""
+    document = db.get_or_404(LegalDocument, document_id)
+    if not EmptyForm().validate_on_submit() or not document.source_text:
+        abort(400)
+    records = draft_questions(parse_legal_text(document.source_text), document.number)
+    report = import_questions(records, request.form.get("bank") or DEFAULT_BANK, status="draft")
+    db.session.commit()
+    flash(f"Đã đề xuất {report.added} câu hỏi nháp; duyệt chúng trong ngân hàng câu hỏi.", "success")
+    return redirect(url_for("bank.index", status="draft", document=document.id))

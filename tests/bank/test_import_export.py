@@ -1,0 +1,92 @@
+"""Importing through the page (preview, then confirm) and exporting in every format."""
+import io
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from contest.accounts.models import Role
+from contest.bank.models import PendingImport, Question
+from contest.extensions import db
+from questions.formats import read_bank
+from tests import factories
+from tests.conftest import csrf_token
+from tests.questions.test_spreadsheet import good_row, write_book
+
+
+def count_questions(bank_name=None):
+    query = sa.select(sa.func.count()).select_from(Question)
+    if bank_name:
+        query = query.join(Question.bank).where(sa.text("question_banks.name = :name")).params(name=bank_name)
+    return db.session.scalar(query)
+
+
+@pytest.fixture
+def organizer(client, world, auth):
+    factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
+    db.session.commit()
+    auth.login("btc@example.vn")
+    return client
+
+
+def upload(client, path, bank="Tuần 2"):
+    token = csrf_token(client, "/organizer/bank/import")
+    with open(path, "rb") as handle:
+        return client.post("/organizer/bank/import", data={"csrf_token": token, "bank_name": bank,
+                                                            "file": (handle, Path(path).name)},
+                           content_type="multipart/form-data")
+
+
+def test_preview_lists_every_fault_and_stores_nothing(organizer, tmp_path):
+    path = write_book(tmp_path / "loi.xlsx", [good_row(1), good_row(2, "Z"), good_row(3, **{"2": ""})])
+    page = upload(organizer, path).get_data(as_text=True)
+    assert "Tệp có 2 lỗi; chưa nhập câu nào" in page
+    assert "Dòng 3, cột H (Đáp án)" in page and "Dòng 4, cột C (Câu hỏi)" in page
+    assert count_questions() == 30 and db.session.scalar(sa.select(sa.func.count()).select_from(PendingImport)) == 0
+
+
+def test_preview_then_confirm_imports_once(organizer, tmp_path):
+    path = write_book(tmp_path / "tot.xlsx", [good_row(1), good_row(2), good_row(2)])
+    page = upload(organizer, path).get_data(as_text=True)
+    assert "Sẽ nhập <strong>2</strong> câu hỏi" in page and "bỏ qua 1 câu đã có" in page
+    assert count_questions() == 30  # the preview stored nothing
+    token = page.split('name="token" value="')[1].split('"')[0]
+    response = organizer.post("/organizer/bank/import/confirm",
+                              data={"csrf_token": csrf_token(organizer, "/organizer/bank/import"), "token": token},
+                              follow_redirects=True)
+    assert "Đã nhập 2 câu hỏi vào ngân hàng “Tuần 2”" in response.get_data(as_text=True)
+    assert count_questions() == 32
+    again = organizer.post("/organizer/bank/import/confirm",
+                           data={"csrf_token": csrf_token(organizer, "/organizer/bank/import"), "token": token},
+                           follow_redirects=True)
+    assert "phiên nhập đã hết hạn" in again.get_data(as_text=True) and count_questions() == 32
+
+
+def test_template_downloads_with_vietnamese_headers(organizer, tmp_path):
+    response = organizer.get("/organizer/bank/template.xlsx")
+    assert response.status_code == 200
+    headers = [cell.value for cell in load_workbook(io.BytesIO(response.data)).active[1]]
+    assert "Câu hỏi" in headers and "Đáp án" in headers and "Căn cứ" in " ".join(map(str, headers))
+
+
+@pytest.mark.parametrize("format_name", ["xlsx", "csv", "gift", "aiken", "moodle-xml", "json"])
+def test_export_then_import_round_trips(runner, world, tmp_path, format_name):
+    extension = {"moodle-xml": ".xml"}.get(format_name, f".{format_name}")
+    path = tmp_path / f"bank{extension}"
+    result = runner.invoke(args=["questions", "export", "--format", format_name, "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    records = read_bank(path)
+    assert len(records) == 30
+    originals = {q.text: q for q in db.session.scalars(sa.select(Question))}
+    for record in records:
+        original = originals[record.text]
+        assert record.choices == original.choices and record.correct == original.correct
+    imported = runner.invoke(args=["questions", "import", str(path), "--bank", "Bản sao"])
+    assert imported.exit_code == 0 and "Đã nhập 30 câu hỏi" in imported.output
+
+
+def test_export_page_downloads_a_file(organizer):
+    response = organizer.get("/organizer/bank/export?format=json")
+    assert response.status_code == 200 and b'"questions"' in response.data
+    assert organizer.get("/organizer/bank/export?format=docx").status_code == 404

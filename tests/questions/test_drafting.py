@@ -1,0 +1,206 @@
+"""Draft questions from legal texts: every kind from the real decree, answers traceable to the text."""
+import re
+from pathlib import Path
+
+import pytest
+
+from questions.citation import parse_citation
+from questions.drafting import cite, draft_questions, number_words
+from questions.legal import parse_legal_text
+from questions.legal_readers import read_legal_file
+from questions.text import fold
+
+DECREE_63 = Path("/work/shared/reference/legal-texts/nghi-dinh-63-2010-ND-CP.md")
+NUMBER = "63/2010/NĐ-CP"
+
+
+@pytest.fixture(scope="module")
+def decree():
+    """Nghị định 63/2010/NĐ-CP, parsed."""
+    return parse_legal_text(read_legal_file(DECREE_63))
+
+
+@pytest.fixture(scope="module")
+def drafts(decree):
+    """Drafts from the decree with the default seed."""
+    return draft_questions(decree, NUMBER)
+
+
+def _kind(draft) -> str:
+    """The template a draft came from, read from its wording."""
+    if "KHÔNG" in draft.text:
+        return "not_among"
+    if draft.text.endswith("” là gì?"):
+        return "meaning"
+    if "được hiểu là" in draft.text:
+        return "term"
+    assert re.search(r"bao nhiêu|ngày nào", draft.text), draft.text
+    return "number"
+
+
+def _by(drafts, citation, kind):
+    return [draft for draft in drafts if draft.citation == citation and _kind(draft) == kind]
+
+
+def _answer(draft) -> str:
+    return draft.choices[draft.correct[0]]
+
+
+def test_every_kind_is_drafted_from_the_decree(drafts):
+    kinds = [_kind(draft) for draft in drafts]
+    assert {kind: kinds.count(kind) for kind in set(kinds)} == \
+        {"number": 10, "meaning": 4, "term": 6, "not_among": 11}
+
+
+def test_drafts_are_well_formed(decree, drafts):
+    chapter_titles = {chapter.title for chapter in decree.chapters}
+    for draft in drafts:
+        assert draft.status == "draft"
+        assert len(draft.choices) == 4 and len(draft.correct) == 1 and 0 <= draft.correct[0] < 4
+        assert len({fold(choice) for choice in draft.choices}) == 4, draft.choices
+        assert all(choice == choice.strip() and choice for choice in draft.choices)
+        assert draft.topic in chapter_titles
+        assert draft.text.endswith("?") and draft.explanation
+        assert draft.citation in draft.text or draft.citation in draft.explanation
+
+
+def test_citations_parse_back_to_the_same_place(decree, drafts):
+    for draft in drafts:
+        citation = parse_citation(draft.citation)
+        assert (citation.document_number, citation.kind) == (NUMBER, "Nghị định")
+        article = decree.article(citation.article)
+        assert article is not None and f"Điều {article.number} " in draft.citation
+        clause = re.search(r"khoản (\d+)", citation.clause)
+        point = re.search(r"điểm (\w)", citation.clause)
+        if clause:
+            assert article.clause(clause.group(1)) is not None
+        if point:
+            assert point.group(1) in [p.letter for p in article.clause(clause.group(1)).points]
+
+
+def test_answers_and_distractors_come_from_the_text(decree, drafts):
+    for draft in drafts:
+        article = decree.article(parse_citation(draft.citation).article)
+        source = article.text.casefold()
+        answer = _answer(draft)
+        wrong = [choice for index, choice in enumerate(draft.choices) if index != draft.correct[0]]
+        assert all(fold(choice) != fold(answer) for choice in wrong)
+        if _kind(draft) == "not_among":
+            # The right answer is an item of another article's list, so it really is not here.
+            assert answer.casefold() not in source
+            assert any(answer.casefold() in other.text.casefold()
+                       for other in decree.articles if other is not article)
+            assert all(choice.casefold() in source for choice in wrong)
+        else:
+            assert answer.casefold() in source, (draft.citation, answer)
+            if _kind(draft) != "number":
+                assert all(choice.casefold() in decree.article("3").text.casefold() for choice in wrong)
+
+
+def test_number_drafts(drafts):
+    times = _by(drafts, "Khoản 4 Điều 20 Nghị định 63/2010/NĐ-CP", "number")[0]
+    assert "quá bao nhiêu lần cho một vụ việc?" in times.text
+    assert _answer(times) == "Hai lần"
+    assert times.choices == ["Một lần", "Hai lần", "Ba lần", "Bốn lần"]
+
+    entry = _by(drafts, "Điều 24 Nghị định 63/2010/NĐ-CP", "number")[0]
+    assert "chậm nhất trong thời hạn bao nhiêu ngày làm việc kể từ ngày ký quyết định công bố?" in entry.text
+    assert _answer(entry) == "05 (năm) ngày làm việc"
+    assert all(re.fullmatch(r"\d\d \([a-zà-ỹđ ]+\) ngày làm việc", choice) for choice in entry.choices)
+
+    # Khoản 3 Điều 9 gives 20 days to one body and 10 to another: neither is offered for the other.
+    first = _by(drafts, "Điểm a Khoản 3 Điều 9 Nghị định 63/2010/NĐ-CP", "number")[0]
+    second = _by(drafts, "Điểm b Khoản 3 Điều 9 Nghị định 63/2010/NĐ-CP", "number")[0]
+    assert _answer(first) == "20 (hai mươi) ngày làm việc"
+    assert "10 (mười) ngày làm việc" not in first.choices
+    assert _answer(second) == "10 (mười) ngày làm việc"
+    assert "20 (hai mươi) ngày làm việc" not in second.choices
+
+    deadline = _by(drafts, "Khoản 3 Điều 30 Nghị định 63/2010/NĐ-CP", "number")[0]
+    assert deadline.text.endswith("trước ngày nào của năm kế hoạch?")
+    assert _answer(deadline) == "Ngày 31 tháng 01"
+
+    effective = _by(drafts, "Khoản 1 Điều 37 Nghị định 63/2010/NĐ-CP", "number")[0]
+    assert effective.text == "Theo Khoản 1 Điều 37 Nghị định 63/2010/NĐ-CP, Nghị định này có hiệu lực thi " \
+                             "hành kể từ ngày nào?"
+    assert _answer(effective) == "Ngày 14 tháng 10 năm 2010"
+    assert "Ngày 08 tháng 06 năm 2010" in effective.choices
+
+    quarterly = _by(drafts, "Khoản 1 Điều 35 Nghị định 63/2010/NĐ-CP", "number")[0]
+    assert _answer(quarterly) == "Ngày 15" and "Ngày 30" not in quarterly.choices
+    for draft in drafts:
+        if _kind(draft) == "number":
+            assert draft.explanation.startswith(f"{draft.citation} quy định: “")
+
+
+def test_definition_drafts(drafts):
+    meaning = _by(drafts, "Khoản 1 Điều 3 Nghị định 63/2010/NĐ-CP", "meaning")[0]
+    assert meaning.text == "Theo Khoản 1 Điều 3 Nghị định 63/2010/NĐ-CP, “Thủ tục hành chính” là gì?"
+    assert _answer(meaning).startswith("Trình tự, cách thức thực hiện, hồ sơ và yêu cầu, điều kiện")
+    term = _by(drafts, "Khoản 5 Điều 3 Nghị định 63/2010/NĐ-CP", "term")[0]
+    assert term.text.startswith("Theo Khoản 5 Điều 3 Nghị định 63/2010/NĐ-CP, thuật ngữ nào sau đây được "
+                                "hiểu là “việc xem xét, đánh giá, theo dõi")
+    assert _answer(term) == "Kiểm soát thủ tục hành chính"
+    # Definitions too long for an option on a phone are asked only the other way round.
+    assert not _by(drafts, "Khoản 6 Điều 3 Nghị định 63/2010/NĐ-CP", "meaning")
+    assert _by(drafts, "Khoản 6 Điều 3 Nghị định 63/2010/NĐ-CP", "term")
+
+
+def test_not_among_drafts(decree, drafts):
+    components = _by(drafts, "Khoản 2 Điều 8 Nghị định 63/2010/NĐ-CP", "not_among")
+    assert len(components) == 2
+    assert components[0].text.endswith("Nội dung nào dưới đây KHÔNG thuộc các bộ phận tạo thành cơ bản đó?")
+    duties = _by(drafts, "Điều 18 Nghị định 63/2010/NĐ-CP", "not_among")[0]
+    assert duties.text == ("Theo Điều 18 Nghị định 63/2010/NĐ-CP, nội dung nào sau đây KHÔNG được quy định "
+                           "là trách nhiệm của cơ quan thực hiện thủ tục hành chính?")
+    for draft in drafts:
+        if _kind(draft) == "not_among":
+            # Never "Các hình thức khác" or "Thực hiện quy định khác của pháp luật" as an option.
+            assert not any(re.match(r"(?:\S+ ){0,4}khác\b", choice.lower()) for choice in draft.choices)
+            assert "không có trong danh sách này" in draft.explanation
+    # Lists left open by "Nội dung khác …" (Khoản 4 Điều 26, Khoản 3 Điều 35) give no such question.
+    assert not _by(drafts, "Khoản 4 Điều 26 Nghị định 63/2010/NĐ-CP", "not_among")
+    assert not _by(drafts, "Khoản 3 Điều 35 Nghị định 63/2010/NĐ-CP", "not_among")
+
+
+def test_the_seed_makes_drafts_deterministic(decree, drafts):
+    assert draft_questions(decree, NUMBER, seed=0) == drafts
+    other = draft_questions(decree, NUMBER, seed=1)
+    assert [draft.citation for draft in other] != [] and other != drafts
+    positions = [draft.correct[0] for draft in drafts]
+    assert len(set(positions)) == 4
+
+
+def test_quoted_text_of_an_amending_decree_is_not_drafted():
+    text = """Số: 12/2030/NĐ-CP
+
+Điều 1. Sửa đổi Nghị định số 63/2010/NĐ-CP
+
+1. Điều 24 được sửa đổi như sau:
+
+“Điều 24. Nhập dữ liệu
+
+Cơ quan gửi dữ liệu chậm nhất trong thời hạn 07 (bảy) ngày làm việc.”
+
+2. Cơ quan kiểm soát đăng tải dữ liệu trong thời hạn 03 (ba) ngày làm việc kể từ ngày nhận.
+"""
+    drafts = draft_questions(parse_legal_text(text), "12/2030/NĐ-CP")
+    assert [(draft.citation, _answer(draft)) for draft in drafts] == [
+        ("Khoản 2 Điều 1 Nghị định 12/2030/NĐ-CP", "03 (ba) ngày làm việc")]
+
+
+@pytest.mark.parametrize("parts, text", [
+    (("63/2010/NĐ-CP", "Nghị định", "20", "4"), "Khoản 4 Điều 20 Nghị định 63/2010/NĐ-CP"),
+    (("63/2010/NĐ-CP", "Nghị định", "9", "3", "a"), "Điểm a Khoản 3 Điều 9 Nghị định 63/2010/NĐ-CP"),
+    (("48/2013/NĐ-CP", "Nghị định", "35a"), "Điều 35a Nghị định 48/2013/NĐ-CP"),
+])
+def test_cite_round_trips_through_parse_citation(parts, text):
+    assert cite(*parts) == text
+    citation = parse_citation(text)
+    assert (citation.document_number, citation.article) == (parts[0], parts[2])
+
+
+@pytest.mark.parametrize("number, words", [(5, "năm"), (10, "mười"), (15, "mười lăm"), (20, "hai mươi"),
+                                           (21, "hai mươi mốt"), (24, "hai mươi tư"), (45, "bốn mươi lăm")])
+def test_number_words(number, words):
+    assert number_words(number) == words
