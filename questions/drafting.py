@@ -316,6 +316,8 @@ class _Drafter:
             # The definition names its own term: the question would answer itself.
             return None
         others = [other_term for _, other_term, _ in terms if other_term != term]
+        if len(others) < OPTION_COUNT - 1:
+            return None
         choices, correct = self._shuffle(term, self.rng.sample(others, OPTION_COUNT - 1))
         quoted = _shorten(meaning, MAX_QUOTE_CHARS)
         citation = self._cite(place)
@@ -509,6 +511,8 @@ def _quantities(text: str) -> list[_Found]:
                             f"Ngày {day} tháng {month}", f"{cue} ngày nào"))
     for match in _DAY_OF_MONTH.finditer(text):
         cue, day, rest = match.groups()
+        if not 1 <= int(day) <= 31:
+            continue
         found.append(_Found("day_of_month", "", (int(day),), match.start(), match.end() - len(rest),
                             f"Ngày {day}", f"{cue} ngày nào"))
     for match in _EFFECTIVE.finditer(text):

@@ -128,3 +128,14 @@ def test_contestants_cannot_reach_the_bank(client, world, auth):
     auth.login("thisinh@example.vn")
     for url in ("/organizer/bank/", "/organizer/bank/import", "/organizer/legal/", "/organizer/bank/export"):
         assert client.get(url).status_code == 403, url
+
+
+def test_html_in_question_text_is_shown_as_text(client, world, auth, now):
+    import_questions([QuestionRecord(text="<script>alert('x')</script> Thủ tục là gì?",
+                                     choices=["<b>Một</b>", "Hai"], correct=[0], status="approved")], "HTML")
+    db.session.commit()
+    question = db.session.scalar(sa.select(Question).where(Question.text.contains("script")))
+    organizer(client, world, auth)
+    page = client.get(f"/organizer/bank/questions/{question.id}").get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert "&lt;b&gt;Một&lt;/b&gt;" in page

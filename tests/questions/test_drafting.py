@@ -3,6 +3,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from questions.citation import parse_citation
 from questions.drafting import cite, draft_questions, number_words
@@ -204,3 +206,18 @@ def test_cite_round_trips_through_parse_citation(parts, text):
                                            (21, "hai mươi mốt"), (24, "hai mươi tư"), (45, "bốn mươi lăm")])
 def test_number_words(number, words):
     assert number_words(number) == words
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from([
+    "Điều 1. Giải thích từ ngữ", "Điều 2. Nguyên tắc", "Điều 3. Trách nhiệm", "Điều 4. Các hành vi bị nghiêm cấm",
+    "Các từ ngữ dưới đây được hiểu như sau:", "1. “A” là một.", "2. “B” là hai.", "3. “A” là ba.",
+    "4. “C” là bốn.", "Nghiêm cấm các hành vi sau đây:", "a) Làm sai;", "b) Làm chậm;", "c) Làm khác.",
+    "1. Bảo đảm công khai.", "2. Gửi trong thời hạn 05 (năm) ngày làm việc.", "3. Không quá hai lần.",
+    "5. Trước ngày 31 tháng 01 hằng năm.", "Có hiệu lực thi hành kể từ ngày 01 tháng 7 năm 2030.",
+    "Chương I", "QUY ĐỊNH CHUNG", "“Điều 9. Trích dẫn", "trong 07 ngày”.", ""]), max_size=30),
+    st.integers(0, 3))
+def test_drafting_never_fails_and_keeps_its_promises(lines, seed):
+    for draft in draft_questions(parse_legal_text("\n".join(lines)), "1/2030/NĐ-CP", seed=seed):
+        assert len(draft.choices) == 4 and len({fold(choice) for choice in draft.choices}) == 4
+        assert parse_citation(draft.citation).document_number == "1/2030/NĐ-CP"
