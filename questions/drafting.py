@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 from questions.citation import parse_citation
 from questions.legal import Article, Clause, LegalText, Point
@@ -432,12 +433,12 @@ class _Drafter:
         return ""
 
     def _as_clause_of_question(self, stem: str, place: _Place) -> str:
-        """Fit a sentence after "Theo …, ": lower its first word unless it is a name."""
+        """Fit a sentence after "Theo …, ": lower its first word unless it starts a name."""
         stem = re.sub(r"\bĐiều này\b", f"Điều {place.article.number}", stem)
-        # Lower-cased, the first two words must occur so in the text itself ("cơ quan", "kể từ"),
-        # which keeps the capitals of names such as "Bộ trưởng" or "Nghị định này".
-        pair = " ".join(stem.split(" ", 2)[:2]).lower()
-        if re.search(rf"(?<!\w){re.escape(pair)}(?!\w)", self.body):
+        # A name ("Bộ trưởng", "Cơ quan kiểm soát", "Nghị định này") keeps its capital inside
+        # the text's own sentences; a common word ("Kể từ ngày", "Quyết định công bố") does not.
+        lead = re.match(r"[^\W\d_]+(?: [^\W\d_]+){0,2}", stem)
+        if lead and not re.search(rf"(?<=[^\W\d_] ){re.escape(lead.group())}(?!\w)", self.body):
             stem = stem[:1].lower() + stem[1:]
         return stem
 
@@ -578,7 +579,7 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _pairs(text: str) -> set[tuple[str, str]]:
     words = re.findall(r"\w+", fold(text))
-    return set(zip(words, words[1:]))
+    return set(pairwise(words))
 
 
 def _syllables(text: str) -> set[str]:

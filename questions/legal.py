@@ -608,12 +608,12 @@ class _Parser:
             draft.body[-1] += " " + line.text
             return
         target = unit
-        if unit is not draft.intro and not line.is_quoted and not line.text.startswith(("-", "+", "•")):
-            # A plain paragraph after a clause's points closes the points and belongs to the clause.
-            if draft.clauses and unit is not draft.clauses[-1][1] and draft.clauses[-1][2] and \
-                    unit is draft.clauses[-1][2][-1][1]:
-                target = draft.clauses[-1][1]
-                self.unit = target
+        is_after_points = bool(draft.clauses and draft.clauses[-1][2]) and unit is draft.clauses[-1][2][-1][1]
+        if is_after_points and not line.is_quoted and not line.text.startswith(("-", "+", "•")):
+            # A plain paragraph after a clause's points closes the points and belongs to the clause;
+            # "- …" lines are sub-items of the last point.
+            target = draft.clauses[-1][1]
+            self.unit = target
         if not target.paragraphs and draft.body and re.fullmatch(r"\d+\.|[a-zđ]\)", draft.body[-1]):
             # The marker stood alone on its line ("1." then the text).
             draft.body[-1] += " " + line.text

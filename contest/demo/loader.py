@@ -71,14 +71,17 @@ def _add_agencies(nodes: list[dict], parent: Agency | None, report: DemoReport) 
 
 
 def _add_documents(documents: list[dict], report: DemoReport) -> None:
+    fresh = set()
     decree = find_document("63/2010/NĐ-CP")
     if decree is None or not decree.articles:
         # The decree's full text, article by article, through the same path as an organizer's upload.
         text = (DATA / "nghi-dinh-63-2010-ND-CP.md").read_text(encoding="utf-8")
-        report.documents += store_legal_text(parse_legal_text(text), text, "nghi-dinh-63-2010-ND-CP.md").is_new
+        stored = store_legal_text(parse_legal_text(text), text, "nghi-dinh-63-2010-ND-CP.md")
+        fresh.add(stored.document.number)
+        report.documents += stored.is_new
     for entry in documents:
         document, created = get_or_create_document(entry["number"], entry["kind"])
-        if created or not document.title:
+        if created or document.number in fresh:
             # Metadata from the demo data; an organizer's corrections are kept on a re-run.
             update_document(document, kind=entry["kind"], title=entry["title"], issuer=entry["issuer"],
                             issued_on=date.fromisoformat(entry["issued_on"]),

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from contest.bank.models import Question
 from contest.extensions import db
 from contest.legal.models import DOCUMENT_STATUSES, LegalArticle, LegalDocument
-from questions.legal import LegalText
+from questions.legal import LegalText, display_heading
 from questions.text import clean
 
 
@@ -32,7 +32,8 @@ def get_or_create_document(number: str, kind: str = "") -> tuple[LegalDocument, 
 
 
 def _chapter_of(article) -> str:
-    return " — ".join(f"{d.kind} {d.number}. {d.heading}".strip(" .") for d in article.divisions)
+    """The article's place, e.g. "Chương II. Quy định thủ tục hành chính — Mục 1. …"."""
+    return " — ".join(f"{d.label}. {display_heading(d.heading)}".strip(" .") for d in article.divisions)
 
 
 @dataclass

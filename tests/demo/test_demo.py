@@ -9,6 +9,7 @@ from contest.database import utcnow
 from contest.demo.loader import DEMO_PASSWORD, load_demo
 from contest.extensions import db
 from contest.leaderboards.models import Standing
+from contest.legal.services import find_document
 from contest.rounds.models import Round
 
 
@@ -42,6 +43,9 @@ def test_demo_accounts_and_bank(app):
     assert all(q.document is not None and q.article for q in approved)
     open_rounds = [r for r in db.session.scalars(sa.select(Round)) if r.is_open_at(utcnow())]
     assert len(open_rounds) == 1
+    decree = find_document("63/2010/NĐ-CP")
+    assert decree.status == "amended" and len(decree.articles) == 37
+    assert decree.articles[0].chapter == "Chương 1. Những quy định chung"
 
 
 def test_a_demo_contestant_finishes_an_attempt_through_pages(client, app, auth):

@@ -12,8 +12,12 @@ from hypothesis import strategies as st
 from pypdf import PdfWriter
 
 from questions.legal import display_heading, issuer_name, parse_legal_text
-from questions.legal_readers import (UnreadableLegalText, read_legal_bytes, read_legal_file,
-                                     plain_text)
+from questions.legal_readers import (
+    UnreadableLegalText,
+    plain_text,
+    read_legal_bytes,
+    read_legal_file,
+)
 
 DECREE_63 = Path("/work/shared/reference/legal-texts/nghi-dinh-63-2010-ND-CP.md")
 
@@ -442,13 +446,13 @@ def _pdf_bytes(lines: list[str]) -> bytes:
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+         "/Resources << /Font << /F1 5 0 R >> >> >>"),
         f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
-        "<< /Type /Font /Subtype /Type0 /BaseFont /Arial /Encoding /Identity-H "
-        "/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
-        "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Arial "
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 500 >>",
+        ("<< /Type /Font /Subtype /Type0 /BaseFont /Arial /Encoding /Identity-H "
+         "/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>"),
+        ("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Arial "
+         "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 500 >>"),
         f"<< /Length {len(cmap)} >>\nstream\n{cmap}\nendstream",
     ]
     out = bytearray(b"%PDF-1.4\n")
