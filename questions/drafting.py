@@ -138,7 +138,11 @@ class _Enumeration:
 def draft_questions(legal: LegalText, document_number: str, seed: int = 0) -> list[QuestionRecord]:
     """Draft questions (status "draft") on numbers, definitions and lists in a legal text."""
     drafter = _Drafter(legal, clean(document_number) or legal.meta.number, random.Random(seed))
-    return drafter.numbers() + drafter.definitions() + drafter.enumerations()
+    drafts = drafter.numbers() + drafter.definitions() + drafter.enumerations()
+    # Numbered so that a reviewer can say "Câu 12" when sending a draft back.
+    for position, draft in enumerate(drafts, 1):
+        draft.source_row = position
+    return drafts
 
 
 def cite(document_number: str, kind: str, article: str, clause: str = "", point: str = "") -> str:

@@ -87,8 +87,10 @@ def pdf_text(data: bytes) -> str:
             # Many official PDFs are "encrypted" with an empty password only to block editing.
             reader.decrypt("")
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as error:
+    except PdfReadError as error:
         raise UnreadableLegalText("Tệp PDF bị hỏng hoặc được bảo vệ bằng mật khẩu.") from error
+    except Exception as error:  # a malformed PDF can surface as almost any error inside pypdf
+        raise UnreadableLegalText("Tệp PDF bị hỏng, không đọc được.") from error
     text = _normal("\n".join(pages))
     if sum(ch.isalpha() for ch in text) < MIN_PDF_LETTERS:
         raise UnreadableLegalText(

@@ -15,6 +15,8 @@
   // performance.now() is monotonic: a changed or skewed device clock cannot move the deadline.
   var deadline = performance.now() + parseFloat(form.dataset.remaining) * 1000;
   var pending = loadPending();
+  // Saves are numbered: the server ignores one numbered at or below what it holds (stale, replayed).
+  var revision = Math.max(parseInt(form.dataset.revision, 10) || 0, loadRevision());
   var sending = false;
   var inFlight = null;  // the AbortController of the save being sent
   var SAVE_TIMEOUT_MS = 8000;  // a save that hangs on a weak link is abandoned and sent again
@@ -25,7 +27,13 @@
     try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { return {}; }
   }
   function storePending() {
-    try { localStorage.setItem(storeKey, JSON.stringify(pending)); } catch (e) { /* private mode */ }
+    try {
+      localStorage.setItem(storeKey, JSON.stringify(pending));
+      localStorage.setItem(storeKey + "-revision", String(revision));
+    } catch (e) { /* private mode */ }
+  }
+  function loadRevision() {
+    try { return parseInt(localStorage.getItem(storeKey + "-revision"), 10) || 0; } catch (e) { return 0; }
   }
   function setStatus(text, offline) {
     statusEl.textContent = text;
@@ -39,7 +47,8 @@
   }
   function applyPending() {
     Object.keys(pending).forEach(function (position) {
-      var chosen = pending[position];
+      if (position === "prediction") { document.getElementById("prediction").value = pending.prediction.value; return; }
+      var chosen = pending[position].selected;
       form.querySelectorAll("input[name=q" + position + "]").forEach(function (input) {
         input.checked = chosen.indexOf(parseInt(input.value, 10)) !== -1;
       });
@@ -53,7 +62,9 @@
     var positions = Object.keys(pending);
     if (!positions.length) return;
     var position = positions[0];
-    var selected = pending[position];
+    var entry = pending[position];
+    var body = position === "prediction" ? { prediction: entry.value }
+      : { position: parseInt(position, 10), selected: entry.selected, revision: entry.revision };
     sending = true;
     var controller = new AbortController();
     inFlight = controller;
@@ -61,7 +72,7 @@
     fetch(saveUrl, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ position: parseInt(position, 10), selected: selected }),
+      body: JSON.stringify(body),
       credentials: "same-origin",
       signal: controller.signal
     }).then(function (response) {
@@ -72,10 +83,10 @@
       inFlight = null;
       if (reply.status === 200) {
         // Only forget the answer if it was not changed again while this save was in flight.
-        if (JSON.stringify(pending[position]) === JSON.stringify(selected)) delete pending[position];
+        if (pending[position] === entry) delete pending[position];
         storePending();
         resync(reply.body.remaining_seconds);
-        setStatus("Đã lưu câu " + (parseInt(position, 10) + 1) + ".");
+        setStatus(position === "prediction" ? "Đã lưu câu dự đoán." : "Đã lưu câu " + (parseInt(position, 10) + 1) + ".");
         flush();
       } else if (reply.status === 409) {
         delete pending[position];
@@ -132,15 +143,23 @@
       return;
     }
     submitting = true;
-    try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
+    try { localStorage.removeItem(storeKey); localStorage.removeItem(storeKey + "-revision"); } catch (e) { /* ignore */ }
     HTMLFormElement.prototype.submit.call(form);
   }
 
   form.addEventListener("change", function (event) {
+    if (event.target.id === "prediction") {
+      pending.prediction = { value: event.target.value };
+      storePending();
+      setStatus("Đang lưu…");
+      flush();
+      return;
+    }
     var fieldset = event.target.closest("fieldset[data-position]");
     if (!fieldset) return;
     var position = fieldset.dataset.position;
-    pending[position] = selectedOf(position);
+    revision += 1;
+    pending[position] = { selected: selectedOf(position), revision: revision };
     storePending();
     setStatus("Đang lưu…");
     flush();

@@ -38,6 +38,8 @@ class Attempt(db.Model):
     score: Mapped[int | None]
     max_score: Mapped[int]
     duration_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The contestant's answer to the round's tie-break prediction question, if it has one.
+    prediction: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     items: Mapped[list["AttemptItem"]] = relationship(
         back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan")
@@ -64,6 +66,8 @@ class AttemptItem(db.Model):
     # Positions as shown (k values) the contestant selected; None while unanswered.
     selected: Mapped[list | None] = mapped_column(sa.JSON)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The page numbers its saves; a save numbered at or below this one is stale or replayed.
+    revision: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     is_correct: Mapped[bool | None]
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")

@@ -39,3 +39,30 @@ def shown_paper(attempt: Attempt) -> list[ShownQuestion]:
             selected=item.selected or [],
         ))
     return paper
+
+
+@dataclass
+class ReviewedQuestion:
+    """A question after the paper is submitted, as the round's review policy allows it to be shown."""
+
+    position: int
+    text: str
+    options: list[tuple[int, str, bool, bool]]  # shown number, text, chosen, correct
+    is_correct: bool
+    explanation: str
+    citation: str
+
+
+def review_paper(attempt: Attempt) -> list[ReviewedQuestion]:
+    """Each question with the contestant's answer, the right one, the explanation and the article."""
+    reviewed = []
+    for item in attempt.items:
+        question = item.question
+        chosen = set(item.selected or [])
+        reviewed.append(ReviewedQuestion(
+            position=item.position, text=question.text,
+            options=[(shown, question.choices[original], shown in chosen, original in question.correct)
+                     for shown, original in enumerate(item.choice_order)],
+            is_correct=bool(item.is_correct), explanation=question.explanation,
+            citation=question.citation or (question.document.display_name if question.document else "")))
+    return reviewed

@@ -2,9 +2,10 @@
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from contest.attempts.queries import load_attempt, shown_paper
-from contest.attempts.services import (AttemptError, expire_if_due, remaining_seconds, save_answer,
-                                       start_attempt, submit_attempt)
+from contest.attempts.queries import load_attempt, review_paper, shown_paper
+from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt,
+                                       remaining_seconds, save_answer, save_prediction, start_attempt,
+                                       submit_attempt, unanswered_positions)
 from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
@@ -14,12 +15,28 @@ from contest.rounds.models import Round
 bp = Blueprint("attempts", __name__)
 
 
-def _own_attempt(attempt_id: int):
-    """The current user's attempt, or 404 (another's attempt does not exist for them)."""
-    attempt = load_attempt(attempt_id)
+def _own_attempt(attempt_id: int, lock: str | None = None):
+    """The current user's attempt, or 404 (another's attempt does not exist for them).
+
+    lock: "share" for a save, "exclusive" for a submission (see attempts.services).
+    """
+    attempt = lock_attempt(attempt_id, exclusive=lock == "exclusive") if lock else load_attempt(attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
+
+
+def _prediction_from(value) -> int | None:
+    """A prediction typed by the contestant: a whole number, or None if blank."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        number = int(str(value).strip().replace(".", "").replace(",", ""))
+    except ValueError:
+        raise AttemptError("Số dự đoán phải là số nguyên.")
+    if not 0 <= number <= MAX_PREDICTION:
+        raise AttemptError("Số dự đoán không hợp lệ.")
+    return number
 
 
 def _answers_from_form(form, count: int) -> dict[int, list[int]]:
@@ -62,27 +79,37 @@ def take(attempt_id: int):
         db.session.commit()
         return redirect(url_for("attempts.result", attempt_id=attempt.id))
     return render_template("attempts/take.html", attempt=attempt, paper=shown_paper(attempt),
-                           remaining=remaining_seconds(attempt, now), form=EmptyForm())
+                           remaining=remaining_seconds(attempt, now), form=EmptyForm(),
+                           revision=max((item.revision for item in attempt.items), default=0))
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
 @login_required
 def save(attempt_id: int):
-    """Save one answer (JSON); answers with the seconds left so the countdown resyncs."""
-    attempt = _own_attempt(attempt_id)
+    """Save one answer, or the prediction (JSON); replies with the seconds left so the countdown resyncs.
+
+    Body: {"position": int, "selected": [shown option numbers], "revision": int} or {"prediction": int}.
+    """
+    attempt = _own_attempt(attempt_id, lock="share")
     payload = request.get_json(silent=True) or {}
-    position, selected = payload.get("position"), payload.get("selected", [])
-    if not isinstance(position, int) or not isinstance(selected, list) \
-            or not all(isinstance(value, int) for value in selected):
-        return jsonify(error="Dữ liệu không hợp lệ."), 400
+    now = utcnow()
     try:
-        result = save_answer(attempt, position, selected, utcnow())
+        if "prediction" in payload:
+            save_prediction(attempt, _prediction_from(payload["prediction"]), now)
+            db.session.commit()
+            return jsonify(prediction=attempt.prediction, remaining_seconds=round(remaining_seconds(attempt, now), 1))
+        position, selected, revision = payload.get("position"), payload.get("selected", []), payload.get("revision")
+        if not isinstance(position, int) or not isinstance(selected, list) \
+                or not all(isinstance(value, int) for value in selected) \
+                or not (revision is None or isinstance(revision, int)):
+            return jsonify(error="Dữ liệu không hợp lệ."), 400
+        result = save_answer(attempt, position, selected, now, revision)
     except AttemptError as error:
         db.session.commit()
         return jsonify(error=str(error), submitted=attempt.is_submitted,
                        result_url=url_for("attempts.result", attempt_id=attempt.id)), 409
     db.session.commit()
-    return jsonify(position=result.position, selected=result.selected,
+    return jsonify(position=result.position, selected=result.selected, revision=result.revision,
                    remaining_seconds=round(result.remaining_seconds, 1))
 
 
@@ -90,11 +117,17 @@ def save(attempt_id: int):
 @login_required
 def submit(attempt_id: int):
     """Submit the paper; submitting twice changes nothing."""
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, lock="exclusive")
     if not EmptyForm().validate_on_submit():
         abort(400)
     was_submitted = attempt.is_submitted
-    submit_attempt(attempt, utcnow(), _answers_from_form(request.form, len(attempt.items)))
+    try:
+        submit_attempt(attempt, utcnow(), _answers_from_form(request.form, len(attempt.items)),
+                       _prediction_from(request.form.get("prediction")))
+    except AttemptError as error:
+        db.session.commit()  # answers sent with the refused submission are kept
+        flash(str(error), "error")
+        return redirect(url_for("attempts.take", attempt_id=attempt.id))
     db.session.commit()
     if not was_submitted and attempt.is_auto_submitted:
         flash("Bài thi đã được nộp khi hết giờ, với các câu trả lời đã lưu trước thời hạn.", "warning")
@@ -110,6 +143,10 @@ def result(attempt_id: int):
         return redirect(url_for("attempts.take", attempt_id=attempt.id))
     db.session.commit()
     standing = standing_of(attempt.round_id, current_user.id)
+    now = utcnow()
+    round_ = attempt.round
     return render_template("attempts/result.html", attempt=attempt, standing=standing,
                            rank=rank_of(standing) if standing else None,
-                           is_counted=standing is not None and standing.attempt_id == attempt.id)
+                           is_counted=standing is not None and standing.attempt_id == attempt.id,
+                           gaps=unanswered_positions(attempt) if round_.is_all_required else [],
+                           review=review_paper(attempt) if round_.may_review_at(now) else None)

@@ -1,4 +1,9 @@
-"""The attempt engine: start, save, submit and expire, with the server's clock as the only clock."""
+"""The attempt engine: start, save, submit and expire, with the server's clock as the only clock.
+
+Concurrency: a save holds a share lock on its attempt row and a submission an exclusive one, so a
+save can never land between a submission's marking and its commit; limits on attempts are unique
+indexes, so parallel starts cannot exceed them (see docs/ARCHITECTURE.md).
+"""
 import random
 import secrets
 from dataclasses import dataclass
@@ -10,12 +15,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from contest.accounts.models import Role, User
+from contest.attempts.draw import DrawError, draw_paper, shuffled_order
 from contest.attempts.models import Attempt, AttemptItem
-from contest.bank.models import Question
+from contest.attempts.pool import drawable_pool
 from contest.extensions import db
 from contest.leaderboards.services import record_standing
 from contest.rounds.models import Round
 from contest.scoring.rules import is_answer_correct
+
+MAX_PREDICTION = 10**9
 
 
 class AttemptError(Exception):
@@ -39,43 +47,55 @@ def attempts_used(user_id: int, round_id: int) -> int:
         Attempt.user_id == user_id, Attempt.round_id == round_id)) or 0
 
 
+def lock_attempt(attempt_id: int, exclusive: bool) -> Attempt | None:
+    """Load an attempt with its items under a row lock: shared for saves, exclusive for submission."""
+    return db.session.scalar(
+        sa.select(Attempt).where(Attempt.id == attempt_id).with_for_update(read=not exclusive)
+        .options(selectinload(Attempt.items).selectinload(AttemptItem.question))
+        .execution_options(populate_existing=True))
+
+
+def check_eligible(user: User, round_: Round) -> None:
+    """Refuse staff accounts and agencies outside the contest's eligible subtree."""
+    if user.role != Role.CONTESTANT.value:
+        raise AttemptError("Chỉ thí sinh mới được dự thi; tài khoản Ban tổ chức và Ban giám khảo không dự thi.")
+    eligible = round_.contest.eligible_agency
+    if eligible is not None and (user.agency is None or not user.agency.path.startswith(eligible.path)):
+        raise AttemptError(f"Cuộc thi dành cho cán bộ, công chức, viên chức thuộc {eligible.name}.")
+
+
 def start_attempt(user: User, round_: Round, now: datetime) -> Attempt:
     """Start (or resume) the contestant's attempt: draw the questions and shuffle their options.
 
-    The caller commits. Limits hold under races because the database enforces them: one attempt
-    in progress per contestant and round, and each attempt number once.
+    The caller commits. A handful of small statements: the bank's revision (its drawable questions
+    are cached per worker), the attempt in progress, the attempts used, and the inserts.
     """
-    if user.role != Role.CONTESTANT.value:
-        raise AttemptError("Chỉ thí sinh mới được dự thi; tài khoản Ban tổ chức và Ban giám khảo không dự thi.")
+    check_eligible(user, round_)
     if now < round_.opens_at:
         raise AttemptError("Vòng thi chưa mở.")
     if now >= round_.closes_at:
         raise AttemptError("Vòng thi đã kết thúc.")
     current = open_attempt(user.id, round_.id)
-    if current is not None:
-        if not expire_if_due(current, now):
-            return current
+    if current is not None and not expire_if_due(current, now):
+        return current
     used = attempts_used(user.id, round_.id)
     if round_.attempts_allowed is not None and used >= round_.attempts_allowed:
         raise AttemptError("Bạn đã dùng hết số lần thi của vòng này.")
-    question_ids = db.session.scalars(sa.select(Question.id).where(
-        Question.bank_id == round_.bank_id, Question.status == "approved").order_by(Question.id)).all()
-    if len(question_ids) < round_.question_count:
-        raise AttemptError("Ngân hàng câu hỏi của vòng thi chưa đủ câu; vui lòng báo Ban tổ chức.")
     seed = secrets.randbits(62)
     rng = random.Random(seed)
-    drawn = rng.sample(question_ids, round_.question_count)
-    choice_counts = dict(db.session.execute(sa.select(
-        Question.id, sa.func.json_array_length(Question.choices)).where(Question.id.in_(drawn))).all())
+    try:
+        drawn = draw_paper(drawable_pool(round_.bank_id), round_.question_count, round_.quotas or [], rng)
+    except DrawError as error:
+        current_app.logger.error("Round %s cannot draw a paper: %s", round_.id, error)
+        raise AttemptError("Ngân hàng câu hỏi của vòng thi chưa đủ câu; vui lòng báo Ban tổ chức.")
     attempt = Attempt(
         user_id=user.id, round_id=round_.id, number=used + 1, seed=seed, started_at=now,
         deadline_at=min(now + timedelta(seconds=round_.time_limit_seconds), round_.closes_at),
         max_score=round_.question_count,
     )
-    for position, question_id in enumerate(drawn):
-        order = list(range(choice_counts[question_id]))
-        rng.shuffle(order)
-        attempt.items.append(AttemptItem(position=position, question_id=question_id, choice_order=order))
+    attempt.items = [AttemptItem(position=position, question_id=question.id,
+                                 choice_order=shuffled_order(question.choice_count, rng))
+                     for position, question in enumerate(drawn)]
     db.session.add(attempt)
     try:
         db.session.flush()
@@ -95,6 +115,7 @@ class SaveResult:
 
     position: int
     selected: list[int]
+    revision: int
     remaining_seconds: float
 
 
@@ -103,65 +124,103 @@ def remaining_seconds(attempt: Attempt, now: datetime) -> float:
     return max(0.0, (attempt.deadline_at - now).total_seconds())
 
 
-def _validate_selection(item: AttemptItem, selected: list[int]) -> list[int]:
+def _validate_selection(item: AttemptItem, selected: list[int]) -> list[int] | None:
     count = len(item.choice_order)
     cleaned = sorted(set(selected))
     if any(not 0 <= position < count for position in cleaned):
         raise AttemptError("Phương án không hợp lệ.")
-    return cleaned
+    if len(cleaned) > 1 and len(item.question.correct) == 1:
+        raise AttemptError("Câu này chỉ chọn một phương án.")
+    return cleaned or None
 
 
-def save_answer(attempt: Attempt, position: int, selected: list[int], now: datetime) -> SaveResult:
-    """Store the answer to one question; refused once the attempt is over. The caller commits."""
+def _check_open(attempt: Attempt, now: datetime) -> None:
     if attempt.is_submitted:
         raise AttemptError("Bài thi đã nộp; không thể thay đổi câu trả lời.")
     if now > attempt.deadline_at + grace():
         expire_if_due(attempt, now)
         raise AttemptError("Đã hết thời gian làm bài.")
+
+
+def save_answer(attempt: Attempt, position: int, selected: list[int], now: datetime,
+                revision: int | None = None) -> SaveResult:
+    """Store the answer to one question; refused once the attempt is over. The caller commits.
+
+    Saves are ordered by `revision`, which the page increases with every change: a save whose
+    revision is not above the stored one is stale or replayed, and changes nothing.
+    """
+    _check_open(attempt, now)
     item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
         raise AttemptError("Câu hỏi không thuộc bài thi này.")
-    item.selected = _validate_selection(item, selected) or None
-    item.answered_at = now
-    return SaveResult(position=position, selected=item.selected or [],
+    cleaned = _validate_selection(item, selected)
+    revision = item.revision + 1 if revision is None else revision
+    # One conditional UPDATE: of two saves racing from two tabs, the higher revision wins.
+    db.session.execute(
+        sa.update(AttemptItem).where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position,
+                                     AttemptItem.revision < revision)
+        .values(selected=cleaned, answered_at=now, revision=revision)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(item, ["selected", "revision", "answered_at"])
+    return SaveResult(position=position, selected=item.selected or [], revision=item.revision,
                       remaining_seconds=remaining_seconds(attempt, now))
 
 
-def submit_attempt(attempt: Attempt, now: datetime,
-                   answers: dict[int, list[int]] | None = None) -> Attempt:
+def save_prediction(attempt: Attempt, prediction: int | None, now: datetime) -> None:
+    """Store the answer to the round's tie-break prediction; the caller commits."""
+    _check_open(attempt, now)
+    if not attempt.round.prediction_kind:
+        raise AttemptError("Vòng thi này không có câu hỏi dự đoán.")
+    if prediction is not None and not 0 <= prediction <= MAX_PREDICTION:
+        raise AttemptError("Số dự đoán không hợp lệ.")
+    attempt.prediction = prediction
+
+
+def unanswered_positions(attempt: Attempt) -> list[int]:
+    """Positions of the questions left without an answer."""
+    return [item.position for item in attempt.items if not item.selected]
+
+
+def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]] | None = None,
+                   prediction: int | None = None) -> Attempt:
     """Finish the attempt and fix its score; idempotent. The caller commits.
 
     Answers sent with the submission count only if it arrives by the deadline plus the grace;
-    the finish time is never later than the deadline.
+    the finish time is never later than the deadline. Where the round requires every question
+    answered, a contestant's own submission with gaps is refused; a paper closed by the clock is
+    kept but does not enter the standings.
     """
     if attempt.is_submitted:
         return attempt
     in_time = now <= attempt.deadline_at + grace()
-    if answers and in_time:
-        items = {item.position: item for item in attempt.items}
-        for position, selected in answers.items():
-            item = items.get(position)
-            if item is not None:
-                item.selected = _validate_selection(item, selected) or None
-                item.answered_at = now
+    if in_time:
+        for position, selected in (answers or {}).items():
+            item = next((i for i in attempt.items if i.position == position), None)
+            if item is not None and selected:
+                item.selected = _validate_selection(item, selected)
+                item.answered_at, item.revision = now, item.revision + 1
+        if prediction is not None and attempt.round.prediction_kind:
+            save_prediction(attempt, prediction, now)
+    is_timed_out = now >= attempt.deadline_at
+    gaps = unanswered_positions(attempt)
+    if attempt.round.is_all_required and gaps and not is_timed_out:
+        numbers = ", ".join(str(position + 1) for position in gaps)
+        raise AttemptError(f"Vòng thi yêu cầu trả lời tất cả các câu; còn thiếu câu {numbers}.")
     finished_at = min(now, attempt.deadline_at)
-    questions = {q.id: q for q in db.session.scalars(sa.select(Question).where(
-        Question.id.in_([item.question_id for item in attempt.items])))}
     score = 0
     for item in attempt.items:
-        item.is_correct = is_answer_correct(item.selected, item.choice_order,
-                                            questions[item.question_id].correct)
+        item.is_correct = is_answer_correct(item.selected, item.choice_order, item.question.correct)
         score += item.is_correct
-    duration_ms = int((finished_at - attempt.started_at).total_seconds() * 1000)
     db.session.flush()
     # The guard on submitted_at makes a double submit, or a submit racing the expiry job, count once.
     claimed = db.session.execute(
         sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None)).values(
-            submitted_at=finished_at, score=score, duration_ms=duration_ms,
-            is_auto_submitted=not in_time or now >= attempt.deadline_at,
+            submitted_at=finished_at, score=score,
+            duration_ms=int((finished_at - attempt.started_at).total_seconds() * 1000),
+            is_auto_submitted=is_timed_out,
         ).execution_options(synchronize_session=False)).rowcount
     db.session.refresh(attempt)
-    if claimed:
+    if claimed and not (attempt.round.is_all_required and gaps):
         record_standing(attempt)
     return attempt
 
@@ -176,14 +235,19 @@ def expire_if_due(attempt: Attempt, now: datetime) -> bool:
     return False
 
 
-def finalize_expired(now: datetime, batch_size: int = 500) -> int:
-    """Submit every attempt left open past its deadline with the answers it saved; returns how many."""
+def finalize_expired(now: datetime, batch_size: int = 200) -> int:
+    """Submit every attempt left open past its deadline with the answers it saved; returns how many.
+
+    Safe to run concurrently (every minute from cron on each instance): on PostgreSQL each run skips
+    the rows another run holds, and the submit guard counts each attempt once anyway.
+    """
     cutoff = now - grace()
     finalized = 0
     while True:
         attempts = db.session.scalars(
             sa.select(Attempt).where(Attempt.submitted_at.is_(None), Attempt.deadline_at < cutoff)
-            .order_by(Attempt.id).limit(batch_size).options(selectinload(Attempt.items))).all()
+            .order_by(Attempt.id).limit(batch_size).with_for_update(skip_locked=True)
+            .options(selectinload(Attempt.items).selectinload(AttemptItem.question))).all()
         if not attempts:
             return finalized
         for attempt in attempts:

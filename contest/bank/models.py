@@ -19,6 +19,9 @@ class QuestionBank(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    # Bumped whenever the set of approved questions may change: each worker's cache of the
+    # drawable ids is keyed on it, so starting an attempt never scans the bank.
+    revision: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

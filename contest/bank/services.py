@@ -41,6 +41,14 @@ def get_or_create_bank(name: str) -> QuestionBank:
     return bank
 
 
+def bump_revision(bank_id: int | None = None) -> None:
+    """Mark a bank's drawable questions as changed (every bank when none is named)."""
+    query = sa.update(QuestionBank).values(revision=QuestionBank.revision + 1)
+    if bank_id is not None:
+        query = query.where(QuestionBank.id == bank_id)
+    db.session.execute(query.execution_options(synchronize_session=False))
+
+
 def search_text(text: str, choices: list[str]) -> str:
     """What the bank search matches: the text and options, folded."""
     return fold(" ".join([text, *choices]))
@@ -98,6 +106,7 @@ def import_questions(records: list[QuestionRecord], bank_name: str = DEFAULT_BAN
     for start in range(0, len(rows), 2000):
         db.session.execute(sa.insert(Question), rows[start:start + 2000])
     report.added = len(rows)
+    bump_revision(bank.id)
     db.session.flush()
     return report
 
@@ -146,6 +155,7 @@ def edit_question(question: Question, record: QuestionRecord) -> Question:
     if target is not question:
         question.replaced_by_id = target.id
         db.session.flush()
+    bump_revision(question.bank_id)
     return target
 
 
@@ -156,4 +166,17 @@ def set_status(question_ids: list[int], status: str) -> int:
     result = db.session.execute(sa.update(Question).where(
         Question.id.in_(question_ids), Question.replaced_by_id.is_(None), Question.status != status)
         .values(status=status).execution_options(synchronize_session=False))
+    bump_revision()
+    return result.rowcount
+
+
+def retire_questions_citing(document: LegalDocument, article: str | None = None) -> int:
+    """Retire every current question resting on the document (or one article of it); returns how many."""
+    condition = [Question.document_id == document.id, Question.status != "retired",
+                 Question.replaced_by_id.is_(None)]
+    if article:
+        condition.append(Question.article == article)
+    result = db.session.execute(sa.update(Question).where(*condition).values(status="retired")
+                                .execution_options(synchronize_session=False))
+    bump_revision()
     return result.rowcount

@@ -30,6 +30,7 @@ class Standing(db.Model):
     max_score: Mapped[int]
     duration_ms: Mapped[int] = mapped_column(sa.BigInteger)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    prediction: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     user: Mapped["User"] = relationship()  # noqa: F821
     agency: Mapped["Agency | None"] = relationship()  # noqa: F821

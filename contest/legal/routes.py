@@ -5,14 +5,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
-from contest.bank.services import DEFAULT_BANK, import_questions
+from contest.bank.services import DEFAULT_BANK, import_questions, retire_questions_citing
 from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.legal.forms import DocumentForm, StatusForm, UploadForm
 from contest.legal.models import DOCUMENT_STATUSES, LegalDocument
 from contest.legal.queries import all_documents, question_counts_by_document, questions_by_article
-from contest.legal.services import (LegalError, change_document_status, retire_questions_citing,
-                                    store_legal_text, update_document)
+from contest.legal.services import LegalError, change_document_status, store_legal_text, update_document
 from questions.drafting import draft_questions
 from questions.legal import parse_legal_text
 from questions.legal_readers import UnreadableLegalText, read_legal_bytes

@@ -4,7 +4,6 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from contest.bank.models import Question
 from contest.extensions import db
 from contest.legal.models import DOCUMENT_STATUSES, LegalArticle, LegalDocument
 from questions.legal import LegalText, display_heading
@@ -94,14 +93,3 @@ def change_document_status(document: LegalDocument, status: str, *, changed_on: 
     document.status = status
     document.status_changed_on = changed_on if status != "in_force" else None
     document.replaced_by = replaced_by if status == "replaced" else None
-
-
-def retire_questions_citing(document: LegalDocument, article: str | None = None) -> int:
-    """Retire every current question resting on the document (or one article of it); returns how many."""
-    condition = [Question.document_id == document.id, Question.status != "retired",
-                 Question.replaced_by_id.is_(None)]
-    if article:
-        condition.append(Question.article == article)
-    result = db.session.execute(sa.update(Question).where(*condition).values(status="retired")
-                                .execution_options(synchronize_session=False))
-    return result.rowcount

@@ -17,8 +17,11 @@ class Contest(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     rules_text: Mapped[str] = mapped_column(sa.Text, default="")
+    # Only agencies under this one may take part (None: every agency).
+    eligible_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    eligible_agency: Mapped["Agency | None"] = relationship()  # noqa: F821
     rounds: Mapped[list["Round"]] = relationship(back_populates="contest", order_by="Round.opens_at")
 
 
@@ -31,6 +34,11 @@ class Round(db.Model):
         sa.CheckConstraint("time_limit_seconds > 0", name="time_limit_positive"),
         sa.CheckConstraint("question_count > 0", name="question_count_positive"),
         sa.CheckConstraint("attempts_allowed IS NULL OR attempts_allowed > 0", name="attempts_positive"),
+        sa.CheckConstraint(sa.text("counting_rule IN ('best', 'first', 'last')"), name="counting_rule"),
+        sa.CheckConstraint(sa.text("review_policy IN ('score_only', 'after_close', 'immediate')"),
+                           name="review_policy"),
+        sa.CheckConstraint(sa.text("prediction_kind IS NULL OR prediction_kind IN ('perfect_papers', 'entries')"),
+                           name="prediction_kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,10 +51,27 @@ class Round(db.Model):
     question_count: Mapped[int]
     # None means unlimited attempts.
     attempts_allowed: Mapped[int | None]
+    # Which attempt counts for the standings: the best, the first or the last submitted.
+    counting_rule: Mapped[str] = mapped_column(sa.String(10), default="best")
+    # How many questions to draw per topic and difficulty: [{"topic", "difficulty", "count"}];
+    # empty draws freely. Questions beyond the quotas' sum are drawn from the whole bank.
+    quotas: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The tie-break prediction: None, "perfect_papers" or "entries", with its wording.
+    prediction_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    prediction_prompt: Mapped[str] = mapped_column(sa.String(500), default="")
+    is_all_required: Mapped[bool] = mapped_column(default=False)
+    # What a contestant sees after submitting: score only; answers and articles after the close; or at once.
+    review_policy: Mapped[str] = mapped_column(sa.String(20), default="after_close")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
     bank: Mapped["QuestionBank"] = relationship()  # noqa: F821
+
+    def may_review_at(self, now: datetime) -> bool:
+        """True when a submitted paper may show the right answers and their articles."""
+        if self.review_policy == "immediate":
+            return True
+        return self.review_policy == "after_close" and now >= self.closes_at
 
     def is_open_at(self, now: datetime) -> bool:
         """True while the round accepts new attempts."""
@@ -57,3 +82,17 @@ class Round(db.Model):
         if now < self.opens_at:
             return "upcoming"
         return "open" if now < self.closes_at else "closed"
+
+
+class RoundChange(db.Model):
+    """A change to a round's settings after it started (only the closing time may change): the log."""
+
+    __tablename__ = "round_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    field: Mapped[str] = mapped_column(sa.String(50))
+    old_value: Mapped[str] = mapped_column(sa.String(200))
+    new_value: Mapped[str] = mapped_column(sa.String(200))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

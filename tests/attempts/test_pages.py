@@ -85,7 +85,7 @@ def test_answers_save_as_json_and_resume_after_reload(client, world, auth):
     assert response.status_code == 200
     body = response.get_json()
     assert body["selected"] == [3] and 0 < body["remaining_seconds"] <= 600
-    assert set(body) == {"position", "selected", "remaining_seconds"}
+    assert set(body) == {"position", "selected", "revision", "remaining_seconds"}
     page = client.get(paper_url).get_data(as_text=True)
     block = page[page.index('data-position="2"'):]
     assert 'value="3" checked' in block[:block.index("</fieldset>")]

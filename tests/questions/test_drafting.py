@@ -56,6 +56,7 @@ def test_every_kind_is_drafted_from_the_decree(drafts):
 
 def test_drafts_are_well_formed(decree, drafts):
     chapter_titles = {chapter.title for chapter in decree.chapters}
+    assert [draft.source_row for draft in drafts] == list(range(1, len(drafts) + 1))
     for draft in drafts:
         assert draft.status == "draft"
         assert len(draft.choices) == 4 and len(draft.correct) == 1 and 0 <= draft.correct[0] < 4
