@@ -3,10 +3,12 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from contest.agencies.services import find_agency
 from contest.bank.models import QuestionBank
 from contest.clock import format_datetime, parse_local_datetime
 from contest.extensions import db
 from contest.rounds.services import RoundError, create_round, get_or_create_contest
+from contest.rounds.settings import COUNTING_RULES, REVIEW_POLICIES, parse_quotas
 
 rounds_cli = AppGroup("rounds", help="Cuộc thi và vòng thi.")
 
@@ -28,17 +30,39 @@ def _local_datetime(ctx, param, value):
 @click.option("--minutes", default=15, show_default=True, help="Thời gian làm bài (phút).")
 @click.option("--questions", "question_count", default=10, show_default=True, help="Số câu mỗi lượt.")
 @click.option("--attempts", default=None, type=int, help="Số lần thi tối đa (bỏ trống: không giới hạn).")
-def create_command(contest_slug, contest_title, bank_name, name, opens, closes, minutes,
-                   question_count, attempts):
+@click.option("--counting", type=click.Choice(sorted(COUNTING_RULES)), default="best", show_default=True,
+              help="Lần thi được tính.")
+@click.option("--quota", "quota_lines", multiple=True, help="Định mức “Chủ đề | Mức độ | Số câu” (lặp lại được).")
+@click.option("--prediction", type=click.Choice(["perfect_papers", "entries"]), default=None,
+              help="Câu hỏi dự đoán để phân định khi bằng điểm.")
+@click.option("--prediction-prompt", default="", help="Nội dung câu dự đoán.")
+@click.option("--all-required", is_flag=True, help="Bắt buộc trả lời tất cả các câu.")
+@click.option("--review", type=click.Choice(sorted(REVIEW_POLICIES)), default="after_close", show_default=True,
+              help="Thí sinh xem gì sau khi nộp bài.")
+@click.option("--eligible-agency", default=None, help="Mã đơn vị: chỉ đơn vị này và cấp dưới được dự thi.")
+def create_command(contest_slug, contest_title, bank_name, name, opens, closes, minutes, question_count,
+                   attempts, counting, quota_lines, prediction, prediction_prompt, all_required, review,
+                   eligible_agency):
     """Create a round in a contest."""
     bank = db.session.scalar(sa.select(QuestionBank).where(QuestionBank.name == bank_name))
     if bank is None:
         raise click.ClickException(f"Không có ngân hàng câu hỏi “{bank_name}”.")
+    try:
+        quotas = parse_quotas("\n".join(quota_lines))
+    except ValueError as error:
+        raise click.ClickException(str(error))
     contest = get_or_create_contest(contest_slug, contest_title or contest_slug)
+    if eligible_agency:
+        agency = find_agency(eligible_agency)
+        if agency is None:
+            raise click.ClickException(f"Không có đơn vị mã “{eligible_agency}”.")
+        contest.eligible_agency = agency
     try:
         round_ = create_round(contest=contest, bank=bank, name=name, opens_at=opens, closes_at=closes,
                               time_limit_minutes=minutes, question_count=question_count,
-                              attempts_allowed=attempts)
+                              attempts_allowed=attempts, counting_rule=counting, quotas=quotas,
+                              prediction_kind=prediction, prediction_prompt=prediction_prompt,
+                              is_all_required=all_required, review_policy=review)
     except RoundError as error:
         raise click.ClickException(str(error))
     db.session.commit()

@@ -1,9 +1,10 @@
 """The organizer's round form."""
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from contest.clock import parse_local_datetime
+from contest.rounds.settings import COUNTING_RULES, PREDICTION_KINDS, REVIEW_POLICIES, parse_quotas
 
 
 class LocalDateTimeField(StringField):
@@ -21,7 +22,7 @@ class LocalDateTimeField(StringField):
 
 
 class RoundForm(FlaskForm):
-    """Create a round."""
+    """Create or edit a round."""
 
     contest_id = SelectField("Cuộc thi", coerce=int)
     bank_id = SelectField("Ngân hàng câu hỏi", coerce=int)
@@ -34,3 +35,17 @@ class RoundForm(FlaskForm):
                                   validators=[NumberRange(1, 200, "Từ 1 đến 200 câu.")])
     attempts_allowed = IntegerField("Số lần thi tối đa (để trống: không giới hạn)",
                                     validators=[Optional(), NumberRange(1, 100, "Từ 1 đến 100 lần.")])
+    counting_rule = SelectField("Lần thi được tính", choices=list(COUNTING_RULES.items()))
+    quotas = TextAreaField("Định mức câu hỏi (mỗi dòng: Chủ đề | Mức độ | Số câu; để trống: rút ngẫu nhiên)",
+                           validators=[Optional(), Length(max=5000)])
+    prediction_kind = SelectField("Câu hỏi dự đoán", choices=list(PREDICTION_KINDS.items()))
+    prediction_prompt = StringField("Nội dung câu dự đoán (để trống: dùng câu mặc định)", validators=[Length(max=500)])
+    is_all_required = BooleanField("Bắt buộc trả lời tất cả các câu")
+    review_policy = SelectField("Sau khi nộp bài, thí sinh xem", choices=list(REVIEW_POLICIES.items()))
+
+    def validate_quotas(self, field):
+        """Quota lines must read as topic | difficulty | count."""
+        try:
+            self.quota_list = parse_quotas(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error))

@@ -1,11 +1,12 @@
 """Public pages of contests and rounds, and the organizer's round set-up."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
 from contest.attempts.services import attempts_used, open_attempt
+from contest.clock import format_datetime
 from contest.bank.models import QuestionBank
 from contest.bank.queries import short_rounds
 from contest.database import utcnow
@@ -13,8 +14,10 @@ from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.leaderboards.queries import rank_of, standing_of
 from contest.rounds.forms import RoundForm
-from contest.rounds.models import Contest, Round
-from contest.rounds.services import RoundError, approved_question_count, create_round, rounds_by_state
+from contest.rounds.models import Contest, Round, RoundChange
+from contest.rounds.services import (RoundError, approved_question_count, create_round, has_started,
+                                     round_settings, rounds_by_state, update_round)
+from contest.rounds.settings import format_quotas
 
 bp = Blueprint("rounds", __name__)
 
@@ -53,33 +56,80 @@ def organizer_home():
                            now=utcnow(), short_rounds=short_rounds())
 
 
+def _choices(form: RoundForm) -> bool:
+    """Fill the form's contest and bank lists; False (with a message) when either is empty."""
+    form.contest_id.choices = [(c.id, c.title) for c in db.session.scalars(sa.select(Contest))]
+    form.bank_id.choices = [(b.id, b.name) for b in db.session.scalars(sa.select(QuestionBank))]
+    if not form.contest_id.choices or not form.bank_id.choices:
+        flash("Cần có ít nhất một cuộc thi và một ngân hàng câu hỏi trước khi tạo vòng thi.", "error")
+        return False
+    return True
+
+
+def _settings_from(form: RoundForm) -> dict:
+    bank = db.session.get(QuestionBank, form.bank_id.data)
+    if bank is None:
+        abort(400)
+    return dict(name=form.name.data, bank=bank, opens_at=form.opens_at.instant, closes_at=form.closes_at.instant,
+                time_limit_minutes=form.time_limit_minutes.data, question_count=form.question_count.data,
+                attempts_allowed=form.attempts_allowed.data, counting_rule=form.counting_rule.data,
+                quotas=getattr(form, "quota_list", []), prediction_kind=form.prediction_kind.data or None,
+                prediction_prompt=form.prediction_prompt.data or "", is_all_required=form.is_all_required.data,
+                review_policy=form.review_policy.data)
+
+
+def _warn_if_short(round_: Round) -> None:
+    available = approved_question_count(round_.bank_id)
+    if available < round_.question_count:
+        flash(f"Lưu ý: ngân hàng “{round_.bank.name}” mới có {available} câu đã duyệt, "
+              f"chưa đủ {round_.question_count} câu cho mỗi lượt thi.", "warning")
+
+
 @bp.route("/organizer/rounds/new", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def new_round():
     """Create a timed round."""
     form = RoundForm()
-    form.contest_id.choices = [(c.id, c.title) for c in db.session.scalars(sa.select(Contest))]
-    form.bank_id.choices = [(b.id, b.name) for b in db.session.scalars(sa.select(QuestionBank))]
-    if not form.contest_id.choices or not form.bank_id.choices:
-        flash("Cần có ít nhất một cuộc thi và một ngân hàng câu hỏi trước khi tạo vòng thi.", "error")
-    elif form.validate_on_submit():
+    if _choices(form) and form.validate_on_submit():
         contest = db.session.get(Contest, form.contest_id.data)
-        bank = db.session.get(QuestionBank, form.bank_id.data)
-        if contest is None or bank is None:
+        if contest is None:
             abort(400)
         try:
-            round_ = create_round(
-                contest=contest, bank=bank, name=form.name.data, opens_at=form.opens_at.instant,
-                closes_at=form.closes_at.instant, time_limit_minutes=form.time_limit_minutes.data,
-                question_count=form.question_count.data, attempts_allowed=form.attempts_allowed.data)
+            round_ = create_round(contest=contest, **_settings_from(form))
         except RoundError as error:
             flash(str(error), "error")
         else:
             db.session.commit()
-            available = approved_question_count(bank.id)
-            if available < round_.question_count:
-                flash(f"Lưu ý: ngân hàng “{bank.name}” mới có {available} câu đã duyệt, "
-                      f"chưa đủ {round_.question_count} câu cho mỗi lượt thi.", "warning")
+            _warn_if_short(round_)
             flash(f"Đã tạo vòng thi “{round_.name}”.", "success")
             return redirect(url_for("rounds.detail", round_id=round_.id))
-    return render_template("rounds/new.html", form=form)
+    return render_template("rounds/new.html", form=form, round=None)
+
+
+@bp.route("/organizer/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def edit_round(round_id: int):
+    """Change a round; once someone has started, only a later close is accepted, and it is logged."""
+    round_ = db.get_or_404(Round, round_id)
+    form = RoundForm(obj=round_)
+    if request.method == "GET":
+        form.opens_at.data = format_datetime(round_.opens_at)
+        form.closes_at.data = format_datetime(round_.closes_at)
+        form.time_limit_minutes.data = round_.time_limit_seconds // 60
+        form.quotas.data = format_quotas(round_.quotas)
+        form.prediction_kind.data = round_.prediction_kind or ""
+    if _choices(form) and form.validate_on_submit():
+        try:
+            changed = update_round(round_, round_settings(**_settings_from(form)), current_user.id)
+        except RoundError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            _warn_if_short(round_)
+            flash(f"Đã lưu {len(changed)} thay đổi." if changed else "Không có gì thay đổi.", "success")
+            return redirect(url_for("rounds.edit_round", round_id=round_.id))
+    changes = db.session.scalars(sa.select(RoundChange).where(RoundChange.round_id == round_.id)
+                                 .order_by(RoundChange.changed_at.desc())).all()
+    return render_template("rounds/new.html", form=form, round=round_, is_locked=has_started(round_),
+                           changes=changes)

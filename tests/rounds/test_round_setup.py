@@ -1,11 +1,16 @@
 """Organizers create rounds by page and by CLI; times are typed in Vietnam time, stored in UTC."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 
 from contest.accounts.models import Role
 from contest.extensions import db
-from contest.rounds.models import Round
+from contest.attempts.services import start_attempt
+from contest.clock import format_datetime
+from contest.rounds.models import Round, RoundChange
+from contest.rounds.services import round_settings, update_round
+from contest.rounds.settings import parse_quotas
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -13,7 +18,9 @@ from tests.conftest import csrf_token
 def round_form(world, **overrides):
     data = {"contest_id": str(world.round.contest_id), "bank_id": str(world.round.bank_id),
             "name": "Tuần 2", "opens_at": "01/12/2026 08:00", "closes_at": "07/12/2026 17:30",
-            "time_limit_minutes": "15", "question_count": "10", "attempts_allowed": ""}
+            "time_limit_minutes": "15", "question_count": "10", "attempts_allowed": "",
+            "counting_rule": "best", "quotas": "", "prediction_kind": "", "prediction_prompt": "",
+            "review_policy": "after_close"}
     data.update(overrides)
     return data
 
@@ -56,11 +63,62 @@ def test_rounds_create_command(runner, world):
     result = runner.invoke(args=["rounds", "create", "--contest", "tuan-le", "--contest-title",
                                  "Cuộc thi tuần lễ", "--bank", "Ngân hàng thử", "--name", "Tuần 1",
                                  "--opens", "01/12/2026 08:00", "--closes", "07/12/2026 17:00",
-                                 "--attempts", "3"])
+                                 "--attempts", "3", "--counting", "last", "--quota", "Chung | Dễ | 2",
+                                 "--prediction", "entries", "--review", "immediate", "--eligible-agency", "H1"])
     assert result.exit_code == 0, result.output
     assert "01/12/2026 08:00 – 07/12/2026 17:00" in result.output
     created = db.session.scalar(sa.select(Round).where(Round.attempts_allowed == 3))
-    assert created.contest.title == "Cuộc thi tuần lễ"
+    assert created.contest.title == "Cuộc thi tuần lễ" and created.contest.eligible_agency.code == "H1"
+    assert (created.counting_rule, created.prediction_kind, created.review_policy) == ("last", "entries", "immediate")
+    assert created.quotas == [{"topic": "Chung", "difficulty": "easy", "count": 2}]
     bad = runner.invoke(args=["rounds", "create", "--contest", "x", "--bank", "Không có", "--name", "T",
                               "--opens", "01/12/2026 08:00", "--closes", "07/12/2026 17:00"])
     assert bad.exit_code != 0 and "Không có ngân hàng câu hỏi" in bad.output
+
+
+def test_settings_lock_once_someone_has_started_but_the_close_may_be_extended(client, world, auth, now):
+    attempt = start_attempt(world.contestant, world.round, now)
+    capped = attempt  # the world's round closes a day after it opened an hour ago
+    factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
+    db.session.commit()
+    auth.login("btc@example.vn")
+    url = f"/organizer/rounds/{world.round.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert "thể lệ đã khóa" in page
+    form = round_form(world, csrf_token=csrf_token(client, url), name="Tuần 1",
+                      opens_at=format_datetime(world.round.opens_at), closes_at=format_datetime(world.round.closes_at),
+                      time_limit_minutes="10", question_count="5", attempts_allowed="2")
+    refused = client.post(url, data={**form, "question_count": "6"}, follow_redirects=True).get_data(as_text=True)
+    assert "chỉ được gia hạn thời điểm đóng" in refused
+    shorter = (world.round.closes_at - timedelta(hours=1))
+    refused = client.post(url, data={**form, "closes_at": format_datetime(shorter)}, follow_redirects=True)
+    assert "không được rút ngắn" in refused.get_data(as_text=True)
+    later = world.round.closes_at + timedelta(days=2)
+    saved = client.post(url, data={**form, "closes_at": format_datetime(later)}, follow_redirects=True)
+    page = saved.get_data(as_text=True)
+    assert "Đã lưu 1 thay đổi" in page and "Nhật ký thay đổi" in page
+    db.session.expire_all()
+    assert world.round.question_count == 5 and world.round.closes_at == later.replace(second=0, microsecond=0)
+    change = db.session.scalar(sa.select(RoundChange))
+    assert change.field == "closes_at" and change.user_id is not None
+    assert capped.deadline_at == now + timedelta(minutes=10)  # not capped by the close: unchanged
+
+
+def test_extending_the_close_gives_capped_papers_their_time(world, now):
+    round_ = factories.make_round(now, opens_in=timedelta(hours=-1), lasts=timedelta(hours=1, minutes=3))
+    attempt = start_attempt(world.contestant, round_, now)
+    assert attempt.deadline_at == round_.closes_at
+    values = round_settings(name=round_.name, bank=round_.bank, opens_at=round_.opens_at,
+                            closes_at=round_.closes_at + timedelta(hours=1), time_limit_minutes=10,
+                            question_count=round_.question_count, attempts_allowed=round_.attempts_allowed)
+    assert update_round(round_, values, None) == ["closes_at"]
+    assert attempt.deadline_at == now + timedelta(minutes=10)
+
+
+def test_quota_lines_are_read_and_checked():
+    assert parse_quotas("Quy định chung | Dễ | 4\n\n | Khó | 2") == [
+        {"topic": "Quy định chung", "difficulty": "easy", "count": 4}, {"topic": "", "difficulty": "hard", "count": 2}]
+    with pytest.raises(ValueError, match="Dòng 1"):
+        parse_quotas("Chủ đề | Rất khó | 3")
+    with pytest.raises(ValueError, match="số câu"):
+        parse_quotas("Chủ đề | Dễ | ba")

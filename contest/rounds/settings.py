@@ -1,0 +1,35 @@
+"""Round settings as organizers type them: quotas, labels. Pure text rules, no Flask, no database."""
+from questions.records import DIFFICULTY_BY_LABEL, DIFFICULTY_LABELS
+from questions.text import clean, fold
+
+COUNTING_RULES = {"best": "Lần có kết quả cao nhất", "first": "Lần thi đầu tiên", "last": "Lần thi cuối cùng"}
+REVIEW_POLICIES = {"after_close": "Đáp án và căn cứ sau khi vòng thi kết thúc",
+                   "immediate": "Đáp án và căn cứ ngay sau khi nộp bài",
+                   "score_only": "Chỉ điểm và thời gian"}
+PREDICTION_KINDS = {"": "Không có câu dự đoán",
+                    "perfect_papers": "Dự đoán số bài trả lời đúng tất cả các câu",
+                    "entries": "Dự đoán số lượt dự thi"}
+
+
+def parse_quotas(text: str) -> list[dict]:
+    """Read quota lines "Chủ đề | Mức độ | Số câu" (topic or difficulty may be blank); ValueError names the line."""
+    quotas = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [clean(part) for part in line.split("|")]
+        if len(parts) != 3:
+            raise ValueError(f"Dòng {number}: cần 3 phần “Chủ đề | Mức độ | Số câu”.")
+        topic, difficulty_label, count = parts
+        difficulty = DIFFICULTY_BY_LABEL.get(fold(difficulty_label), "") if difficulty_label else ""
+        if difficulty_label and not difficulty:
+            raise ValueError(f"Dòng {number}: mức độ “{difficulty_label}” không phải Dễ, Trung bình hoặc Khó.")
+        if not count.isdigit() or int(count) == 0:
+            raise ValueError(f"Dòng {number}: số câu phải là số nguyên dương.")
+        quotas.append({"topic": topic, "difficulty": difficulty, "count": int(count)})
+    return quotas
+
+
+def format_quotas(quotas: list[dict]) -> str:
+    """Quotas back as the lines organizers type."""
+    return "\n".join(f"{q['topic']} | {DIFFICULTY_LABELS.get(q['difficulty'], '')} | {q['count']}" for q in quotas or [])
