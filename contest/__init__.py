@@ -12,6 +12,7 @@ from contest.database import tune_sqlite
 from contest.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from contest.demo.cli import demo_cli
 from contest.extensions import csrf, db, login_manager, migrate
+from contest.health import bp as health_bp
 from contest.judging.routes import bp as judging_bp
 from contest.leaderboards.routes import bp as leaderboards_bp
 from contest.legal.cli import legal_cli
@@ -35,7 +36,8 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    for blueprint in (accounts_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp, bank_bp, legal_bp):
+    for blueprint in (health_bp, accounts_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp, bank_bp,
+                      legal_bp):
         app.register_blueprint(blueprint)
     for group in (questions_cli, legal_cli, rounds_cli, attempts_cli, demo_cli):
         app.cli.add_command(group)

@@ -41,3 +41,9 @@ def test_upgrade_on_an_empty_database_then_check_is_clean(empty_database_url):
         tables = set(sa.inspect(db.engine).get_table_names())
     assert {"agencies", "users", "questions", "rounds", "attempts", "attempt_items",
             "standings", "legal_documents"} <= tables
+
+
+def test_health_endpoint_answers_without_session_or_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.data == b"ok"
+    assert "Set-Cookie" not in response.headers

@@ -1,6 +1,8 @@
 """The contestant's attempt: start, answer (page and JSON saves), submit, result."""
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from contest.attempts.queries import load_attempt, review_paper, shown_paper
 from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt,
@@ -56,17 +58,19 @@ def _answers_from_form(form, count: int) -> dict[int, list[int]]:
 @login_required
 def start(round_id: int):
     """Start a new attempt, or resume the one in progress."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = db.session.scalar(sa.select(Round).where(Round.id == round_id).options(joinedload(Round.contest)))
+    if round_ is None:
+        abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        attempt = start_attempt(current_user, round_, utcnow())
+        attempt_id = start_attempt(current_user, round_, utcnow()).id
     except AttemptError as error:
         db.session.commit()  # keeps an expired attempt the start just finalized
         flash(str(error), "error")
         return redirect(url_for("rounds.detail", round_id=round_id))
     db.session.commit()
-    return redirect(url_for("attempts.take", attempt_id=attempt.id))
+    return redirect(url_for("attempts.take", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>")

@@ -75,10 +75,15 @@ def start_attempt(user: User, round_: Round, now: datetime) -> Attempt:
         raise AttemptError("Vòng thi chưa mở.")
     if now >= round_.closes_at:
         raise AttemptError("Vòng thi đã kết thúc.")
-    current = open_attempt(user.id, round_.id)
-    if current is not None and not expire_if_due(current, now):
-        return current
-    used = attempts_used(user.id, round_.id)
+    # One query answers both "is one in progress?" and "how many were used?".
+    mine = db.session.execute(sa.select(Attempt.id, Attempt.submitted_at).where(
+        Attempt.user_id == user.id, Attempt.round_id == round_.id)).all()
+    in_progress = next((row.id for row in mine if row.submitted_at is None), None)
+    if in_progress is not None:
+        current = db.session.get(Attempt, in_progress)
+        if not expire_if_due(current, now):
+            return current
+    used = len(mine)
     if round_.attempts_allowed is not None and used >= round_.attempts_allowed:
         raise AttemptError("Bạn đã dùng hết số lần thi của vòng này.")
     seed = secrets.randbits(62)
@@ -93,12 +98,14 @@ def start_attempt(user: User, round_: Round, now: datetime) -> Attempt:
         deadline_at=min(now + timedelta(seconds=round_.time_limit_seconds), round_.closes_at),
         max_score=round_.question_count,
     )
-    attempt.items = [AttemptItem(position=position, question_id=question.id,
-                                 choice_order=shuffled_order(question.choice_count, rng))
-                     for position, question in enumerate(drawn)]
     db.session.add(attempt)
     try:
         db.session.flush()
+        # The items go in as one executemany: the opening rush pays for rows, not for ORM objects.
+        db.session.execute(sa.insert(AttemptItem), [
+            {"attempt_id": attempt.id, "position": position, "question_id": question.id,
+             "choice_order": shuffled_order(question.choice_count, rng), "revision": 0}
+            for position, question in enumerate(drawn)])
     except IntegrityError:
         # A parallel request (another tab, a double click) started one first: use that one.
         db.session.rollback()

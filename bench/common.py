@@ -1,0 +1,108 @@
+"""Shared by the benchmarks: a fresh PostgreSQL database, a seeded contest, signed sessions, gunicorn."""
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def fresh_postgres():
+    """A new, migrated PostgreSQL database for one benchmark run, dropped afterwards."""
+    name = f"contest_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        subprocess.run([sys.executable, "-m", "flask", "--app", "contest", "db", "upgrade"], cwd=ROOT, check=True,
+                       env={**os.environ, "DATABASE_URL": url}, capture_output=True)
+        yield url
+    finally:
+        with psycopg.connect(POSTGRES, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def seed_contest(app, contestants: int, questions: int = 2000, minutes: int = 15):
+    """A bank, an open round and `contestants` accounts, inserted in bulk; returns (round id, user ids)."""
+    import sqlalchemy as sa
+
+    from contest.accounts.models import User
+    from contest.agencies.services import add_agency
+    from contest.bank.services import get_or_create_bank, import_questions
+    from contest.database import utcnow
+    from contest.extensions import db
+    from contest.rounds.services import create_round, get_or_create_contest
+    from questions.records import QuestionRecord
+
+    with app.app_context():
+        now = utcnow()
+        province = add_agency(code="T", name="UBND tỉnh", headcount=100_000)
+        agencies = [add_agency(code=f"S{n}", name=f"Đơn vị {n}", parent=province, headcount=500) for n in range(50)]
+        import_questions([QuestionRecord(text=f"Câu hỏi {n}?", choices=[f"A{n}", f"B{n}", f"C{n}", f"D{n}"],
+                                         correct=[n % 4], topic=f"Chủ đề {n % 5}", citation="Điều 3 Nghị định 63/2010/NĐ-CP")
+                          for n in range(questions)], "Bench")
+        round_ = create_round(contest=get_or_create_contest("bench", "Bench"), bank=get_or_create_bank("Bench"),
+                              name="Tuần 1", opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=1),
+                              time_limit_minutes=minutes, question_count=20, attempts_allowed=None)
+        db.session.execute(sa.insert(User), [
+            {"full_name": f"Thí sinh {n}", "email": f"ts{n}@bench.vn", "role": "contestant", "password_hash": "x",
+             "agency_id": agencies[n % 50].id, "created_at": now} for n in range(contestants)])
+        db.session.commit()
+        ids = db.session.scalars(sa.select(User.id).order_by(User.id)).all()
+        return round_.id, ids
+
+
+def signed_session(secret_key: str, user_id: int) -> tuple[str, str]:
+    """A logged-in session cookie and its CSRF form token, as the app would issue them after log-in."""
+    raw = secrets.token_hex(20)
+    serializer = SecureCookieSessionInterface().get_signing_serializer(_FakeApp(secret_key))
+    cookie = serializer.dumps({"_user_id": str(user_id), "_fresh": True, "csrf_token": raw})
+    token = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").dumps(raw)
+    return cookie, token
+
+
+class _FakeApp:
+    def __init__(self, secret_key):
+        self.secret_key = secret_key
+        self.config = {"SECRET_KEY_FALLBACKS": None}
+
+
+def free_port() -> int:
+    """An unused TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url: str, secret_key: str, workers: int, port: int | None = None):
+    """gunicorn serving the app with sync workers; yields the base URL."""
+    port = port or free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret_key}
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+                                f"127.0.0.1:{port}", "--log-level", "warning", "contest.wsgi:app"],
+                               cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
