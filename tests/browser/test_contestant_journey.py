@@ -1,5 +1,6 @@
 """A contestant registers, takes and submits an attempt in a real browser, on a phone and a desktop."""
 import re
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -71,3 +72,19 @@ def test_answers_chosen_offline_are_kept_and_sent_when_back_online(page, live_wo
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("#save-status")).to_have_text("Đã lưu câu 1.")
     assert stored_answers()[0] == [2]
+
+
+def test_a_skewed_device_clock_changes_nothing_and_time_running_out_submits(page, live_world):
+    register(page, live_world, email="dongho@example.vn")
+    # The phone's clock is years off; the countdown still follows the server's remaining time.
+    page.clock.install(time=datetime(2031, 5, 17, 8, 0, 0))
+    start_attempt(page, live_world)
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^(10:00|9:5\d)$"))
+    page.locator("fieldset.question").nth(0).locator("label.option").nth(1).click()
+    expect(page.locator("#save-status")).to_have_text("Đã lưu câu 1.")
+    page.clock.fast_forward("09:30")
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^0:(2\d|30)$"))
+    expect(page.locator("#timer-announce")).to_have_text("Còn 30 giây.")
+    page.clock.fast_forward("00:31")
+    expect(page.get_by_role("heading", name="Kết quả bài thi")).to_be_visible()
+    assert stored_answers()[0] == [1]
