@@ -4,8 +4,10 @@ from contest.agencies.models import Agency
 from contest.attempts.models import Attempt, AttemptItem
 from contest.bank.models import PendingImport, Question, QuestionBank
 from contest.legal.models import LegalArticle, LegalDocument
-from contest.leaderboards.models import Standing
+from contest.audit.models import AuditEntry
+from contest.leaderboards.models import ContestStanding, Standing
+from contest.prizes.models import Exclusion, PrizeRule, ResultSnapshot, SignOff
 from contest.rounds.models import Contest, Round, RoundChange
 
-__all__ = ["Agency", "Attempt", "AttemptItem", "Contest", "LegalArticle", "LegalDocument", "PendingImport", "Question",
+__all__ = ["Agency", "AuditEntry", "ContestStanding", "Exclusion", "PrizeRule", "ResultSnapshot", "SignOff", "Attempt", "AttemptItem", "Contest", "LegalArticle", "LegalDocument", "PendingImport", "Question",
            "QuestionBank", "Role", "Round", "RoundChange", "Standing", "User"]

@@ -67,7 +67,7 @@ def run_migrations_offline():
         context.run_migrations()
 
 
-DIRECTIONAL_INDEXES = {"ix_standings_rank"}
+DIRECTIONAL_INDEXES = {"ix_standings_rank", "ix_standings_final_rank", "ix_contest_standings_rank"}
 
 
 def run_migrations_online():

@@ -46,6 +46,8 @@ class User(UserMixin, db.Model):
     birth_date: Mapped[date | None] = mapped_column(sa.Date)
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
     role: Mapped[str] = mapped_column(sa.String(20), default=Role.CONTESTANT.value)
+    # The contestant's stream ("khối dự thi"), ranked and awarded separately: CBCCVC or Người dân.
+    stream: Mapped[str] = mapped_column(sa.String(50), default="CBCCVC")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

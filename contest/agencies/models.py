@@ -20,6 +20,8 @@ class Agency(db.Model):
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
     level: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
     headcount: Mapped[int] = mapped_column(default=0)
+    # The group it is ranked in for collective prizes ("khối": Sở, ngành / Huyện, xã …).
+    group_name: Mapped[str] = mapped_column(sa.String(100), default="")
     # Materialised path: the subtree of agency X is every row whose path starts with X's path.
     path: Mapped[str] = mapped_column(sa.String(255), default="")
 

@@ -38,6 +38,9 @@ class Attempt(db.Model):
     score: Mapped[int | None]
     max_score: Mapped[int]
     duration_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Where the attempt was started from, for the judges' integrity signals (never acted on alone).
+    client_ip: Mapped[str] = mapped_column(sa.String(45), default="")
+    device_id: Mapped[str] = mapped_column(sa.String(64), default="")
     # The contestant's answer to the round's tie-break prediction question, if it has one.
     prediction: Mapped[int | None] = mapped_column(sa.BigInteger)
 

@@ -1,6 +1,8 @@
 """The contestant's attempt: start, answer (page and JSON saves), submit, result."""
+import secrets
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -15,6 +17,7 @@ from contest.leaderboards.queries import rank_of, standing_of
 from contest.rounds.models import Round
 
 bp = Blueprint("attempts", __name__)
+DEVICE_COOKIE = "device"
 
 
 def _own_attempt(attempt_id: int, lock: str | None = None):
@@ -63,14 +66,20 @@ def start(round_id: int):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    device_id = request.cookies.get(DEVICE_COOKIE) or secrets.token_urlsafe(24)
     try:
-        attempt_id = start_attempt(current_user, round_, utcnow()).id
+        attempt_id = start_attempt(current_user, round_, utcnow(), client_ip=request.remote_addr or "",
+                                   device_id=device_id).id
     except AttemptError as error:
         db.session.commit()  # keeps an expired attempt the start just finalized
         flash(str(error), "error")
         return redirect(url_for("rounds.detail", round_id=round_id))
     db.session.commit()
-    return redirect(url_for("attempts.take", attempt_id=attempt_id))
+    response = redirect(url_for("attempts.take", attempt_id=attempt_id))
+    # A long-lived random id per browser: several accounts from one device are a signal for judges.
+    response.set_cookie(DEVICE_COOKIE, device_id, max_age=400 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.route("/attempts/<int:attempt_id>")

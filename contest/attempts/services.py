@@ -64,7 +64,7 @@ def check_eligible(user: User, round_: Round) -> None:
         raise AttemptError(f"Cuộc thi dành cho cán bộ, công chức, viên chức thuộc {eligible.name}.")
 
 
-def start_attempt(user: User, round_: Round, now: datetime) -> Attempt:
+def start_attempt(user: User, round_: Round, now: datetime, client_ip: str = "", device_id: str = "") -> Attempt:
     """Start (or resume) the contestant's attempt: draw the questions and shuffle their options.
 
     The caller commits. A handful of small statements: the bank's revision (its drawable questions
@@ -96,7 +96,7 @@ def start_attempt(user: User, round_: Round, now: datetime) -> Attempt:
     attempt = Attempt(
         user_id=user.id, round_id=round_.id, number=used + 1, seed=seed, started_at=now,
         deadline_at=min(now + timedelta(seconds=round_.time_limit_seconds), round_.closes_at),
-        max_score=round_.question_count,
+        max_score=round_.question_count, client_ip=client_ip[:45], device_id=device_id[:64],
     )
     db.session.add(attempt)
     try:

@@ -19,6 +19,14 @@ class Contest(db.Model):
     rules_text: Mapped[str] = mapped_column(sa.Text, default="")
     # Only agencies under this one may take part (None: every agency).
     eligible_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
+    # Overall standings: the sum of the rounds, or the best single round.
+    overall_rule: Mapped[str] = mapped_column(sa.String(10), default="sum")
+    # How public boards show names: "full", "initials" (Nguyễn V. A) or "given" (… A).
+    name_mask: Mapped[str] = mapped_column(sa.String(10), default="initials")
+    # Collective ranking: minimum participation to qualify, and the formula with its weights.
+    agency_min_rate: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    agency_formula: Mapped[str] = mapped_column(sa.String(20), default="rate_and_score")
+    agency_rate_weight: Mapped[float] = mapped_column(sa.Float, default=0.5)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     eligible_agency: Mapped["Agency | None"] = relationship()  # noqa: F821
@@ -62,6 +70,11 @@ class Round(db.Model):
     is_all_required: Mapped[bool] = mapped_column(default=False)
     # What a contestant sees after submitting: score only; answers and articles after the close; or at once.
     review_policy: Mapped[str] = mapped_column(sa.String(20), default="after_close")
+    # The public board shows results as they stood at this instant until results are published.
+    freeze_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The true figure the prediction is measured against, fixed once the round has closed.
+    prediction_truth: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
