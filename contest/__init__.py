@@ -1,9 +1,11 @@
 """The contest web application: create_app() assembles config, extensions, blueprints and CLI."""
 from flask import Flask, render_template
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import clock, models  # noqa: F401  (models: every table registered before use)
 from contest.accounts.models import Role, User
 from contest.accounts.routes import bp as accounts_bp
+from contest.agencies.cli import agencies_cli
 from contest.attempts.cli import attempts_cli
 from contest.attempts.routes import bp as attempts_bp
 from contest.bank.cli import questions_cli
@@ -11,14 +13,21 @@ from contest.bank.routes import bp as bank_bp
 from contest.database import tune_sqlite
 from contest.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from contest.demo.cli import demo_cli
+from contest.exports.cli import results_cli
+from contest.exports.routes import bp as exports_bp
 from contest.extensions import csrf, db, login_manager, migrate
 from contest.health import bp as health_bp
+from contest.integrity.routes import bp as integrity_bp
 from contest.judging.routes import bp as judging_bp
 from contest.leaderboards.routes import bp as leaderboards_bp
 from contest.legal.cli import legal_cli
 from contest.legal.routes import bp as legal_bp
+from contest.prizes.routes import bp as prizes_bp
 from contest.rounds.cli import rounds_cli
 from contest.rounds.routes import bp as rounds_bp
+from contest.scoring.cli import scores_cli
+from contest.scoring.rules import mask_name
+from contest.statistics.routes import bp as statistics_bp
 
 
 def create_app(config: dict | None = None, require_secret: bool = False) -> Flask:
@@ -27,6 +36,9 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
                 static_folder=str(PROJECT_ROOT / "static"), instance_path=str(INSTANCE_DIR))
     app.config.from_mapping(load_config(config, require_secret=require_secret))
     INSTANCE_DIR.mkdir(exist_ok=True)
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     with app.app_context():
@@ -37,13 +49,13 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     csrf.init_app(app)
 
     for blueprint in (health_bp, accounts_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp, bank_bp,
-                      legal_bp):
+                      legal_bp, prizes_bp, statistics_bp, integrity_bp, exports_bp):
         app.register_blueprint(blueprint)
-    for group in (questions_cli, legal_cli, rounds_cli, attempts_cli, demo_cli):
+    for group in (questions_cli, legal_cli, rounds_cli, attempts_cli, scores_cli, demo_cli, agencies_cli, results_cli):
         app.cli.add_command(group)
 
     app.jinja_env.filters.update(datetime=clock.format_datetime, date=clock.format_date,
-                                 duration=clock.format_duration)
+                                 duration=clock.format_duration, masked=mask_name)
     app.jinja_env.globals["Role"] = Role
     for status in (400, 403, 404, 413, 500):
         app.register_error_handler(status, _error_page)

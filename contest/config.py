@@ -43,6 +43,8 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
+        # How many reverse proxies stand in front (their X-Forwarded-* headers are then trusted).
+        "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
     }
     config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

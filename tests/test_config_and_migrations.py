@@ -1,5 +1,6 @@
 """Configuration from the environment, and migrations that match the models on both databases."""
 import pytest
+from flask import request
 import sqlalchemy as sa
 from flask_migrate import check, upgrade
 
@@ -47,3 +48,13 @@ def test_health_endpoint_answers_without_session_or_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.data == b"ok"
     assert "Set-Cookie" not in response.headers
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(database_url):
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, "PROXY_HOPS": 1})
+
+    @app.route("/_ip")
+    def _ip():
+        return request.remote_addr
+    response = app.test_client().get("/_ip", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.get_data(as_text=True) == "203.0.113.7"

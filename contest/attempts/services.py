@@ -19,7 +19,7 @@ from contest.attempts.draw import DrawError, draw_paper, shuffled_order
 from contest.attempts.models import Attempt, AttemptItem
 from contest.attempts.pool import drawable_pool
 from contest.extensions import db
-from contest.leaderboards.services import record_standing
+from contest.leaderboards.services import apply_prediction_truth, record_standing
 from contest.rounds.models import Round
 from contest.scoring.rules import is_answer_correct
 
@@ -223,7 +223,8 @@ def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]
     claimed = db.session.execute(
         sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None)).values(
             submitted_at=finished_at, score=score,
-            duration_ms=int((finished_at - attempt.started_at).total_seconds() * 1000),
+            # Integer division of timedeltas: exact to the millisecond (floats lose 1 ms in 1.001 s).
+            duration_ms=(finished_at - attempt.started_at) // timedelta(milliseconds=1),
             is_auto_submitted=is_timed_out,
         ).execution_options(synchronize_session=False)).rowcount
     db.session.refresh(attempt)
@@ -261,3 +262,26 @@ def finalize_expired(now: datetime, batch_size: int = 200) -> int:
             submit_attempt(attempt, now)
             finalized += 1
         db.session.commit()
+
+
+def finalize_round(round_: Round, now: datetime) -> int:
+    """Submit every paper of the round still open past its deadline and grace; returns how many."""
+    cutoff = now - grace()
+    attempts = db.session.scalars(
+        sa.select(Attempt).where(Attempt.round_id == round_.id, Attempt.submitted_at.is_(None),
+                                 Attempt.deadline_at < cutoff)
+        .with_for_update().options(selectinload(Attempt.items).selectinload(AttemptItem.question))).all()
+    for attempt in attempts:
+        submit_attempt(attempt, now)
+    return len(attempts)
+
+
+def settle_round(round_: Round, now: datetime) -> bool:
+    """After the close and its grace: finalize the round's open papers, then fix the prediction's true
+    figure and each standing's distance to it. Idempotent; True if it settled the round now."""
+    if round_.prediction_truth is not None or now <= round_.closes_at + grace():
+        return False
+    finalize_round(round_, now)
+    if round_.prediction_kind:
+        apply_prediction_truth(round_)
+    return bool(round_.prediction_kind)

@@ -17,6 +17,7 @@ from contest.bank.services import BankError, edit_question, set_status
 from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.legal.queries import all_documents
+from contest.audit.services import record
 from questions.formats import blank_template_xlsx, write_bank
 from questions.records import (DIFFICULTY_LABELS, OPTION_LETTERS, STATUS_LABELS, ImportFailed,
                                QuestionRecord)
@@ -59,6 +60,8 @@ def bulk():
         ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
     try:
         changed = set_status(ids, status)
+        record(current_user.id, "questions.status", "question", None, status=status, count=changed,
+               ids=",".join(map(str, ids[:200])))
     except BankError as error:
         flash(str(error), "error")
     else:
@@ -89,6 +92,8 @@ def edit(question_id: int):
     if form.validate_on_submit():
         try:
             current = edit_question(question, _record_from(form))
+            record(current_user.id, "question.edit", "question", current.id, previous=question.id,
+                   new_version=current.id != question.id)
         except BankError as error:
             flash(str(error), "error")
         else:
@@ -131,6 +136,8 @@ def confirm_import():
         db.session.rollback()
         flash(f"Không nhập được: {failure}", "error")
         return redirect(url_for("bank.import_file"))
+    record(current_user.id, "questions.import", "bank", None, bank=report.bank_name, added=report.added,
+           skipped=len(report.duplicate_rows))
     db.session.commit()
     skipped = f" Bỏ qua {len(report.duplicate_rows)} câu đã có." if report.duplicate_rows else ""
     flash(f"Đã nhập {report.added} câu hỏi vào ngân hàng “{report.bank_name}”.{skipped}", "success")

@@ -12,6 +12,7 @@ from contest.accounts.services import create_user, hash_password
 from contest.agencies.models import Agency
 from contest.agencies.services import add_agency, find_agency
 from contest.attempts.services import save_answer, start_attempt, submit_attempt
+from contest.prizes.services import set_prize_rules
 from contest.legal.services import find_document, get_or_create_document, store_legal_text, update_document
 from contest.bank.services import get_or_create_bank, import_questions
 from contest.database import utcnow
@@ -41,7 +42,9 @@ GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hi�
          "Khánh", "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Nga", "Ngọc", "Phong", "Phúc",
          "Quang", "Quyên", "Sơn", "Tâm", "Thảo", "Thắng", "Trang", "Trung", "Tuấn", "Vân", "Yến"]
 STAFF = [("bantochuc@demo.vn", "Ban tổ chức cuộc thi", Role.ORGANIZER, "STP"),
-         ("giamkhao@demo.vn", "Ban giám khảo cuộc thi", Role.JUDGE, "STP")]
+         ("giamkhao@demo.vn", "Ban giám khảo cuộc thi", Role.JUDGE, "STP"),
+         ("giamkhao2@demo.vn", "Thành viên Ban giám khảo thứ hai", Role.JUDGE, "SNV")]
+PRIZES = [("Giải Nhất", 1, 10), ("Giải Nhì", 2, 8), ("Giải Ba", 3, 6), ("Giải Khuyến khích", 5, 4)]
 CONTESTANTS = [(f"thisinh{n}@demo.vn", name, code) for n, (name, code) in enumerate([
     ("Nguyễn Văn An", "STP"), ("Trần Thị Bình", "SCT"), ("Lê Hoàng Cường", "TANPHU-PHULAM"),
     ("Phạm Thu Dung", "UBND-TP"), ("Võ Minh Em", "SONHA-SONKY")], start=1)]
@@ -120,7 +123,9 @@ def _add_rounds(now: datetime, report: DemoReport) -> tuple[Round, Round]:
         if name not in rounds:
             rounds[name] = create_round(
                 contest=contest, bank=bank, name=name, opens_at=opens_at, closes_at=closes_at,
-                time_limit_minutes=15, question_count=10, attempts_allowed=3)
+                time_limit_minutes=15, question_count=10, attempts_allowed=3, prediction_kind="perfect_papers",
+                prediction_prompt="Theo bạn, tuần thi này sẽ có bao nhiêu bài thi trả lời đúng cả 10 câu?")
+            set_prize_rules(rounds[name], "CBCCVC", PRIZES, None)
             report.rounds += 1
     return rounds["Tuần 1"], rounds["Tuần 2"]
 
@@ -152,7 +157,7 @@ def _simulate_attempt(user: User, round_: Round, started_at: datetime, skill: fl
             wrong = [k for k, original in enumerate(item.choice_order) if original not in correct]
             shown = [rng.choice(wrong)]
         save_answer(attempt, item.position, shown, moment)
-    submit_attempt(attempt, moment + timedelta(seconds=rng.uniform(2, 20)))
+    submit_attempt(attempt, moment + timedelta(seconds=rng.uniform(2, 20)), prediction=rng.randint(20, 120))
 
 
 def _add_simulated_contestants(count: int, rounds: tuple[Round, Round], now: datetime,

@@ -8,9 +8,10 @@ from contest.agencies.models import Agency
 from contest.agencies.queries import agency_choices
 from contest.database import utcnow
 from contest.extensions import db
-from contest.judging.queries import agency_table
-from contest.leaderboards.queries import entrant_count, top_standings
-from contest.rounds.models import Round
+from contest.judging.queries import contest_agency_report, round_agency_report
+from contest.leaderboards.queries import board_page, board_view, entrant_count
+from contest.leaderboards.routes import settled
+from contest.rounds.models import Contest, Round
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
 
@@ -26,9 +27,18 @@ def index():
 @bp.route("/rounds/<int:round_id>/agencies")
 @role_required(Role.JUDGE, Role.ORGANIZER)
 def agencies(round_id: int):
-    """Entrants, participation rate and average best score for every agency."""
+    """Participation, scores and score bands for every agency in a round, and the collective ranking."""
     round_ = db.get_or_404(Round, round_id)
-    return render_template("judging/agencies.html", round=round_, rows=agency_table(round_.id))
+    return render_template("judging/agencies.html", round=round_, report=round_agency_report(round_))
+
+
+@bp.route("/contests/<int:contest_id>/agencies")
+@role_required(Role.JUDGE, Role.ORGANIZER)
+def contest_agencies(contest_id: int):
+    """The agency table and collective ranking over the whole contest, from the overall standings."""
+    contest = db.get_or_404(Contest, contest_id)
+    return render_template("judging/contest_agencies.html", contest=contest,
+                           report=contest_agency_report(contest))
 
 
 @bp.route("/rounds/<int:round_id>/leaderboard")
@@ -40,5 +50,6 @@ def leaderboard(round_id: int):
     agency = db.get_or_404(Agency, agency_id) if agency_id else None
     return render_template(
         "judging/leaderboard.html", round=round_, agency=agency, choices=agency_choices(),
-        rows=top_standings(round_.id, agency, current_app.config["LEADERBOARD_PAGE_SIZE"] * 4),
+        page=board_page(settled(round_), board_view(round_, utcnow(), public=False), agency,
+                        request.args.get("after"), current_app.config["LEADERBOARD_PAGE_SIZE"] * 4),
         entrants=entrant_count(round_.id, agency))

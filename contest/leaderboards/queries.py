@@ -1,5 +1,13 @@
-"""Reading boards from the standings table: ordered by the rank key, served by one index."""
+"""Reading boards from the standings tables, page by page with keyset cursors (never OFFSET).
+
+Three orders: live (score, time, submission); final, once the round is settled and has a
+prediction (score, prediction's distance, time, submission); frozen, the public board between the
+round's freeze time and publication (the frozen copy of each standing).
+"""
+import base64
+import json
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -7,44 +15,139 @@ from sqlalchemy.orm import joinedload
 from contest.agencies.models import Agency
 from contest.agencies.queries import subtree_condition
 from contest.extensions import db
-from contest.leaderboards.models import Standing
-
-RANK_ORDER = (Standing.score.desc(), Standing.duration_ms, Standing.submitted_at, Standing.user_id)
+from contest.leaderboards.models import ContestStanding, Standing
+from contest.rounds.models import Round
 
 
 @dataclass
 class BoardRow:
-    """A line of a board: the rank and the standing behind it."""
+    """A line of a board: the rank and the standing behind it (with the figures this view shows)."""
 
     rank: int
-    standing: Standing
+    standing: Standing | ContestStanding
+    score: int
+    duration_ms: int
 
 
-def _scope(query, round_id: int, agency: Agency | None):
-    query = query.where(Standing.round_id == round_id)
+@dataclass
+class BoardPage:
+    """One page of a board and the cursor of the next page (None at the end)."""
+
+    rows: list[BoardRow]
+    next_cursor: str | None
+    view: str  # "live", "final", "frozen" or "contest"
+
+
+def board_view(round_: Round, now: datetime, public: bool) -> str:
+    """Which order a board shows: frozen for the public between freeze and publication, final once
+    the round is settled with a prediction, live otherwise."""
+    if public and round_.freeze_at is not None and now >= round_.freeze_at and round_.published_at is None:
+        return "frozen"
+    if round_.prediction_kind and round_.prediction_truth is not None:
+        return "final"
+    return "live"
+
+
+def rank_columns(view: str, table=Standing) -> list:
+    """The sort columns of a view, best first; the first is compared descending, the rest ascending."""
+    if view == "frozen":
+        return [Standing.frozen_score, Standing.frozen_duration_ms, Standing.frozen_submitted_at, Standing.user_id]
+    if view == "final":
+        return [Standing.score, Standing.prediction_error, Standing.duration_ms, Standing.submitted_at,
+                Standing.user_id]
+    return [table.score, table.duration_ms, table.submitted_at, table.user_id]
+
+
+def _values(view: str, standing) -> list:
+    return [getattr(standing, column.key) for column in rank_columns(view, type(standing))]
+
+
+def _before(columns: list, values: list, include_ties: bool):
+    """Rows ranked strictly before `values` (or also tied with them, user id aside)."""
+    score, rest = columns[0], columns[1:]
+    tie_keys = rest[:-1] if not include_ties else rest
+    tie_values = values[1:len(tie_keys) + 1]
+    comparison = sa.tuple_(*tie_keys) < sa.tuple_(*tie_values) if tie_keys else sa.false()
+    return sa.or_(score > values[0], sa.and_(score == values[0], comparison))
+
+
+def _encode(values: list) -> str:
+    plain = [value.isoformat() if isinstance(value, datetime) else value for value in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, view: str) -> list:
+    plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    columns = rank_columns(view)
+    if len(plain) != len(columns):
+        raise ValueError("cursor does not fit this board")
+    return [datetime.fromisoformat(value) if isinstance(value, str) else value for value in plain]
+
+
+def _scoped(query, table, key_column, key: int, agency: Agency | None, view: str):
+    query = query.where(key_column == key)
     if agency is not None:
-        query = query.where(subtree_condition(Standing.agency_path, agency))
+        query = query.where(subtree_condition(table.agency_path, agency))
+    if view == "frozen":
+        query = query.where(Standing.frozen_score.is_not(None))
     return query
 
 
-def top_standings(round_id: int, agency: Agency | None = None, limit: int = 50) -> list[BoardRow]:
-    """The best `limit` standings of a round, within an agency's subtree if one is given.
-
-    Equal results share a rank (1, 2, 2, 4…).
-    """
-    standings = db.session.scalars(
-        _scope(sa.select(Standing), round_id, agency).order_by(*RANK_ORDER).limit(limit)
-        .options(joinedload(Standing.user), joinedload(Standing.agency))).all()
+def _page(table, key_column, key: int, view: str, agency: Agency | None, cursor: str | None,
+          limit: int) -> BoardPage:
+    columns = rank_columns(view, table)
+    order = [columns[0].desc(), *columns[1:]]
+    query = _scoped(sa.select(table), table, key_column, key, agency, view).order_by(*order).limit(limit + 1) \
+        .options(joinedload(table.user), joinedload(table.agency))
+    if cursor:
+        values = _decode(cursor, view)
+        score, rest = columns[0], columns[1:]
+        query = query.where(sa.or_(score < values[0], sa.and_(score == values[0],
+                                                               sa.tuple_(*rest) > sa.tuple_(*values[1:]))))
+    standings = db.session.scalars(query).all()
+    more = len(standings) > limit
+    standings = standings[:limit]
     rows: list[BoardRow] = []
-    for index, standing in enumerate(standings):
-        key = (standing.score, standing.duration_ms, standing.submitted_at)
-        if rows and key == (rows[-1].standing.score, rows[-1].standing.duration_ms,
-                            rows[-1].standing.submitted_at):
-            rank = rows[-1].rank
-        else:
-            rank = index + 1
-        rows.append(BoardRow(rank=rank, standing=standing))
-    return rows
+    if standings:
+        first_values = _values(view, standings[0])
+        count = sa.select(sa.func.count()).select_from(table)
+        better = db.session.scalar(_scoped(count, table, key_column, key, agency, view)
+                                   .where(_before(columns, first_values, include_ties=False))) or 0
+        position = db.session.scalar(_scoped(count, table, key_column, key, agency, view)
+                                     .where(_before(columns, first_values, include_ties=True))) or 0
+        previous = None
+        for offset, standing in enumerate(standings):
+            values = _values(view, standing)
+            if previous is None:
+                rank = better + 1
+            elif values[:-1] == previous[:-1]:
+                rank = rows[-1].rank
+            else:
+                rank = position + offset + 1
+            previous = values
+            rows.append(BoardRow(rank=rank, standing=standing, score=values[0], duration_ms=values[-3]
+                                 if view != "final" else values[2]))
+    next_cursor = _encode(_values(view, standings[-1])) if more and standings else None
+    return BoardPage(rows=rows, next_cursor=next_cursor, view=view)
+
+
+def board_page(round_: Round, view: str, agency: Agency | None = None, cursor: str | None = None,
+               limit: int = 50) -> BoardPage:
+    """A page of a round's board in the given view, within an agency's subtree if one is given."""
+    return _page(Standing, Standing.round_id, round_.id, view, agency, cursor, limit)
+
+
+def contest_board_page(contest_id: int, agency: Agency | None = None, cursor: str | None = None,
+                       limit: int = 50) -> BoardPage:
+    """A page of the contest's overall board (sum of rounds, or best round, as the contest says)."""
+    page = _page(ContestStanding, ContestStanding.contest_id, contest_id, "live", agency, cursor, limit)
+    page.view = "contest"
+    return page
+
+
+def top_standings(round_id: int, agency: Agency | None = None, limit: int = 50) -> list[BoardRow]:
+    """The first page of a round's live board."""
+    return board_page(db.session.get(Round, round_id), "live", agency, None, limit).rows
 
 
 def standing_of(round_id: int, user_id: int) -> Standing | None:
@@ -52,19 +155,18 @@ def standing_of(round_id: int, user_id: int) -> Standing | None:
     return db.session.get(Standing, (round_id, user_id))
 
 
-def rank_of(standing: Standing, agency: Agency | None = None) -> int:
-    """The standing's rank: one more than the number of strictly better standings in scope."""
-    better = sa.or_(
-        Standing.score > standing.score,
-        sa.and_(Standing.score == standing.score, Standing.duration_ms < standing.duration_ms),
-        sa.and_(Standing.score == standing.score, Standing.duration_ms == standing.duration_ms,
-                Standing.submitted_at < standing.submitted_at),
-    )
-    query = _scope(sa.select(sa.func.count()).select_from(Standing), standing.round_id, agency)
-    return (db.session.scalar(query.where(better)) or 0) + 1
+def rank_of(standing, agency: Agency | None = None, view: str = "live") -> int:
+    """The standing's rank in a view: one more than the number of strictly better standings in scope."""
+    if isinstance(standing, ContestStanding):
+        table, key_column, key = ContestStanding, ContestStanding.contest_id, standing.contest_id
+    else:
+        table, key_column, key = Standing, Standing.round_id, standing.round_id
+    columns = rank_columns(view, table)
+    count = _scoped(sa.select(sa.func.count()).select_from(table), table, key_column, key, agency, view)
+    return (db.session.scalar(count.where(_before(columns, _values(view, standing), include_ties=False))) or 0) + 1
 
 
 def entrant_count(round_id: int, agency: Agency | None = None) -> int:
     """How many contestants have a standing in the round (within the agency's subtree)."""
-    query = _scope(sa.select(sa.func.count()).select_from(Standing), round_id, agency)
-    return db.session.scalar(query) or 0
+    return db.session.scalar(_scoped(sa.select(sa.func.count()).select_from(Standing), Standing,
+                                     Standing.round_id, round_id, agency, "live")) or 0

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
@@ -12,6 +13,7 @@ from contest.legal.forms import DocumentForm, StatusForm, UploadForm
 from contest.legal.models import DOCUMENT_STATUSES, LegalDocument
 from contest.legal.queries import all_documents, question_counts_by_document, questions_by_article
 from contest.legal.services import LegalError, change_document_status, store_legal_text, update_document
+from contest.audit.services import record
 from questions.drafting import draft_questions
 from questions.legal import parse_legal_text
 from questions.legal_readers import UnreadableLegalText, read_legal_bytes
@@ -33,6 +35,8 @@ def index():
             db.session.rollback()
             form.file.errors.append(str(error))
         else:
+            record(current_user.id, "legal.import", "legal_document", result.document.id, file=filename,
+                   articles=result.articles)
             db.session.commit()
             flash(f"Đã nhập {result.document.display_name}: {result.articles} điều. "
                   "Hãy kiểm tra thông tin ở phần đầu.", "success")
@@ -69,6 +73,7 @@ def update_meta(document_id: int):
     if form.validate_on_submit():
         update_document(document, kind=form.kind.data, title=form.title.data, issuer=form.issuer.data,
                         issued_on=form.issued_on.date, effective_on=form.effective_on.date)
+        record(current_user.id, "legal.edit", "legal_document", document.id)
         db.session.commit()
         flash("Đã lưu thông tin văn bản.", "success")
     else:
@@ -90,6 +95,8 @@ def update_status(document_id: int):
         except LegalError as error:
             flash(str(error), "error")
         else:
+            record(current_user.id, "legal.status", "legal_document", document.id, status=document.status,
+                   replaced_by=document.replaced_by_id, changed_on=document.status_changed_on)
             db.session.commit()
             flash(f"Đã ghi nhận: {DOCUMENT_STATUSES[document.status]}.", "success")
     else:
@@ -105,6 +112,8 @@ def retire(document_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     count = retire_questions_citing(document, request.form.get("article") or None)
+    record(current_user.id, "questions.retire_by_document", "legal_document", document.id,
+           article=request.form.get("article") or "", count=count)
     db.session.commit()
     flash(f"Đã ngừng dùng {count} câu hỏi dựa trên {document.display_name}.", "success")
     return redirect(url_for("legal.document", document_id=document.id))
@@ -119,6 +128,7 @@ def drafts(document_id: int):
         abort(400)
     records = draft_questions(parse_legal_text(document.source_text), document.number)
     report = import_questions(records, request.form.get("bank") or DEFAULT_BANK, status="draft")
+    record(current_user.id, "legal.draft_questions", "legal_document", document.id, added=report.added)
     db.session.commit()
     flash(f"Đã đề xuất {report.added} câu hỏi nháp; duyệt chúng trong ngân hàng câu hỏi.", "success")
     return redirect(url_for("bank.index", status="draft", document=document.id))

@@ -4,9 +4,12 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from contest.agencies.services import find_agency
+from contest.attempts.services import settle_round
 from contest.bank.models import QuestionBank
 from contest.clock import format_datetime, parse_local_datetime
+from contest.database import utcnow
 from contest.extensions import db
+from contest.rounds.models import Round
 from contest.rounds.services import RoundError, create_round, get_or_create_contest
 from contest.rounds.settings import COUNTING_RULES, REVIEW_POLICIES, parse_quotas
 
@@ -68,3 +71,13 @@ def create_command(contest_slug, contest_title, bank_name, name, opens, closes, 
     db.session.commit()
     click.echo(f"Đã tạo vòng thi #{round_.id} “{round_.name}”: "
                f"{format_datetime(round_.opens_at)} – {format_datetime(round_.closes_at)}.")
+
+
+@rounds_cli.command("settle")
+def settle_command():
+    """Settle every closed round: finalize open papers, fix the prediction's figure (safe to rerun)."""
+    now = utcnow()
+    settled = [round_.name for round_ in db.session.scalars(sa.select(Round).where(Round.closes_at < now))
+               if settle_round(round_, now)]
+    db.session.commit()
+    click.echo(f"Đã chốt {len(settled)} vòng thi" + (f": {', '.join(settled)}." if settled else "."))

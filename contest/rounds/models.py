@@ -27,6 +27,8 @@ class Contest(db.Model):
     agency_min_rate: Mapped[float] = mapped_column(sa.Float, default=0.0)
     agency_formula: Mapped[str] = mapped_column(sa.String(20), default="rate_and_score")
     agency_rate_weight: Mapped[float] = mapped_column(sa.Float, default=0.5)
+    # At most one individual prize per person across the contest's rounds.
+    is_one_prize_per_person: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     eligible_agency: Mapped["Agency | None"] = relationship()  # noqa: F821

@@ -6,7 +6,7 @@ from flask_login import current_user
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
 from contest.attempts.services import attempts_used, open_attempt
-from contest.clock import format_datetime
+from contest.clock import format_datetime, parse_local_datetime
 from contest.bank.models import QuestionBank
 from contest.bank.queries import short_rounds
 from contest.database import utcnow
@@ -18,6 +18,7 @@ from contest.rounds.models import Contest, Round, RoundChange
 from contest.rounds.services import (RoundError, approved_question_count, create_round, has_started,
                                      round_settings, rounds_by_state, update_round)
 from contest.rounds.settings import format_quotas
+from contest.audit.services import record
 
 bp = Blueprint("rounds", __name__)
 
@@ -96,6 +97,7 @@ def new_round():
             abort(400)
         try:
             round_ = create_round(contest=contest, **_settings_from(form))
+            record(current_user.id, "round.create", "round", round_.id, name=round_.name)
         except RoundError as error:
             flash(str(error), "error")
         else:
@@ -121,6 +123,8 @@ def edit_round(round_id: int):
     if _choices(form) and form.validate_on_submit():
         try:
             changed = update_round(round_, round_settings(**_settings_from(form)), current_user.id)
+            if changed:
+                record(current_user.id, "round.edit", "round", round_.id, changed=", ".join(changed))
         except RoundError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -133,3 +137,28 @@ def edit_round(round_id: int):
                                  .order_by(RoundChange.changed_at.desc())).all()
     return render_template("rounds/new.html", form=form, round=round_, is_locked=has_started(round_),
                            changes=changes)
+
+
+@bp.route("/organizer/rounds/<int:round_id>/board", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def board_settings(round_id: int):
+    """Freeze the public board from a time (dd/mm/yyyy HH:MM, blank: never), or publish the results."""
+    round_ = db.get_or_404(Round, round_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if request.form.get("action") == "publish":
+        round_.published_at = utcnow()
+        record(current_user.id, "round.publish", "round", round_.id)
+        flash("Đã công bố kết quả: bảng xếp hạng công khai hiển thị kết quả đầy đủ.", "success")
+    else:
+        text = request.form.get("freeze_at", "").strip()
+        try:
+            round_.freeze_at = parse_local_datetime(text) if text else None
+        except ValueError:
+            flash("Nhập thời điểm theo dạng ngày/tháng/năm giờ:phút, ví dụ 07/12/2026 12:00.", "error")
+            return redirect(url_for("rounds.edit_round", round_id=round_.id))
+        round_.published_at = None
+        record(current_user.id, "round.freeze", "round", round_.id, freeze_at=round_.freeze_at)
+        flash("Đã lưu thời điểm đóng băng bảng xếp hạng." if text else "Bảng xếp hạng cập nhật liên tục.", "success")
+    db.session.commit()
+    return redirect(url_for("rounds.edit_round", round_id=round_.id))

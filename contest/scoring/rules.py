@@ -19,3 +19,28 @@ def rank_key(score: int, duration_ms: int, submitted_at: datetime) -> tuple:
 def is_better(candidate: tuple, incumbent: tuple) -> bool:
     """True if the candidate result outranks the incumbent (a tie keeps the incumbent)."""
     return candidate < incumbent
+
+
+# A paper without a prediction ranks after every paper with one, at equal score.
+MISSING_PREDICTION_ERROR = 2**62
+
+
+def prediction_error(prediction: int | None, truth: int) -> int:
+    """How far a prediction fell from the true figure; a missing one is as far as can be."""
+    return MISSING_PREDICTION_ERROR if prediction is None else abs(prediction - truth)
+
+
+def final_rank_key(score: int, error: int, duration_ms: int, submitted_at: datetime) -> tuple:
+    """Sort key after the close, smaller is better: score, prediction's distance, time, submission."""
+    return (-score, error, duration_ms, submitted_at)
+
+
+def mask_name(full_name: str, mode: str) -> str:
+    """A name as a public board shows it: "full"; "initials" (Nguyễn Văn An → Nguyễn V. A);
+    "given" (Nguyễn Văn An → N. V. An)."""
+    words = full_name.split()
+    if mode == "full" or len(words) < 2:
+        return full_name
+    if mode == "given":
+        return " ".join([*(f"{word[0]}." for word in words[:-1]), words[-1]])
+    return " ".join([words[0], *(f"{word[0]}." for word in words[1:-1]), words[-1][0]])

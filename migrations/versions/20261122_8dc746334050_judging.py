@@ -116,6 +116,7 @@ def upgrade():
         batch_op.add_column(sa.Column('agency_min_rate', sa.Float(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('agency_formula', sa.String(length=20), nullable=False, server_default='rate_and_score'))
         batch_op.add_column(sa.Column('agency_rate_weight', sa.Float(), nullable=False, server_default='0.5'))
+        batch_op.add_column(sa.Column('is_one_prize_per_person', sa.Boolean(), nullable=False, server_default=sa.true()))
 
     with op.batch_alter_table('rounds', schema=None) as batch_op:
         batch_op.add_column(sa.Column('freeze_at', contest.database.UTCDateTime(), nullable=True))
@@ -151,6 +152,7 @@ def downgrade():
         batch_op.drop_column('freeze_at')
 
     with op.batch_alter_table('contests', schema=None) as batch_op:
+        batch_op.drop_column('is_one_prize_per_person')
         batch_op.drop_column('agency_rate_weight')
         batch_op.drop_column('agency_formula')
         batch_op.drop_column('agency_min_rate')

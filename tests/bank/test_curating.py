@@ -5,6 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from contest.accounts.models import Role
+from contest.audit.models import AuditEntry
 from contest.attempts.services import save_answer, start_attempt, submit_attempt
 from contest.bank.models import Question
 from contest.bank.queries import QuestionFilter, bank_health, search_questions
@@ -111,6 +112,8 @@ def test_bulk_status_for_ticked_questions_and_for_a_whole_search(client, world, 
     assert "Đã chuyển 30 câu hỏi" in page, re.findall(r"class=\"flash[^>]*>([^<]*)", page)  # every factory question reads "Câu hỏi số …"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Question)
                              .where(Question.status == "approved")) == 2
+    audited = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "questions.status")).all()
+    assert [(entry.details["status"], entry.details["count"]) for entry in audited] == [("approved", 1), ("retired", 30)]
 
 
 def test_health_warns_when_a_round_cannot_be_drawn(client, world, auth, now):

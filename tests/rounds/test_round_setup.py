@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from contest.accounts.models import Role
 from contest.extensions import db
 from contest.attempts.services import start_attempt
+from contest.audit.models import AuditEntry
 from contest.clock import format_datetime
 from contest.rounds.models import Round, RoundChange
 from contest.rounds.services import round_settings, update_round
@@ -122,3 +123,19 @@ def test_quota_lines_are_read_and_checked():
         parse_quotas("Chủ đề | Rất khó | 3")
     with pytest.raises(ValueError, match="số câu"):
         parse_quotas("Chủ đề | Dễ | ba")
+
+
+def test_organizer_freezes_and_publishes_the_board_and_it_is_audited(client, world, auth):
+    factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
+    db.session.commit()
+    auth.login("btc@example.vn")
+    url = f"/organizer/rounds/{world.round.id}/board"
+    token = csrf_token(client, f"/organizer/rounds/{world.round.id}/edit")
+    client.post(url, data={"csrf_token": token, "action": "freeze", "freeze_at": "01/12/2026 12:00"})
+    db.session.expire_all()
+    assert world.round.freeze_at == datetime(2026, 12, 1, 5, 0, tzinfo=timezone.utc)
+    client.post(url, data={"csrf_token": token, "action": "publish"})
+    db.session.expire_all()
+    assert world.round.published_at is not None
+    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["round.freeze", "round.publish"]

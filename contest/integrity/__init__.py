@@ -1,0 +1,1 @@
+"""Integrity signals for judges: evidence to review, never acted on automatically."""

@@ -1,0 +1,1 @@
+"""Round statistics for judges and organizers: entries, scores, agencies and item analysis."""
