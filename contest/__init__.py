@@ -8,6 +8,7 @@ from contest.accounts.routes import bp as accounts_bp
 from contest.agencies.cli import agencies_cli
 from contest.attempts.cli import attempts_cli
 from contest.attempts.routes import bp as attempts_bp
+from contest.audit.routes import bp as audit_bp
 from contest.bank.cli import questions_cli
 from contest.bank.routes import bp as bank_bp
 from contest.database import tune_sqlite
@@ -49,7 +50,7 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     csrf.init_app(app)
 
     for blueprint in (health_bp, accounts_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp, bank_bp,
-                      legal_bp, prizes_bp, statistics_bp, integrity_bp, exports_bp):
+                      legal_bp, prizes_bp, audit_bp, statistics_bp, integrity_bp, exports_bp):
         app.register_blueprint(blueprint)
     for group in (questions_cli, legal_cli, rounds_cli, attempts_cli, scores_cli, demo_cli, agencies_cli, results_cli):
         app.cli.add_command(group)

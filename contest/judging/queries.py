@@ -8,15 +8,17 @@ everything under it. The collective ranking ("giải tập thể") ranks agencie
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import time
+
 import sqlalchemy as sa
 
 from contest.agencies.models import Agency
 from contest.agencies.queries import agencies_in_tree_order
 from contest.extensions import db
 from contest.leaderboards.models import ContestStanding, Standing
-from contest.rounds.models import Contest, Round
 from contest.prizes.models import ResultSnapshot
 from contest.prizes.services import snapshot_winners
+from contest.rounds.models import Contest, Round
 from questions.text import vietnamese_sort_key
 
 # The score bands organisers publish, as shares of the maximum score; they do not overlap.
@@ -258,3 +260,22 @@ def contest_agency_report(contest: Contest) -> AgencyReport:
     """The agency table and collective ranking over the whole contest (its overall standings)."""
     rows = contest_agency_table(contest)
     return AgencyReport(contest=contest, rows=rows, groups=collective_ranking(rows, contest))
+
+
+REPORT_TTL_SECONDS = 60
+_report_cache: dict[tuple, tuple[float, AgencyReport]] = {}
+
+
+def cached_round_agency_report(round_: Round) -> AgencyReport:
+    """The round's agency report, recomputed at most once a minute per worker.
+
+    The full table over 5,000 agencies and a million standings takes about half a second; the page
+    may lag the standings by up to a minute, which participation figures can afford.
+    """
+    key = (str(db.engine.url), round_.id, round_.created_at)  # the id alone can name a recreated round
+    now = time.monotonic()
+    cached = _report_cache.get(key)
+    if cached is None or now - cached[0] > REPORT_TTL_SECONDS:
+        cached = (now, round_agency_report(round_))
+        _report_cache[key] = cached
+    return cached[1]

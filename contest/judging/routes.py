@@ -8,7 +8,7 @@ from contest.agencies.models import Agency
 from contest.agencies.queries import agency_choices
 from contest.database import utcnow
 from contest.extensions import db
-from contest.judging.queries import contest_agency_report, round_agency_report
+from contest.judging.queries import cached_round_agency_report, contest_agency_report
 from contest.leaderboards.queries import board_page, board_view, entrant_count
 from contest.leaderboards.routes import settled
 from contest.rounds.models import Contest, Round
@@ -29,7 +29,7 @@ def index():
 def agencies(round_id: int):
     """Participation, scores and score bands for every agency in a round, and the collective ranking."""
     round_ = db.get_or_404(Round, round_id)
-    return render_template("judging/agencies.html", round=round_, report=round_agency_report(round_))
+    return render_template("judging/agencies.html", round=round_, report=cached_round_agency_report(round_))
 
 
 @bp.route("/contests/<int:contest_id>/agencies")

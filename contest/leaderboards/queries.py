@@ -110,11 +110,11 @@ def _page(table, key_column, key: int, view: str, agency: Agency | None, cursor:
     rows: list[BoardRow] = []
     if standings:
         first_values = _values(view, standings[0])
-        count = sa.select(sa.func.count()).select_from(table)
-        better = db.session.scalar(_scoped(count, table, key_column, key, agency, view)
-                                   .where(_before(columns, first_values, include_ties=False))) or 0
-        position = db.session.scalar(_scoped(count, table, key_column, key, agency, view)
-                                     .where(_before(columns, first_values, include_ties=True))) or 0
+        # One scan gives both: the rows strictly better (the first row's rank) and those before it.
+        strictly = _before(columns, first_values, include_ties=False)
+        counts = sa.select(sa.func.count().filter(strictly), sa.func.count()).select_from(table)
+        better, position = db.session.execute(_scoped(counts, table, key_column, key, agency, view)
+                                              .where(_before(columns, first_values, include_ties=True))).one()
         previous = None
         for offset, standing in enumerate(standings):
             values = _values(view, standing)

@@ -139,3 +139,17 @@ def test_organizer_freezes_and_publishes_the_board_and_it_is_audited(client, wor
     assert world.round.published_at is not None
     actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["round.freeze", "round.publish"]
+
+
+def test_the_audit_page_lists_actions_for_staff_only(client, world, auth):
+    factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
+    db.session.commit()
+    auth.login("btc@example.vn")
+    token = csrf_token(client, f"/organizer/rounds/{world.round.id}/edit")
+    client.post(f"/organizer/rounds/{world.round.id}/board", data={"csrf_token": token, "action": "publish"})
+    page = client.get("/organizer/audit/").get_data(as_text=True)
+    assert "round.publish" in page and "Ban tổ chức" in page
+    judges_index = client.get("/judging/").get_data(as_text=True)
+    assert "Xét giải" in judges_index and "Nhật ký thao tác" in judges_index
+    auth.login("thisinh@example.vn")
+    assert client.get("/organizer/audit/").status_code == 403
