@@ -8,12 +8,11 @@ the text exactly. Text that really starts with an apostrophe followed by one of 
 a second apostrophe on export for the same reason.
 """
 import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -22,12 +21,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from questions.records import (DIFFICULTY_LABELS, MAX_OPTIONS, OPTION_LETTERS, STATUS_LABELS,
                                ImportFailed, ImportIssue, QuestionRecord, cleaned, letters, parse_difficulty,
                                parse_status)
-from questions.safety import MAX_FILE_BYTES, check_zip, read_text, refuse, unreadable
+from questions.safety import MAX_FILE_BYTES, refuse
+from questions.sheets import FORMULA_STARTS, HEADER_SEARCH_ROWS, cell_text, csv_rows, xlsx_rows
 from questions.text import clean, fold
 
-HEADER_SEARCH_ROWS = 20
-MAX_ROWS = 100_000
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 # Folded header text -> field. Options are added below for A..F.
 _HEADER_ALIASES = {
@@ -85,13 +82,6 @@ def _find_layout(rows: list[tuple]) -> _Layout | None:
     return None
 
 
-def _cell_text(value) -> str:
-    """Cell content as text: numbers lose a spurious ".0", text keeps leading zeros and formulas."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return clean(value)
-
-
 def parse_answer(value: str, option_count: int) -> list[int] | str:
     """Answer key as option indices ("A", "A,C", "AC", "1"…"6"); a message if it cannot be read."""
     text = re.sub(r"ĐÁP ÁN|\bVÀ\b", " ", clean(value).upper()).strip()
@@ -125,7 +115,7 @@ def read_rows(rows: list[tuple]) -> list[QuestionRecord]:
         return f"{get_column_letter(cols[name] + 1)} ({COLUMN_LABELS.get(name, name)})"
 
     for offset, row in enumerate(rows[layout.header_row:], start=layout.header_row + 1):
-        values = {name: _cell_text(row[col]) if col < len(row) else "" for name, col in cols.items()}
+        values = {name: cell_text(row[col]) if col < len(row) else "" for name, col in cols.items()}
         if not any(values[name] for name in ["text", "answer", *option_fields]):
             continue  # blank rows and trailing notes without a question are skipped
         row_issues: list[ImportIssue] = []
@@ -174,45 +164,14 @@ def read_rows(rows: list[tuple]) -> list[QuestionRecord]:
     return records
 
 
-def _too_many_rows() -> ImportFailed:
-    return refuse(f"tệp có hơn {MAX_ROWS:,} dòng".replace(",", ".") + ", quá lớn cho một ngân hàng câu hỏi")
+def _layout_score(rows: list[tuple]) -> int:
+    layout = _find_layout(rows)
+    return len(layout.columns) if layout else 0
 
 
 def read_xlsx(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> list[QuestionRecord]:
     """Read the sheet that holds the questions; formulas are kept as their text, never evaluated."""
-    check_zip(path, ".xlsx", max_bytes)
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        raise unreadable(exc, ".xlsx")
-    try:
-        sheets = [sheet for sheet in workbook.worksheets if _find_layout(
-            [tuple(row) for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)])]
-        if len(sheets) > 1:
-            names = ", ".join(f"“{sheet.title}”" for sheet in sheets)
-            # Reading only one would silently drop the others' questions.
-            raise refuse(f"nhiều trang tính có câu hỏi ({names}): hãy gộp vào một trang tính")
-        sheet = sheets[0] if sheets else workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            if len(rows) >= MAX_ROWS:
-                raise _too_many_rows()
-            rows.append(tuple(row))
-    except ImportFailed:
-        raise
-    except Exception as exc:  # a damaged sheet only shows itself while rows are read
-        raise unreadable(exc, ".xlsx")
-    finally:
-        workbook.close()
-    return read_rows(rows)
-
-
-def _unguard(value: str) -> str:
-    """Undo the apostrophe the CSV export puts before text Excel would take as a formula."""
-    value = value.strip()
-    if value[:1] == "'" and value[1:2] in (*FORMULA_STARTS, "'"):
-        return value[1:]
-    return value
+    return read_rows(xlsx_rows(path, max_bytes, _layout_score, "câu hỏi", "một ngân hàng câu hỏi"))
 
 
 def _guard(value: str) -> str:
@@ -224,27 +183,7 @@ def _guard(value: str) -> str:
 
 def read_csv(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> list[QuestionRecord]:
     """Read a .csv bank in UTF-8 (BOM optional) or UTF-16 with BOM; the delimiter , ; or tab is sniffed."""
-    text = read_text(path, ".csv", max_bytes)
-    best: tuple[int, list[tuple]] | None = None
-    broken_at = 0
-    for delimiter in (",", ";", "\t"):
-        rows = []
-        try:
-            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-                if len(rows) >= MAX_ROWS:
-                    raise _too_many_rows()
-                rows.append(tuple(_unguard(cell) for cell in row))
-        except csv.Error:
-            broken_at = broken_at or len(rows) + 1
-            continue  # another delimiter may still read the file
-        layout = _find_layout(rows)
-        # The delimiter that reveals the most known columns wins.
-        score = len(layout.columns) if layout else 0
-        if best is None or score > best[0]:
-            best = (score, rows)
-    if best is None:
-        raise refuse(f"không đọc được tệp .csv ở dòng {broken_at} (dấu ngoặc kép lệch hoặc ô quá dài)")
-    return read_rows(best[1])
+    return read_rows(csv_rows(path, max_bytes, _layout_score, "một ngân hàng câu hỏi"))
 
 
 def _headers(option_count: int) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from contest import create_app
+from contest.accounts.models import Role
 from contest.database import utcnow
 from contest.extensions import db
 from tests import factories
@@ -171,6 +172,15 @@ class Auth:
 def auth(client):
     """Helper to log in through the login page."""
     return Auth(client)
+
+
+@pytest.fixture
+def organizer(client, world, auth):
+    """The client, logged in as an organizer of the world's province."""
+    factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
+    db.session.commit()
+    auth.login("btc@example.vn")
+    return client
 
 
 @pytest.fixture

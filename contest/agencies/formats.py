@@ -9,18 +9,14 @@ encoding, formula prefixes).
 Columns, matched without case, diacritics or spacing (notes in brackets are ignored):
 Mã đơn vị (required) | Tên đơn vị (required) | Mã đơn vị cấp trên | Biên chế / Số biên chế | Khối.
 """
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from questions.records import ImportFailed
-from questions.safety import MAX_FILE_BYTES, check_zip, read_text, refuse, unreadable
-from questions.spreadsheet import HEADER_SEARCH_ROWS, MAX_ROWS, _cell_text, _unguard
+from questions.safety import MAX_FILE_BYTES, refuse
+from questions.sheets import HEADER_SEARCH_ROWS, cell_text, csv_rows, xlsx_rows
 from questions.text import clean, fold
 
 REQUIRED_FIELDS = ("code", "name")
@@ -112,7 +108,7 @@ def read_rows(rows: list[tuple]) -> list[AgencyRow]:
     where = {name: f"{get_column_letter(col + 1)} ({FIELD_LABELS[name]})" for name, col in columns.items()}
     agencies: list[AgencyRow] = []
     for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
-        values = {name: _cell_text(row[col]) if col < len(row) else "" for name, col in columns.items()}
+        values = {name: cell_text(row[col]) if col < len(row) else "" for name, col in columns.items()}
         if not any(values.values()):
             continue  # blank rows between blocks of agencies
         agencies.append(AgencyRow(
@@ -125,61 +121,19 @@ def read_rows(rows: list[tuple]) -> list[AgencyRow]:
     return agencies
 
 
-def _too_many_rows() -> ImportFailed:
-    return refuse(f"tệp có hơn {MAX_ROWS:,} dòng".replace(",", ".") + ", quá lớn cho một danh sách đơn vị")
+def _header_score(rows: list[tuple]) -> int:
+    found = _find_header(rows)
+    return len(found[1]) if found else 0
 
 
 def read_xlsx(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> list[AgencyRow]:
     """Read the sheet that lists the agencies; formulas are kept as their text, never evaluated."""
-    check_zip(path, ".xlsx", max_bytes)
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        raise unreadable(exc, ".xlsx")
-    try:
-        sheets = [sheet for sheet in workbook.worksheets if _find_header(
-            [tuple(row) for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)])]
-        if len(sheets) > 1:
-            names = ", ".join(f"“{sheet.title}”" for sheet in sheets)
-            raise refuse(f"nhiều trang tính có danh sách đơn vị ({names}): hãy gộp vào một trang tính")
-        sheet = sheets[0] if sheets else workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            if len(rows) >= MAX_ROWS:
-                raise _too_many_rows()
-            rows.append(tuple(row))
-    except ImportFailed:
-        raise
-    except Exception as exc:  # a damaged sheet only shows itself while rows are read
-        raise unreadable(exc, ".xlsx")
-    finally:
-        workbook.close()
-    return read_rows(rows)
+    return read_rows(xlsx_rows(path, max_bytes, _header_score, "danh sách đơn vị", "một danh sách đơn vị"))
 
 
 def read_csv(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> list[AgencyRow]:
     """Read a .csv in UTF-8 (BOM optional) or UTF-16 with BOM; the delimiter , ; or tab is sniffed."""
-    text = read_text(path, ".csv", max_bytes)
-    best: tuple[int, list[tuple]] | None = None
-    broken_at = 0
-    for delimiter in (",", ";", "\t"):
-        rows = []
-        try:
-            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-                if len(rows) >= MAX_ROWS:
-                    raise _too_many_rows()
-                rows.append(tuple(_unguard(cell) for cell in row))
-        except csv.Error:
-            broken_at = broken_at or len(rows) + 1
-            continue  # another delimiter may still read the file
-        found = _find_header(rows)
-        # The delimiter that reveals the most known columns wins.
-        score = len(found[1]) if found else 0
-        if best is None or score > best[0]:
-            best = (score, rows)
-    if best is None:
-        raise refuse(f"không đọc được tệp .csv ở dòng {broken_at} (dấu ngoặc kép lệch hoặc ô quá dài)")
-    return read_rows(best[1])
+    return read_rows(csv_rows(path, max_bytes, _header_score, "một danh sách đơn vị"))
 
 
 READERS = {".xlsx": read_xlsx, ".csv": read_csv}

@@ -217,7 +217,8 @@ class AttemptMachine(RuleBasedStateMachine):
             return
         edge = in_progress[-1].deadline_at if kind == "deadline" else self.closes_at
         offset = {"well before": timedelta(seconds=-5), "just before": -MILLISECOND, "at": timedelta(0),
-                  "just after": MILLISECOND, "at grace end": self.grace, "just past grace": self.grace + MILLISECOND,
+                  "just after": MILLISECOND, "at grace end": self.grace,
+                  "just past grace": self.grace + MILLISECOND,
                   "well past grace": self.grace + timedelta(seconds=5)}
         self.now = max(self.now, edge + offset[amount])
 

@@ -6,11 +6,9 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from contest.accounts.models import Role
 from contest.bank.models import PendingImport, Question
 from contest.extensions import db
 from questions.formats import read_bank
-from tests import factories
 from tests.conftest import csrf_token
 from tests.questions.test_spreadsheet import good_row, write_book
 
@@ -20,14 +18,6 @@ def count_questions(bank_name=None):
     if bank_name:
         query = query.join(Question.bank).where(sa.text("question_banks.name = :name")).params(name=bank_name)
     return db.session.scalar(query)
-
-
-@pytest.fixture
-def organizer(client, world, auth):
-    factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
-    db.session.commit()
-    auth.login("btc@example.vn")
-    return client
 
 
 def upload(client, path, bank="Tuần 2"):

@@ -1,26 +1,15 @@
 """Legal documents: import article by article, questions per article, replacement, retiring, drafts."""
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
-from contest.accounts.models import Role
 from contest.bank.models import Question
 from contest.extensions import db
 from contest.legal.models import LegalDocument
 from contest.legal.services import find_document
-from tests import factories
 from tests.conftest import csrf_token
 
 DECREE = Path(__file__).resolve().parents[2] / "contest" / "demo" / "data" / "nghi-dinh-63-2010-ND-CP.md"
-
-
-@pytest.fixture
-def organizer(client, world, auth):
-    factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
-    db.session.commit()
-    auth.login("btc@example.vn")
-    return client
 
 
 def test_import_the_decree_by_cli_keeps_the_question_links(runner, world):

@@ -1,0 +1,98 @@
+"""Rows from a spreadsheet or CSV file that holds one list under a header row, read safely.
+
+Shared by every import that takes such a file (question banks, the agency tree): size and zip
+checks, one sheet only, a row limit, the CSV delimiter chosen by which one reveals the most known
+columns, and the export's formula guard undone.
+"""
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from questions.records import ImportFailed
+from questions.safety import check_zip, read_text, refuse, unreadable
+from questions.text import clean
+
+HEADER_SEARCH_ROWS = 20
+MAX_ROWS = 100_000
+# What a header finder returns for some rows: how many known columns their header row names (0: none).
+HeaderScore = Callable[[list[tuple]], int]
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def cell_text(value) -> str:
+    """Cell content as text: numbers lose a spurious ".0", text keeps leading zeros and formulas."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean(value)
+
+
+def unguard(value: str) -> str:
+    """Undo the apostrophe the CSV export puts before text Excel would take as a formula."""
+    value = value.strip()
+    if value[:1] == "'" and value[1:2] in (*FORMULA_STARTS, "'"):
+        return value[1:]
+    return value
+
+
+def _too_many_rows(container: str) -> ImportFailed:
+    return refuse(f"tệp có hơn {MAX_ROWS:,} dòng".replace(",", ".") + f", quá lớn cho {container}")
+
+
+def xlsx_rows(path: str | Path, max_bytes: int, header_score: HeaderScore, content: str,
+              container: str) -> list[tuple]:
+    """The rows of the one sheet whose header names known columns (or the first sheet); formulas stay text.
+
+    content and container word the faults: "nhiều trang tính có {content}", "quá lớn cho {container}".
+    """
+    check_zip(path, ".xlsx", max_bytes)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        raise unreadable(exc, ".xlsx")
+    try:
+        sheets = [sheet for sheet in workbook.worksheets if header_score(
+            [tuple(row) for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)])]
+        if len(sheets) > 1:
+            names = ", ".join(f"“{sheet.title}”" for sheet in sheets)
+            # Reading only one would silently drop the others' rows.
+            raise refuse(f"nhiều trang tính có {content} ({names}): hãy gộp vào một trang tính")
+        sheet = sheets[0] if sheets else workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            if len(rows) >= MAX_ROWS:
+                raise _too_many_rows(container)
+            rows.append(tuple(row))
+    except ImportFailed:
+        raise
+    except Exception as exc:  # a damaged sheet only shows itself while rows are read
+        raise unreadable(exc, ".xlsx")
+    finally:
+        workbook.close()
+    return rows
+
+
+def csv_rows(path: str | Path, max_bytes: int, header_score: HeaderScore, container: str) -> list[tuple]:
+    """The rows of a .csv in UTF-8 (BOM optional) or UTF-16 with BOM; the delimiter , ; or tab is the
+    one whose header names the most known columns."""
+    text = read_text(path, ".csv", max_bytes)
+    best: tuple[int, list[tuple]] | None = None
+    broken_at = 0
+    for delimiter in (",", ";", "\t"):
+        rows = []
+        try:
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+                if len(rows) >= MAX_ROWS:
+                    raise _too_many_rows(container)
+                rows.append(tuple(unguard(cell) for cell in row))
+        except csv.Error:
+            broken_at = broken_at or len(rows) + 1
+            continue  # another delimiter may still read the file
+        score = header_score(rows)
+        if best is None or score > best[0]:
+            best = (score, rows)
+    if best is None:
+        raise refuse(f"không đọc được tệp .csv ở dòng {broken_at} (dấu ngoặc kép lệch hoặc ô quá dài)")
+    return best[1]
