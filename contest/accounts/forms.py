@@ -22,6 +22,8 @@ class RegistrationForm(FlaskForm):
     citizen_id = StringField("Số CCCD (không bắt buộc)", validators=[Optional()])
     birth_date = StringField("Ngày sinh dd/mm/yyyy (không bắt buộc)", validators=[Optional()])
     agency_id = SelectField("Đơn vị công tác", coerce=int, validators=[DataRequired("Chọn đơn vị công tác.")])
+    stream = SelectField("Đối tượng dự thi", choices=[("CBCCVC", "Cán bộ, công chức, viên chức, người lao động"),
+                                                      ("Người dân", "Người dân")], default="CBCCVC")
     password = PasswordField("Mật khẩu", validators=[
         DataRequired("Nhập mật khẩu."), Length(8, 128, "Mật khẩu cần ít nhất 8 ký tự.")])
     password_confirm = PasswordField("Nhập lại mật khẩu", validators=[

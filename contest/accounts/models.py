@@ -24,6 +24,9 @@ class Role(str, enum.Enum):
         return ROLE_LABELS[self]
 
 
+# The streams ("khối dự thi") a contestant may register in; contests say which they admit.
+STREAMS = ("CBCCVC", "Người dân")
+
 ROLE_LABELS = {
     Role.CONTESTANT: "Thí sinh",
     Role.ORGANIZER: "Ban tổ chức",

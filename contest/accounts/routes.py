@@ -32,7 +32,7 @@ def register():
                 full_name=form.full_name.data, email=form.email.data, password=form.password.data,
                 phone=form.phone.data, citizen_id=form.citizen_id.data,
                 birth_date=getattr(form, "birth_date_value", None),
-                agency_id=form.agency_id.data, consented_at=utcnow())
+                agency_id=form.agency_id.data, consented_at=utcnow(), stream=form.stream.data)
         except AccountError as error:
             form[error.field].errors.append(str(error))
         else:

@@ -32,7 +32,7 @@ def create_user(*, full_name: str, email: str, password: str | None = None,
                 password_hash: str | None = None, role: Role = Role.CONTESTANT,
                 agency_id: int | None = None, phone: str | None = None,
                 citizen_id: str | None = None, birth_date: date | None = None,
-                consented_at: datetime | None = None) -> User:
+                consented_at: datetime | None = None, stream: str = "CBCCVC") -> User:
     """Add a user; the caller commits. Raises AccountError if the e-mail or CCCD is taken."""
     email = normalise_email(email)
     citizen_id = clean(citizen_id) or None
@@ -43,7 +43,7 @@ def create_user(*, full_name: str, email: str, password: str | None = None,
     user = User(
         full_name=clean(full_name), email=email, phone=clean(phone) or None, citizen_id=citizen_id,
         birth_date=birth_date, agency_id=agency_id, role=role.value,
-        password_hash=password_hash or hash_password(password), consented_at=consented_at,
+        password_hash=password_hash or hash_password(password), consented_at=consented_at, stream=stream,
     )
     db.session.add(user)
     db.session.flush()

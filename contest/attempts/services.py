@@ -59,6 +59,8 @@ def check_eligible(user: User, round_: Round) -> None:
     """Refuse staff accounts and agencies outside the contest's eligible subtree."""
     if user.role != Role.CONTESTANT.value:
         raise AttemptError("Chỉ thí sinh mới được dự thi; tài khoản Ban tổ chức và Ban giám khảo không dự thi.")
+    if user.stream not in (round_.contest.streams or ["CBCCVC"]):
+        raise AttemptError(f"Cuộc thi không dành cho đối tượng “{user.stream}”.")
     eligible = round_.contest.eligible_agency
     if eligible is not None and (user.agency is None or not user.agency.path.startswith(eligible.path)):
         raise AttemptError(f"Cuộc thi dành cho cán bộ, công chức, viên chức thuộc {eligible.name}.")
@@ -89,7 +91,8 @@ def start_attempt(user: User, round_: Round, now: datetime, client_ip: str = "",
     seed = secrets.randbits(62)
     rng = random.Random(seed)
     try:
-        drawn = draw_paper(drawable_pool(round_.bank_id), round_.question_count, round_.quotas or [], rng)
+        bank_id = int((round_.stream_banks or {}).get(user.stream, round_.bank_id))
+        drawn = draw_paper(drawable_pool(bank_id), round_.question_count, round_.quotas or [], rng)
     except DrawError as error:
         current_app.logger.error("Round %s cannot draw a paper: %s", round_.id, error)
         raise AttemptError("Ngân hàng câu hỏi của vòng thi chưa đủ câu; vui lòng báo Ban tổ chức.")

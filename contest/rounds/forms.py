@@ -1,4 +1,6 @@
-"""The organizer's round form."""
+"""The organizer's contest and round forms."""
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
@@ -42,6 +44,8 @@ class RoundForm(FlaskForm):
     prediction_prompt = StringField("Nội dung câu dự đoán (để trống: dùng câu mặc định)", validators=[Length(max=500)])
     is_all_required = BooleanField("Bắt buộc trả lời tất cả các câu")
     review_policy = SelectField("Sau khi nộp bài, thí sinh xem", choices=list(REVIEW_POLICIES.items()))
+    stream_banks = TextAreaField("Ngân hàng riêng theo khối (mỗi dòng: Khối | Tên ngân hàng; để trống: dùng chung)",
+                                 validators=[Optional(), Length(max=2000)])
 
     def validate_quotas(self, field):
         """Quota lines must read as topic | difficulty | count."""
@@ -49,3 +53,31 @@ class RoundForm(FlaskForm):
             self.quota_list = parse_quotas(field.data)
         except ValueError as error:
             raise ValidationError(str(error))
+
+
+class ContestForm(FlaskForm):
+    """Create or edit a contest: its rules, who may take part and how results are ranked."""
+
+    title = StringField("Tên cuộc thi", validators=[DataRequired("Nhập tên cuộc thi."), Length(max=300)])
+    slug = StringField("Mã cuộc thi (chữ không dấu, gạch nối)", validators=[DataRequired("Nhập mã."), Length(max=100)])
+    rules_text = TextAreaField("Thể lệ", validators=[Length(max=20000)])
+    eligible_agency_id = SelectField("Đơn vị được dự thi (cả cấp dưới)", coerce=int)
+    streams = StringField("Khối dự thi (phân cách bằng dấu phẩy)", default="CBCCVC")
+    overall_rule = SelectField("Xếp hạng toàn cuộc thi", choices=[("sum", "Tổng điểm các vòng"),
+                                                                  ("best_round", "Vòng có kết quả cao nhất")])
+    name_mask = SelectField("Tên trên bảng xếp hạng công khai", choices=[
+        ("initials", "Nguyễn V. A (viết tắt tên đệm và tên)"), ("given", "N. V. An (viết tắt họ và tên đệm)"),
+        ("full", "Đầy đủ họ và tên")])
+    agency_min_rate = IntegerField("Tỷ lệ tham gia tối thiểu để xét giải tập thể (%)", default=0,
+                                   validators=[NumberRange(0, 100, "Từ 0 đến 100.")])
+    agency_formula = SelectField("Công thức xếp hạng tập thể", choices=[
+        ("rate_and_score", "Tỷ lệ tham gia và điểm trung bình (có trọng số)"),
+        ("rate_plus_points", "Tỷ lệ tham gia cộng điểm giải cá nhân")])
+    agency_rate_weight = IntegerField("Trọng số tỷ lệ tham gia (%)", default=50,
+                                      validators=[NumberRange(0, 100, "Từ 0 đến 100.")])
+    is_one_prize_per_person = BooleanField("Mỗi người chỉ nhận một giải cá nhân trong cả cuộc thi", default=True)
+
+    def validate_slug(self, field):
+        """Slugs are lower-case letters, digits and hyphens."""
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", field.data or ""):
+            raise ValidationError("Chỉ dùng chữ thường không dấu, số và dấu gạch nối, ví dụ kiem-soat-tthc.")

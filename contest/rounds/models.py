@@ -17,6 +17,8 @@ class Contest(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     rules_text: Mapped[str] = mapped_column(sa.Text, default="")
+    # The streams ("khối dự thi") it admits, each ranked and awarded separately.
+    streams: Mapped[list] = mapped_column(sa.JSON, default=lambda: ["CBCCVC"])
     # Only agencies under this one may take part (None: every agency).
     eligible_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
     # Overall standings: the sum of the rounds, or the best single round.
@@ -61,6 +63,8 @@ class Round(db.Model):
     question_count: Mapped[int]
     # None means unlimited attempts.
     attempts_allowed: Mapped[int | None]
+    # A bank per stream where streams draw from different banks: {"Người dân": bank id}.
+    stream_banks: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # Which attempt counts for the standings: the best, the first or the last submitted.
     counting_rule: Mapped[str] = mapped_column(sa.String(10), default="best")
     # How many questions to draw per topic and difficulty: [{"topic", "difficulty", "count"}];

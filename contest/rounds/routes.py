@@ -13,11 +13,13 @@ from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.leaderboards.queries import rank_of, standing_of
-from contest.rounds.forms import RoundForm
+from contest.agencies.queries import agency_choices
+from contest.rounds.forms import ContestForm, RoundForm
 from contest.rounds.models import Contest, Round, RoundChange
 from contest.rounds.services import (RoundError, approved_question_count, create_round, has_started,
-                                     round_settings, rounds_by_state, update_round)
+                                     round_settings, rounds_by_state, save_contest, update_round)
 from contest.rounds.settings import format_quotas
+from questions.text import clean
 from contest.audit.services import record
 
 bp = Blueprint("rounds", __name__)
@@ -67,6 +69,20 @@ def _choices(form: RoundForm) -> bool:
     return True
 
 
+def _stream_banks(text: str) -> dict:
+    """Read lines "Khối | Tên ngân hàng" into {stream: bank id}; RoundError names a faulty line."""
+    banks = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        stream, _, name = (part.strip() for part in line.partition("|"))
+        bank = db.session.scalar(sa.select(QuestionBank).where(QuestionBank.name == name))
+        if not stream or bank is None:
+            raise RoundError(f"Dòng {number} của ngân hàng theo khối: cần “Khối | Tên ngân hàng” với ngân hàng đã có.")
+        banks[stream] = bank.id
+    return banks
+
+
 def _settings_from(form: RoundForm) -> dict:
     bank = db.session.get(QuestionBank, form.bank_id.data)
     if bank is None:
@@ -76,7 +92,7 @@ def _settings_from(form: RoundForm) -> dict:
                 attempts_allowed=form.attempts_allowed.data, counting_rule=form.counting_rule.data,
                 quotas=getattr(form, "quota_list", []), prediction_kind=form.prediction_kind.data or None,
                 prediction_prompt=form.prediction_prompt.data or "", is_all_required=form.is_all_required.data,
-                review_policy=form.review_policy.data)
+                review_policy=form.review_policy.data, stream_banks=_stream_banks(form.stream_banks.data))
 
 
 def _warn_if_short(round_: Round) -> None:
@@ -120,6 +136,9 @@ def edit_round(round_id: int):
         form.time_limit_minutes.data = round_.time_limit_seconds // 60
         form.quotas.data = format_quotas(round_.quotas)
         form.prediction_kind.data = round_.prediction_kind or ""
+        names = dict(db.session.execute(sa.select(QuestionBank.id, QuestionBank.name)).all())
+        form.stream_banks.data = "\n".join(f"{stream} | {names.get(bank_id, '')}"
+                                            for stream, bank_id in (round_.stream_banks or {}).items())
     if _choices(form) and form.validate_on_submit():
         try:
             changed = update_round(round_, round_settings(**_settings_from(form)), current_user.id)
@@ -162,3 +181,40 @@ def board_settings(round_id: int):
         flash("Đã lưu thời điểm đóng băng bảng xếp hạng." if text else "Bảng xếp hạng cập nhật liên tục.", "success")
     db.session.commit()
     return redirect(url_for("rounds.edit_round", round_id=round_.id))
+
+
+def _contest_values(form: ContestForm) -> dict:
+    return {"title": clean(form.title.data), "slug": form.slug.data, "rules_text": form.rules_text.data.strip(),
+            "eligible_agency_id": form.eligible_agency_id.data or None,
+            "streams": [clean(part) for part in form.streams.data.split(",") if clean(part)],
+            "overall_rule": form.overall_rule.data, "name_mask": form.name_mask.data,
+            "agency_min_rate": form.agency_min_rate.data / 100, "agency_formula": form.agency_formula.data,
+            "agency_rate_weight": form.agency_rate_weight.data / 100,
+            "is_one_prize_per_person": form.is_one_prize_per_person.data}
+
+
+@bp.route("/organizer/contests/new", methods=["GET", "POST"], defaults={"contest_id": None})
+@bp.route("/organizer/contests/<int:contest_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def contest_settings(contest_id: int | None):
+    """Create or edit a contest: rules text, eligible agencies, streams, ranking and collective prizes."""
+    contest = db.get_or_404(Contest, contest_id) if contest_id else None
+    form = ContestForm(obj=contest)
+    form.eligible_agency_id.choices = [(0, "— Mọi đơn vị —")] + agency_choices()
+    if request.method == "GET" and contest is not None:
+        form.eligible_agency_id.data = contest.eligible_agency_id or 0
+        form.streams.data = ", ".join(contest.streams or [])
+        form.agency_min_rate.data = round(contest.agency_min_rate * 100)
+        form.agency_rate_weight.data = round(contest.agency_rate_weight * 100)
+    if form.validate_on_submit():
+        try:
+            saved = save_contest(contest, _contest_values(form))
+        except RoundError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            record(current_user.id, "contest.save", "contest", saved.id, title=saved.title)
+            db.session.commit()
+            flash(f"Đã lưu cuộc thi “{saved.title}”.", "success")
+            return redirect(url_for("rounds.contest_settings", contest_id=saved.id))
+    return render_template("rounds/contest.html", form=form, contest=contest)

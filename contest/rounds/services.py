@@ -32,7 +32,7 @@ def approved_question_count(bank_id: int) -> int:
         Question.bank_id == bank_id, Question.status == "approved")) or 0
 
 
-ROUND_SETTINGS = ("name", "bank_id", "opens_at", "closes_at", "time_limit_seconds", "question_count",
+ROUND_SETTINGS = ("name", "bank_id", "stream_banks", "opens_at", "closes_at", "time_limit_seconds", "question_count",
                   "attempts_allowed", "counting_rule", "quotas", "prediction_kind", "prediction_prompt",
                   "is_all_required", "review_policy")
 
@@ -58,13 +58,15 @@ def round_settings(*, name: str, bank: QuestionBank, opens_at: datetime, closes_
                    time_limit_minutes: int, question_count: int, attempts_allowed: int | None,
                    counting_rule: str = "best", quotas: list[dict] | None = None,
                    prediction_kind: str | None = None, prediction_prompt: str = "",
-                   is_all_required: bool = False, review_policy: str = "after_close") -> dict:
+                   is_all_required: bool = False, review_policy: str = "after_close",
+                   stream_banks: dict | None = None) -> dict:
     """The stored values of a round's settings from what an organizer entered."""
     return {"name": clean(name), "bank_id": bank.id, "opens_at": opens_at, "closes_at": closes_at,
             "time_limit_seconds": time_limit_minutes * 60, "question_count": question_count,
             "attempts_allowed": attempts_allowed, "counting_rule": counting_rule, "quotas": quotas or [],
             "prediction_kind": prediction_kind or None, "prediction_prompt": clean(prediction_prompt),
-            "is_all_required": is_all_required, "review_policy": review_policy}
+            "is_all_required": is_all_required, "review_policy": review_policy,
+            "stream_banks": stream_banks or {}}
 
 
 def create_round(*, contest: Contest, bank: QuestionBank, name: str, opens_at: datetime,
@@ -129,3 +131,23 @@ def rounds_by_state(now: datetime) -> dict[str, list[Round]]:
         grouped[round_.state_at(now)].append(round_)
     grouped["closed"].reverse()
     return grouped
+
+
+CONTEST_SETTINGS = ("title", "slug", "rules_text", "eligible_agency_id", "streams", "overall_rule", "name_mask",
+                    "agency_min_rate", "agency_formula", "agency_rate_weight", "is_one_prize_per_person")
+
+
+def save_contest(contest: Contest | None, values: dict) -> Contest:
+    """Create a contest, or change one; the caller commits. Slugs are unique."""
+    taken = db.session.scalar(sa.select(Contest.id).where(Contest.slug == values["slug"]))
+    if taken and (contest is None or taken != contest.id):
+        raise RoundError("Mã cuộc thi đã được dùng.")
+    if not values["streams"]:
+        raise RoundError("Cần ít nhất một khối dự thi.")
+    if contest is None:
+        contest = Contest()
+        db.session.add(contest)
+    for name in CONTEST_SETTINGS:
+        setattr(contest, name, values[name])
+    db.session.flush()
+    return contest

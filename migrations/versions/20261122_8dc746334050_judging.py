@@ -111,6 +111,7 @@ def upgrade():
         batch_op.add_column(sa.Column('device_id', sa.String(length=64), nullable=False, server_default=''))
 
     with op.batch_alter_table('contests', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('streams', sa.JSON(), nullable=False, server_default='["CBCCVC"]'))
         batch_op.add_column(sa.Column('overall_rule', sa.String(length=10), nullable=False, server_default='sum'))
         batch_op.add_column(sa.Column('name_mask', sa.String(length=10), nullable=False, server_default='initials'))
         batch_op.add_column(sa.Column('agency_min_rate', sa.Float(), nullable=False, server_default='0'))
@@ -119,6 +120,7 @@ def upgrade():
         batch_op.add_column(sa.Column('is_one_prize_per_person', sa.Boolean(), nullable=False, server_default=sa.true()))
 
     with op.batch_alter_table('rounds', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('stream_banks', sa.JSON(), nullable=False, server_default='{}'))
         batch_op.add_column(sa.Column('freeze_at', contest.database.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('published_at', contest.database.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('prediction_truth', sa.BigInteger(), nullable=True))
@@ -150,6 +152,7 @@ def downgrade():
         batch_op.drop_column('prediction_truth')
         batch_op.drop_column('published_at')
         batch_op.drop_column('freeze_at')
+        batch_op.drop_column('stream_banks')
 
     with op.batch_alter_table('contests', schema=None) as batch_op:
         batch_op.drop_column('is_one_prize_per_person')
@@ -158,6 +161,7 @@ def downgrade():
         batch_op.drop_column('agency_min_rate')
         batch_op.drop_column('name_mask')
         batch_op.drop_column('overall_rule')
+        batch_op.drop_column('streams')
 
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.drop_column('device_id')

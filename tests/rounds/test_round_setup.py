@@ -6,10 +6,11 @@ import sqlalchemy as sa
 
 from contest.accounts.models import Role
 from contest.extensions import db
-from contest.attempts.services import start_attempt
+from contest.attempts.services import AttemptError, start_attempt
+from contest.bank.services import get_or_create_bank, import_questions
 from contest.audit.models import AuditEntry
 from contest.clock import format_datetime
-from contest.rounds.models import Round, RoundChange
+from contest.rounds.models import Contest, Round, RoundChange
 from contest.rounds.services import round_settings, update_round
 from contest.rounds.settings import parse_quotas
 from tests import factories
@@ -21,7 +22,7 @@ def round_form(world, **overrides):
             "name": "Tuần 2", "opens_at": "01/12/2026 08:00", "closes_at": "07/12/2026 17:30",
             "time_limit_minutes": "15", "question_count": "10", "attempts_allowed": "",
             "counting_rule": "best", "quotas": "", "prediction_kind": "", "prediction_prompt": "",
-            "review_policy": "after_close"}
+            "review_policy": "after_close", "stream_banks": ""}
     data.update(overrides)
     return data
 
@@ -153,3 +154,36 @@ def test_the_audit_page_lists_actions_for_staff_only(client, world, auth):
     assert "Xét giải" in judges_index and "Nhật ký thao tác" in judges_index
     auth.login("thisinh@example.vn")
     assert client.get("/organizer/audit/").status_code == 403
+
+
+def test_organizer_sets_up_a_contest_with_streams_and_eligibility(client, world, auth, now):
+    factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
+    db.session.commit()
+    auth.login("btc@example.vn")
+    token = csrf_token(client, "/organizer/contests/new")
+    data = {"csrf_token": token, "title": "Cuộc thi của huyện", "slug": "cuoc-thi-huyen", "rules_text": "Thể lệ …",
+            "eligible_agency_id": str(world.district.id), "streams": "CBCCVC, Người dân", "overall_rule": "best_round",
+            "name_mask": "full", "agency_min_rate": "50", "agency_formula": "rate_plus_points",
+            "agency_rate_weight": "40", "is_one_prize_per_person": "y"}
+    assert "Mã cuộc thi" in client.post("/organizer/contests/new", data={**data, "slug": "Có Dấu"}).get_data(as_text=True)
+    response = client.post("/organizer/contests/new", data=data, follow_redirects=True)
+    assert "Đã lưu cuộc thi “Cuộc thi của huyện”" in response.get_data(as_text=True)
+    contest = db.session.scalar(sa.select(Contest).where(Contest.slug == "cuoc-thi-huyen"))
+    assert contest.streams == ["CBCCVC", "Người dân"] and contest.eligible_agency_id == world.district.id
+    assert (contest.agency_min_rate, contest.agency_rate_weight, contest.overall_rule) == (0.5, 0.4, "best_round")
+
+
+def test_each_stream_draws_from_its_own_bank(world, now):
+    import_questions(factories.question_records(8, "Dành cho người dân"), "Người dân")
+    world.round.contest.streams = ["CBCCVC", "Người dân"]
+    world.round.stream_banks = {"Người dân": get_or_create_bank("Người dân").id}
+    citizen = factories.make_user("dan@example.vn", world.commune)
+    citizen.stream = "Người dân"
+    paper = start_attempt(citizen, world.round, now)
+    assert all(item.question.bank.name == "Người dân" for item in paper.items)
+    assert all(item.question.bank.name == "Ngân hàng thử" for item in start_attempt(world.contestant, world.round, now).items)
+    world.round.contest.streams = ["CBCCVC"]
+    other = factories.make_user("dan2@example.vn", world.commune)
+    other.stream = "Người dân"
+    with pytest.raises(AttemptError, match="không dành cho đối tượng"):
+        start_attempt(other, world.round, now)
