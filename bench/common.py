@@ -89,6 +89,13 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(database_url: str, secret_key: str, workers: int, port: int | None = None):
     """gunicorn serving the app with sync workers; yields the base URL."""
+    with gunicorn_server(database_url, secret_key, workers, port) as (base, _):
+        yield base
+
+
+@contextmanager
+def gunicorn_server(database_url: str, secret_key: str, workers: int, port: int | None = None):
+    """gunicorn serving the app with sync workers; yields (base URL, the master's process id)."""
     port = port or free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret_key}
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
@@ -102,7 +109,38 @@ def gunicorn(database_url: str, secret_key: str, workers: int, port: int | None 
         except OSError:
             time.sleep(0.1)
     try:
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def child_pids(parent_pid: int) -> list[int]:
+    """The processes whose parent is `parent_pid` (gunicorn's workers), read from /proc."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # the process ended while we looked
+        # The command name may hold spaces and parentheses: the fields after the last ")" are fixed.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent_pid:
+            children.append(int(entry.name))
+    return sorted(children)
+
+
+def rss_kib(pid: int) -> int:
+    """A process's resident set size in KiB (VmRSS in /proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def wait_for_workers(master_pid: int, workers: int, timeout: float = 30) -> None:
+    """Wait until the gunicorn master has forked all its workers (they then import the app)."""
+    deadline = time.monotonic() + timeout
+    while len(child_pids(master_pid)) < workers and time.monotonic() < deadline:
+        time.sleep(0.1)

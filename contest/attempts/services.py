@@ -241,7 +241,9 @@ def expire_if_due(attempt: Attempt, now: datetime) -> bool:
     if attempt.is_submitted:
         return True
     if now > attempt.deadline_at + grace():
-        submit_attempt(attempt, now)
+        # The caller may have read the attempt without a lock: re-read it under the exclusive lock
+        # (refreshing this same object), so a save that committed meanwhile is marked as stored.
+        submit_attempt(lock_attempt(attempt.id, exclusive=True), now)
         return True
     return False
 
