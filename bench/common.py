@@ -144,3 +144,45 @@ def wait_for_workers(master_pid: int, workers: int, timeout: float = 30) -> None
     deadline = time.monotonic() + timeout
     while len(child_pids(master_pid)) < workers and time.monotonic() < deadline:
         time.sleep(0.1)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far; 0 if it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def processes_named(name: str) -> list[int]:
+    """The running processes whose command name is `name` (e.g. the PostgreSQL backends)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == name:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def busy_cpu_seconds() -> float:
+    """CPU time the whole machine has spent busy (all processes, all cores), from /proc/stat."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(masters: list[int]) -> dict[str, float]:
+    """CPU seconds used so far by the masters' gunicorn workers, PostgreSQL, this process and the machine."""
+    return {"app": sum(cpu_seconds(pid) for master in masters for pid in child_pids(master)),
+            "db": sum(cpu_seconds(pid) for pid in processes_named("postgres")),
+            "client": time.process_time(), "machine": busy_cpu_seconds()}
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds spent between two snapshots, with "others" for every other process on the machine."""
+    used = {part: after[part] - before[part] for part in ("app", "db", "client")}
+    used["others"] = max(0.0, after["machine"] - before["machine"] - sum(used.values()))
+    return used

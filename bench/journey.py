@@ -30,8 +30,8 @@ import psycopg
 from werkzeug.security import generate_password_hash
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (child_pids, fresh_postgres, gunicorn_server, rss_kib, seed_contest, signed_session,  # noqa: E402
-                    wait_for_workers)
+from common import (child_pids, cpu_snapshot, cpu_used, fresh_postgres, gunicorn_server, rss_kib,  # noqa: E402
+                    seed_contest, signed_session, wait_for_workers)
 from load import Request, closed_model, describe, open_model, percentile  # noqa: E402
 
 from contest import create_app  # noqa: E402
@@ -88,12 +88,12 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=200, help="accounts with a real password hash")
     parser.add_argument("--login-requests", type=int, default=1000)
     parser.add_argument("--papers", type=int, default=1000, help="attempts started, viewed, submitted in phase 1")
-    parser.add_argument("--saved-papers", type=int, default=200, help="papers whose 20 answers phase 1 saves")
+    parser.add_argument("--saved-papers", type=int, default=150, help="papers whose 20 answers phase 1 saves")
     parser.add_argument("--open-papers", type=int, default=400, help="papers kept open for phase 2's saves")
     parser.add_argument("--bare-requests", type=int, default=4000)
     parser.add_argument("--board-requests", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=20, help="phase-1 client connections")
-    parser.add_argument("--step-seconds", type=float, default=20, help="time limit of each phase-1 step")
+    parser.add_argument("--step-seconds", type=float, default=25, help="time limit of each phase-1 step")
     parser.add_argument("--open-fraction", type=float, default=0.7)
     parser.add_argument("--open-seconds", type=float, default=20)
     parser.add_argument("--open-connections", type=int, default=64)
@@ -113,15 +113,19 @@ def main() -> None:
         with gunicorn_server(url, SECRET, args.workers) as (base, master):
             wait_for_workers(master, args.workers)
             closed_model(base, [Request("GET", "/healthz")] * 1000, args.clients, 15)  # workers booted and warm
+            booted_rss = {pid: rss_kib(pid) / 1024 for pid in child_pids(master)}
             print(f"Journey: gunicorn {args.workers} sync workers, PostgreSQL, {cores} cores shared with the client "
                   f"(Python threads); {args.contestants:,} contestants, a 2,000-question bank, 20 questions a paper.")
             print(f"Phase 1, closed model, {args.clients} client connections (no keep-alive: gunicorn sync workers "
                   f"close each connection); latencies here are those of a saturated server:")
-            figures = {}
+            figures, cpu = {}, {}
 
             def step(label: str, requests: list[Request], expected: int, keep_body: bool = False):
-                """Run one step at its peak; returns (the run, its figures)."""
+                """Run one step at its peak; returns (the run, its figures), and notes where the CPU went."""
+                before = cpu_snapshot([master])
                 run = closed_model(base, requests, args.clients, args.step_seconds, keep_body)
+                used = cpu_used(before, cpu_snapshot([master]))
+                cpu[label] = {part: seconds * 1000 / max(1, len(run.done())) for part, seconds in used.items()}
                 return run, describe(label, run, expected)
 
             _, figures["bare"] = step("bare endpoint (GET /healthz)", [Request("GET", "/healthz")] * args.bare_requests,
@@ -160,8 +164,9 @@ def main() -> None:
                      for position in range(20) for paper in papers[:args.saved_papers]]
             _, figures["save"] = step("save answer (POST …/answers)", saves, 200)
 
-            _, figures["submit"] = step("submit (POST …/submit)",
-                                        [form_post(f"/attempts/{p['attempt']}/submit", p) for p in papers], 302)
+            run, figures["submit"] = step("submit (POST …/submit)",
+                                          [form_post(f"/attempts/{p['attempt']}/submit", p) for p in papers], 302)
+            papers = [paper for paper, outcome in zip(papers, run.outcomes) if outcome and outcome.status == 302]
             _, figures["result"] = step("result (GET …/result)",
                                         [Request("GET", f"/attempts/{p['attempt']}/result", None,
                                                  {"Cookie": p["cookie"]}) for p in papers], 200)
@@ -170,6 +175,10 @@ def main() -> None:
                                                 {"Cookie": papers[n % len(papers)]["cookie"]})
                                         for n in range(args.board_requests)], 200)
 
+            print("  CPU per request (ms) — gunicorn workers / PostgreSQL / this client / other processes:")
+            for label, c in cpu.items():
+                print(f"    {label.split(' (')[0]:<14} {c['app']:6.1f} / {c['db']:5.1f} / {c['client']:4.1f} / "
+                      f"{c['others']:5.1f}")
             bare = figures["bare"]["rate"]
             print("  throughput ÷ bare: " + ", ".join(f"{name} {f['rate'] / bare:.3f}" for name, f in figures.items()
                                                      if name != "bare"))
@@ -182,9 +191,15 @@ def main() -> None:
             print(f"Phase 2, open model: answer saves at {rate:.1f}/s ({args.open_fraction:.0%} of the phase-1 peak) "
                   f"for {args.open_seconds:.0f} s on {len(open_papers)} open papers, up to {args.open_connections} "
                   f"connections; latency from each request's scheduled send time:")
+            before = cpu_snapshot([master])
             run = open_model(base, requests, rate, args.open_connections, args.open_seconds + 1)
+            used = cpu_used(before, cpu_snapshot([master]))
             open_figures = describe("save answer, fixed arrival rate", run, 200)
             done = run.done()
+            print("  CPU per save (ms): gunicorn workers {app:.1f}, PostgreSQL {db:.1f}, this client {client:.1f}, "
+                  "other processes {others:.1f}; machine busy {busy:.0%} of {cores} cores".format(
+                      **{part: seconds * 1000 / max(1, len(done)) for part, seconds in used.items()},
+                      busy=sum(used.values()) / (run.seconds * cores), cores=cores))
             late = sum(1 for o in done if o.latency - o.service > 0.005)
             print(f"  achieved {len(done) / run.seconds:.1f}/s; service time (send to reply) p50 "
                   f"{percentile([o.service * 1000 for o in done], .5):.1f} ms, p99 "
@@ -193,8 +208,10 @@ def main() -> None:
 
             workers = child_pids(master)
             sizes = {pid: rss_kib(pid) / 1024 for pid in workers}
-            print(f"Memory after the journey: master {rss_kib(master) / 1024:.1f} MB; workers (VmRSS) "
-                  + ", ".join(f"{pid}: {size:.1f} MB" for pid, size in sizes.items()))
+            print(f"Memory (VmRSS): master {rss_kib(master) / 1024:.1f} MB; each worker after the journey "
+                  + ", ".join(f"{pid}: {size:.1f} MB" for pid, size in sizes.items())
+                  + "; after boot and /healthz only "
+                  + ", ".join(f"{size:.1f}" for size in booted_rss.values()) + " MB")
 
             max_rss = max(sizes.values(), default=0)
             print("Targets:")

@@ -173,7 +173,7 @@ def describe(label: str, run: Run, expected: int, note: str = "") -> dict:
                "p99": percentile(latencies, .99), "count": len(done), "failures": sum(failures.values()),
                "unsent": len(run.outcomes) - len(done)}
     failed = ", ".join(f"{count}×{status or 'conn'}" for status, count in sorted(failures.items())) or "0"
-    print(f"  {label:<34} {figures['rate']:8.1f}/s  p50 {figures['p50']:7.1f} ms  p95 {figures['p95']:7.1f} ms  "
+    print(f"  {label:<40} {figures['rate']:8.1f}/s  p50 {figures['p50']:7.1f} ms  p95 {figures['p95']:7.1f} ms  "
           f"p99 {figures['p99']:7.1f} ms  n={len(done)}  failed {failed}"
           + (f"  unsent {figures['unsent']}" if figures["unsent"] else "") + (f"  {note}" if note else ""))
     return figures
