@@ -25,7 +25,10 @@ def _own_attempt(attempt_id: int, lock: str | None = None):
 
     lock: "share" for a save, "exclusive" for a submission (see attempts.services).
     """
-    attempt = lock_attempt(attempt_id, exclusive=lock == "exclusive") if lock else load_attempt(attempt_id)
+    if lock:
+        attempt = lock_attempt(attempt_id, exclusive=lock == "exclusive", with_items=lock == "exclusive")
+    else:
+        attempt = load_attempt(attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from contest.accounts.models import Role, User
 from contest.attempts.draw import DrawError, draw_paper, shuffled_order
@@ -47,12 +47,16 @@ def attempts_used(user_id: int, round_id: int) -> int:
         Attempt.user_id == user_id, Attempt.round_id == round_id)) or 0
 
 
-def lock_attempt(attempt_id: int, exclusive: bool) -> Attempt | None:
-    """Load an attempt with its items under a row lock: shared for saves, exclusive for submission."""
-    return db.session.scalar(
-        sa.select(Attempt).where(Attempt.id == attempt_id).with_for_update(read=not exclusive)
-        .options(selectinload(Attempt.items).selectinload(AttemptItem.question))
-        .execution_options(populate_existing=True))
+def lock_attempt(attempt_id: int, exclusive: bool, with_items: bool = True) -> Attempt | None:
+    """Load an attempt under a row lock: shared for saves, exclusive for submission.
+
+    A save needs only the row (it loads the one item it changes); marking needs the whole paper.
+    """
+    query = sa.select(Attempt).where(Attempt.id == attempt_id).with_for_update(read=not exclusive) \
+        .execution_options(populate_existing=True)
+    if with_items:
+        query = query.options(selectinload(Attempt.items).selectinload(AttemptItem.question))
+    return db.session.scalar(query)
 
 
 def check_eligible(user: User, round_: Round) -> None:
@@ -160,7 +164,10 @@ def save_answer(attempt: Attempt, position: int, selected: list[int], now: datet
     revision is not above the stored one is stale or replayed, and changes nothing.
     """
     _check_open(attempt, now)
-    item = next((i for i in attempt.items if i.position == position), None)
+    # One item and its question, not the whole paper: a save is the hottest request of a round.
+    item = db.session.scalar(sa.select(AttemptItem).where(
+        AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
+        .options(joinedload(AttemptItem.question)))
     if item is None:
         raise AttemptError("Câu hỏi không thuộc bài thi này.")
     cleaned = _validate_selection(item, selected)
