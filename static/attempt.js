@@ -104,6 +104,7 @@
       sending = false;
       inFlight = null;
       setStatus("Mất kết nối — câu trả lời sẽ được lưu khi có mạng", true);
+      window.setTimeout(flush, 1000);  // try again soon; the 5 s interval is only a backstop
     });
   }
   function formatRemaining(ms) {
