@@ -90,19 +90,24 @@ def session_app(database_url):
     return app
 
 
+def empty_tables() -> None:
+    """Delete every row (inside an app context): each test starts from an empty schema."""
+    db.session.rollback()
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(sa.text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
 @pytest.fixture
 def app(session_app):
     """The application inside an app context, with every table emptied after the test."""
     with session_app.app_context():
         yield session_app
-        db.session.rollback()
-        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                db.session.execute(sa.text(f"DELETE FROM {table}"))
-        db.session.commit()
+        empty_tables()
         db.session.remove()
 
 

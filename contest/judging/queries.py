@@ -19,6 +19,7 @@ from contest.leaderboards.models import ContestStanding, Standing
 from contest.prizes.models import ResultSnapshot
 from contest.prizes.services import snapshot_winners
 from contest.rounds.models import Contest, Round
+from contest.scoring.rules import ParticipationFigures
 from questions.text import vietnamese_sort_key
 
 # The score bands organisers publish, as shares of the maximum score; they do not overlap.
@@ -32,7 +33,7 @@ FORMULAS = {
 
 
 @dataclass
-class AgencyRow:
+class AgencyRow(ParticipationFigures):
     """One agency's figures, counting the agency and everything under it."""
 
     agency: Agency
@@ -46,16 +47,6 @@ class AgencyRow:
     band_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BAND_KEYS, 0))
     # Points for prizes won by contestants of the agency and its subtree (rate_plus_points formula).
     prize_points: int = 0
-
-    @property
-    def participation_rate(self) -> float | None:
-        """Entrants ÷ headcount, or None when the headcount is unknown."""
-        return self.entrants / self.headcount if self.headcount else None
-
-    @property
-    def average_score(self) -> float | None:
-        """Mean best score of the entrants, or None with no entrant."""
-        return self.score_total / self.entrants if self.entrants else None
 
     @property
     def score_ratio(self) -> float | None:

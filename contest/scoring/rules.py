@@ -44,3 +44,21 @@ def mask_name(full_name: str, mode: str) -> str:
     if mode == "given":
         return " ".join([*(f"{word[0]}." for word in words[:-1]), words[-1]])
     return " ".join([words[0], *(f"{word[0]}." for word in words[1:-1]), words[-1][0]])
+
+
+class ParticipationFigures:
+    """Participation and mean score of a group with `entrants`, `headcount` and `score_total`."""
+
+    entrants: int
+    headcount: int
+    score_total: int
+
+    @property
+    def participation_rate(self) -> float | None:
+        """Entrants ÷ headcount, or None when the headcount is unknown."""
+        return self.entrants / self.headcount if self.headcount else None
+
+    @property
+    def average_score(self) -> float | None:
+        """Mean counted score of the entrants, or None with no entrant."""
+        return self.score_total / self.entrants if self.entrants else None

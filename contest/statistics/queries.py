@@ -19,6 +19,7 @@ from contest.clock import display_zone
 from contest.extensions import db
 from contest.leaderboards.models import Standing
 from contest.rounds.models import Round
+from contest.scoring.rules import ParticipationFigures
 from questions.records import letters
 
 # Item analysis: the share of papers forming the upper and lower groups (Kelley's 27%).
@@ -60,23 +61,13 @@ class ScoreBand:
 
 
 @dataclass
-class AgencyParticipation:
+class AgencyParticipation(ParticipationFigures):
     """A top-level agency (with everything under it): entrants against its headcount."""
 
     name: str
     entrants: int
     headcount: int
     score_total: int
-
-    @property
-    def participation_rate(self) -> float | None:
-        """Entrants ÷ headcount, or None when the headcount is unknown."""
-        return self.entrants / self.headcount if self.headcount else None
-
-    @property
-    def average_score(self) -> float | None:
-        """Mean counted score of the entrants, or None with none."""
-        return self.score_total / self.entrants if self.entrants else None
 
 
 @dataclass

@@ -26,6 +26,7 @@ from contest.leaderboards.models import Standing
 from contest.rounds.models import Round
 from questions.records import QuestionRecord
 from tests import factories
+from tests.conftest import empty_tables
 
 BANK = "Ngân hàng máy trạng thái"
 CHOICES = 4
@@ -59,18 +60,6 @@ def bank_records() -> list[QuestionRecord]:
                                       correct=correct, topic="Chung",
                                       citation="Khoản 1 Điều 3 Nghị định 63/2010/NĐ-CP"))
     return records
-
-
-def empty_tables() -> None:
-    """Delete every row, as the `app` fixture does after each test."""
-    db.session.rollback()
-    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(sa.text(f"DELETE FROM {table}"))
-    db.session.commit()
 
 
 def is_marked_correct(selected: list[int] | None, choice_order: list[int], correct) -> bool:
