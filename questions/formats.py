@@ -10,16 +10,26 @@ from pathlib import Path
 from questions.aiken import looks_like_aiken, parse_aiken, read_aiken, write_aiken
 from questions.gift import parse_gift, read_gift, write_gift
 from questions.jsonbank import read_json, write_json
-from questions.moodlexml import read_moodle_xml, write_moodle_xml
+from questions.lazy import deferred
 from questions.records import QuestionRecord
 from questions.safety import MAX_FILE_BYTES, read_text, refuse
-from questions.spreadsheet import blank_template_xlsx, read_csv, read_xlsx, write_csv, write_xlsx
-from questions.wordfile import read_docx
 
 __all__ = ["FORMATS", "BankFormat", "blank_template_xlsx", "format_for_path", "read_bank", "write_bank"]
 
 Reader = Callable[..., list[QuestionRecord]]
 Writer = Callable[[list[QuestionRecord], Path], None]
+
+# The spreadsheet, Word and Moodle XML modules pull in openpyxl, python-docx (lxml) and an XML
+# parser: they load when a file of theirs is first read or written, not in every web worker
+# (see questions.lazy). The plain-text formats above are light and imported normally.
+read_xlsx = deferred("questions.spreadsheet:read_xlsx")
+write_xlsx = deferred("questions.spreadsheet:write_xlsx")
+read_csv = deferred("questions.spreadsheet:read_csv")
+write_csv = deferred("questions.spreadsheet:write_csv")
+blank_template_xlsx = deferred("questions.spreadsheet:blank_template_xlsx")
+read_moodle_xml = deferred("questions.moodlexml:read_moodle_xml")
+write_moodle_xml = deferred("questions.moodlexml:write_moodle_xml")
+read_docx = deferred("questions.wordfile:read_docx")
 
 
 @dataclass(frozen=True)

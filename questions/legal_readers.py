@@ -1,14 +1,9 @@
 """Text of a legal document from the files organisers have: Word (.docx), plain text or Markdown,
 and PDF with a text layer. Every reader returns NFC text ready for questions.legal."""
-import io
 import unicodedata
-import zipfile
 from pathlib import Path
 
-from docx import Document
-from docx.table import Table
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from questions.lazy import deferred
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # A .docx is a zip: refuse archives that would inflate past these limits (a "zip bomb").
@@ -59,60 +54,13 @@ def plain_text(data: bytes) -> str:
             raise UnreadableLegalText(
                 "Tệp văn bản không ở mã UTF-8 (có thể là TCVN3/VNI hoặc Windows-1258): hãy lưu lại "
                 "với mã hóa UTF-8 rồi tải lên lại.") from error
-    return _normal(text)
+    return normal_text(text)
 
 
-def docx_text(data: bytes) -> str:
-    """Paragraphs and table rows of a Word document in document order, one paragraph a line."""
-    _check_zip(data)
-    try:
-        document = Document(io.BytesIO(data))
-    except Exception as error:  # python-docx raises several unrelated types for a damaged file
-        raise UnreadableLegalText("Tệp .docx bị hỏng hoặc không phải tài liệu Word.") from error
-    blocks = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            blocks.extend(_table_rows(block))
-        elif block.text.strip():
-            blocks.append(block.text)
-    # A blank line between paragraphs, as in Markdown, tells the parser where paragraphs end.
-    return _normal("\n\n".join(blocks))
-
-
-def pdf_text(data: bytes) -> str:
-    """The text layer of a PDF, page after page; a scanned PDF (no text layer) is refused."""
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            # Many official PDFs are "encrypted" with an empty password only to block editing.
-            reader.decrypt("")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except PdfReadError as error:
-        raise UnreadableLegalText("Tệp PDF bị hỏng hoặc được bảo vệ bằng mật khẩu.") from error
-    except Exception as error:  # a malformed PDF can surface as almost any error inside pypdf
-        raise UnreadableLegalText("Tệp PDF bị hỏng, không đọc được.") from error
-    text = _normal("\n".join(pages))
-    if sum(ch.isalpha() for ch in text) < MIN_PDF_LETTERS:
-        raise UnreadableLegalText(
-            "Tệp PDF không có lớp chữ (có thể là bản scan): hãy dùng tệp .docx hoặc PDF có thể "
-            "chọn và sao chép chữ, hoặc nhận dạng chữ (OCR) trước khi tải lên.")
-    return text
-
-
-def _table_rows(table) -> list[str]:
-    """Each row as "| cell | cell |", merged cells once, a cell's paragraphs joined by spaces."""
-    rows = []
-    for row in table.rows:
-        cells, seen = [], set()
-        for cell in row.cells:
-            # A merged cell is returned once for every grid column it spans.
-            if id(cell._tc) in seen:
-                continue
-            seen.add(id(cell._tc))
-            cells.append(" ".join(cell.text.replace("|", "/").split()))
-        if any(cells):
-            rows.append("| " + " | ".join(cells) + " |")
-    return rows
+# python-docx (with lxml) and pypdf load when a Word or PDF file is first read, not in every web
+# worker (see questions.lazy); those readers live in questions.legal_docx and questions.legal_pdf.
+docx_text = deferred("questions.legal_docx:docx_text")
+pdf_text = deferred("questions.legal_pdf:pdf_text")
 
 
 def _check_size(size: int, max_bytes: int) -> None:
@@ -121,23 +69,7 @@ def _check_size(size: int, max_bytes: int) -> None:
                                   f"{max_bytes / 1024 / 1024:.0f} MB.")
 
 
-def _check_zip(data: bytes) -> None:
-    """Refuse a .docx whose parts would inflate beyond the limits before anything unzips it.
-
-    The declared sizes can be trusted as a bound: zipfile never inflates an entry past them."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except zipfile.BadZipFile as error:
-        raise UnreadableLegalText("Tệp .docx bị hỏng hoặc không phải tài liệu Word.") from error
-    unzipped = sum(entry.file_size for entry in entries)
-    zipped = sum(entry.compress_size for entry in entries)
-    if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_COMPRESSION_RATIO * max(zipped, 1):
-        raise UnreadableLegalText("Tệp .docx có nội dung nén bất thường (giải nén quá lớn) nên "
-                                  "không được mở.")
-
-
-def _normal(text: str) -> str:
+def normal_text(text: str) -> str:
     """NFC, one kind of line ending, no byte-order mark or NUL characters."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\ufeff", "").replace("\x00", "")

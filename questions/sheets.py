@@ -9,8 +9,7 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-from openpyxl import load_workbook
-
+from questions.lazy import deferred
 from questions.records import ImportFailed
 from questions.safety import check_zip, read_text, refuse, unreadable
 from questions.text import clean
@@ -20,6 +19,8 @@ MAX_ROWS = 100_000
 # What a header finder returns for some rows: how many known columns their header row names (0: none).
 HeaderScore = Callable[[list[tuple]], int]
 FORMULA_STARTS = ("=", "+", "-", "@")
+# openpyxl loads when a workbook is first read, not in every web worker (see questions.lazy).
+load_workbook = deferred("openpyxl:load_workbook")
 
 
 def cell_text(value) -> str:

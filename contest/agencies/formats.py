@@ -13,11 +13,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
-
+from questions.lazy import deferred
 from questions.safety import MAX_FILE_BYTES, refuse
 from questions.sheets import HEADER_SEARCH_ROWS, cell_text, csv_rows, xlsx_rows
 from questions.text import clean, fold
+
+# openpyxl loads on first use, not in every web worker (see questions.lazy).
+get_column_letter = deferred("openpyxl.utils:get_column_letter")
 
 REQUIRED_FIELDS = ("code", "name")
 MAX_HEADCOUNT = 1_000_000

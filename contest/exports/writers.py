@@ -4,12 +4,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
-from contest.exports.cells import csv_safe, is_formula_like
+from contest.exports.cells import csv_safe
+from questions.lazy import deferred
 
 KINDS = ("text", "integer", "decimal", "percent")
 NUMBER_FORMATS = {"decimal": "0.00", "percent": "0.0%"}
@@ -17,6 +13,10 @@ SHEET_NAME_LIMIT = 31
 FORMATS = {".xlsx": "xlsx", ".csv": "csv"}
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "csv": "text/csv; charset=utf-8"}
+# The .xlsx side (openpyxl) lives in contest.exports.workbook and loads on the first export, not
+# in every web worker (see questions.lazy).
+xlsx_bytes = deferred("contest.exports.workbook:xlsx_bytes")
+text_cell = deferred("contest.exports.workbook:text_cell")
 
 
 @dataclass(frozen=True)
@@ -64,49 +64,10 @@ def csv_bytes(table: Table) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def text_cell(sheet, value: str) -> WriteOnlyCell:
-    """A string cell that is never a formula; formula-like text also gets Excel's quote prefix."""
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
-    if is_formula_like(value):
-        cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
-    return cell
-
-
 def sheet_name(name: str) -> str:
     """A name Excel accepts for a sheet: no []:*?/\\ and at most 31 characters."""
     cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in name).strip() or "Trang tính"
     return cleaned[:SHEET_NAME_LIMIT]
-
-
-def xlsx_bytes(table: Table) -> bytes:
-    """The table as a one-sheet workbook: bold frozen header, typed numbers, text never a formula."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name(table.name))
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(table.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    bold = Font(bold=True)
-    header = []
-    for column in table.columns:
-        cell = text_cell(sheet, column.header)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in table.rows:
-        cells = []
-        for value, column in zip(row, table.columns, strict=True):
-            if isinstance(value, str):
-                cells.append(text_cell(sheet, value))
-                continue
-            cell = WriteOnlyCell(sheet, value=value)
-            if column.kind in NUMBER_FORMATS:
-                cell.number_format = NUMBER_FORMATS[column.kind]
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def format_for(path: str | Path) -> str:

@@ -10,15 +10,17 @@ from contest.accounts.access import role_required
 from contest.accounts.models import Role
 from contest.database import utcnow
 from contest.extensions import db
-from contest.exports.winners import winners_workbook
 from contest.forms import EmptyForm
 from contest.leaderboards.routes import settled
 from contest.prizes.models import Exclusion, PrizeRule
 from contest.prizes.services import (PrizeError, canonical, exclude, propose_winners, reinstate,
                                      set_prize_rules, sign, signatures, snapshot_of, snapshot_winners)
 from contest.rounds.models import Round
+from questions.lazy import deferred
 
 bp = Blueprint("prizes", __name__, url_prefix="/judging/rounds/<int:round_id>/prizes")
+# openpyxl loads with the first winners list, not in every web worker (see questions.lazy).
+winners_workbook = deferred("contest.exports.winners:winners_workbook")
 
 
 def parse_rules(text: str) -> list[tuple[str, int, int]]:
