@@ -26,7 +26,7 @@ def _own_attempt(attempt_id: int, lock: str | None = None):
     lock: "share" for a save, "exclusive" for a submission (see attempts.services).
     """
     if lock:
-        attempt = lock_attempt(attempt_id, exclusive=lock == "exclusive", with_items=lock == "exclusive")
+        attempt = lock_attempt(attempt_id, exclusive=lock == "exclusive")
     else:
         attempt = load_attempt(attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
@@ -138,7 +138,7 @@ def submit(attempt_id: int):
         abort(400)
     was_submitted = attempt.is_submitted
     try:
-        submit_attempt(attempt, utcnow(), _answers_from_form(request.form, len(attempt.items)),
+        submit_attempt(attempt, utcnow(), _answers_from_form(request.form, attempt.max_score),
                        _prediction_from(request.form.get("prediction")))
     except AttemptError as error:
         db.session.commit()  # answers sent with the refused submission are kept

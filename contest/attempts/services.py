@@ -12,12 +12,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.accounts.models import Role, User
 from contest.attempts.draw import DrawError, draw_paper, shuffled_order
 from contest.attempts.models import Attempt, AttemptItem
 from contest.attempts.pool import drawable_pool
+from contest.bank.models import Question
 from contest.extensions import db
 from contest.leaderboards.services import apply_prediction_truth, record_standing
 from contest.rounds.models import Round
@@ -47,16 +49,13 @@ def attempts_used(user_id: int, round_id: int) -> int:
         Attempt.user_id == user_id, Attempt.round_id == round_id)) or 0
 
 
-def lock_attempt(attempt_id: int, exclusive: bool, with_items: bool = True) -> Attempt | None:
-    """Load an attempt under a row lock: shared for saves, exclusive for submission.
+def lock_attempt(attempt_id: int, exclusive: bool) -> Attempt | None:
+    """Load an attempt row under a lock: shared for saves, exclusive for submission.
 
-    A save needs only the row (it loads the one item it changes); marking needs the whole paper.
+    Neither needs the paper as ORM objects: a save loads the one item it changes, marking reads plain rows.
     """
-    query = sa.select(Attempt).where(Attempt.id == attempt_id).with_for_update(read=not exclusive) \
-        .execution_options(populate_existing=True)
-    if with_items:
-        query = query.options(selectinload(Attempt.items).selectinload(AttemptItem.question))
-    return db.session.scalar(query)
+    return db.session.scalar(sa.select(Attempt).where(Attempt.id == attempt_id).with_for_update(read=not exclusive)
+                             .execution_options(populate_existing=True))
 
 
 def check_eligible(user: User, round_: Round) -> None:
@@ -138,12 +137,11 @@ def remaining_seconds(attempt: Attempt, now: datetime) -> float:
     return max(0.0, (attempt.deadline_at - now).total_seconds())
 
 
-def _validate_selection(item: AttemptItem, selected: list[int]) -> list[int] | None:
-    count = len(item.choice_order)
+def _validate_selection(choice_count: int, correct_count: int, selected: list[int]) -> list[int] | None:
     cleaned = sorted(set(selected))
-    if any(not 0 <= position < count for position in cleaned):
+    if any(not 0 <= position < choice_count for position in cleaned):
         raise AttemptError("Phương án không hợp lệ.")
-    if len(cleaned) > 1 and len(item.question.correct) == 1:
+    if len(cleaned) > 1 and correct_count == 1:
         raise AttemptError("Câu này chỉ chọn một phương án.")
     return cleaned or None
 
@@ -170,7 +168,7 @@ def save_answer(attempt: Attempt, position: int, selected: list[int], now: datet
         .options(joinedload(AttemptItem.question)))
     if item is None:
         raise AttemptError("Câu hỏi không thuộc bài thi này.")
-    cleaned = _validate_selection(item, selected)
+    cleaned = _validate_selection(len(item.choice_order), len(item.question.correct), selected)
     revision = item.revision + 1 if revision is None else revision
     # One conditional UPDATE: of two saves racing from two tabs, the higher revision wins.
     db.session.execute(
@@ -198,6 +196,51 @@ def unanswered_positions(attempt: Attempt) -> list[int]:
     return [item.position for item in attempt.items if not item.selected]
 
 
+@dataclass
+class PaperRow:
+    """What marking needs of one item: plain values read in one query, not ORM objects."""
+
+    position: int
+    selected: list[int] | None
+    choice_order: list[int]
+    revision: int
+    correct: list[int]
+
+
+def _paper_rows(attempt_id: int) -> list[PaperRow]:
+    """The attempt's items with their questions' keys, in position order."""
+    rows = db.session.execute(
+        sa.select(AttemptItem.position, AttemptItem.selected, AttemptItem.choice_order, AttemptItem.revision,
+                  Question.correct)
+        .join(Question, Question.id == AttemptItem.question_id)
+        .where(AttemptItem.attempt_id == attempt_id).order_by(AttemptItem.position)).all()
+    return [PaperRow(*row) for row in rows]
+
+
+def _store_sent_answers(attempt: Attempt, paper: list[PaperRow], answers: dict[int, list[int]], now: datetime) -> None:
+    """Store the answers sent with a submission where they differ from the saved ones (a page without
+    JavaScript sends them all; a page with it has saved them already)."""
+    rows = {row.position: row for row in paper}
+    changes = []
+    try:
+        for position, sent in answers.items():
+            row = rows.get(position)
+            if row is None or not sent:
+                continue
+            cleaned = _validate_selection(len(row.choice_order), len(row.correct), sent)
+            if cleaned != row.selected:
+                row.selected, row.revision = cleaned, row.revision + 1
+                changes.append({"b_position": row.position, "selected": cleaned, "answered_at": now,
+                                "revision": row.revision})
+    finally:
+        # Answers before a refused one are kept, as each would be by its own save.
+        if changes:
+            item = AttemptItem.__table__
+            db.session.execute(
+                item.update().where(item.c.attempt_id == attempt.id, item.c.position == sa.bindparam("b_position")),
+                changes)
+
+
 def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]] | None = None,
                    prediction: int | None = None) -> Attempt:
     """Finish the attempt and fix its score; idempotent. The caller commits.
@@ -205,40 +248,48 @@ def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]
     Answers sent with the submission count only if it arrives by the deadline plus the grace;
     the finish time is never later than the deadline. Where the round requires every question
     answered, a contestant's own submission with gaps is refused; a paper closed by the clock is
-    kept but does not enter the standings.
+    kept but does not enter the standings. Marking is a few statements over plain rows: one read of
+    the paper, one UPDATE of its items, one of the attempt, and the standings' upserts.
     """
     if attempt.is_submitted:
         return attempt
+    db.session.flush()
+    paper = _paper_rows(attempt.id)
     in_time = now <= attempt.deadline_at + grace()
     if in_time:
-        for position, selected in (answers or {}).items():
-            item = next((i for i in attempt.items if i.position == position), None)
-            if item is not None and selected:
-                item.selected = _validate_selection(item, selected)
-                item.answered_at, item.revision = now, item.revision + 1
+        _store_sent_answers(attempt, paper, answers or {}, now)
         if prediction is not None and attempt.round.prediction_kind:
             save_prediction(attempt, prediction, now)
+            db.session.flush()
     is_timed_out = now >= attempt.deadline_at
-    gaps = unanswered_positions(attempt)
+    gaps = [row.position for row in paper if not row.selected]
     if attempt.round.is_all_required and gaps and not is_timed_out:
         numbers = ", ".join(str(position + 1) for position in gaps)
         raise AttemptError(f"Vòng thi yêu cầu trả lời tất cả các câu; còn thiếu câu {numbers}.")
     finished_at = min(now, attempt.deadline_at)
-    score = 0
-    for item in attempt.items:
-        item.is_correct = is_answer_correct(item.selected, item.choice_order, item.question.correct)
-        score += item.is_correct
-    db.session.flush()
+    correct = [row.position for row in paper if is_answer_correct(row.selected, row.choice_order, row.correct)]
+    db.session.execute(
+        sa.update(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
+        .values(is_correct=AttemptItem.position.in_(correct)).execution_options(synchronize_session=False))
+    result = {
+        "submitted_at": finished_at, "score": len(correct), "is_auto_submitted": is_timed_out,
+        # Integer division of timedeltas: exact to the millisecond (floats lose 1 ms in 1.001 s).
+        "duration_ms": (finished_at - attempt.started_at) // timedelta(milliseconds=1),
+    }
     # The guard on submitted_at makes a double submit, or a submit racing the expiry job, count once.
     claimed = db.session.execute(
-        sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None)).values(
-            submitted_at=finished_at, score=score,
-            # Integer division of timedeltas: exact to the millisecond (floats lose 1 ms in 1.001 s).
-            duration_ms=(finished_at - attempt.started_at) // timedelta(milliseconds=1),
-            is_auto_submitted=is_timed_out,
-        ).execution_options(synchronize_session=False)).rowcount
-    db.session.refresh(attempt)
-    if claimed and not (attempt.round.is_all_required and gaps):
+        sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None)).values(**result)
+        .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        db.session.refresh(attempt)
+        return attempt
+    for name, value in result.items():
+        set_committed_value(attempt, name, value)
+    if "items" in attempt.__dict__:
+        # Items loaded by the caller are out of date now: reload them when next read.
+        for item in attempt.items:
+            db.session.expire(item)
+    if not (attempt.round.is_all_required and gaps):
         record_standing(attempt)
     return attempt
 
@@ -266,8 +317,7 @@ def finalize_expired(now: datetime, batch_size: int = 200) -> int:
     while True:
         attempts = db.session.scalars(
             sa.select(Attempt).where(Attempt.submitted_at.is_(None), Attempt.deadline_at < cutoff)
-            .order_by(Attempt.id).limit(batch_size).with_for_update(skip_locked=True)
-            .options(selectinload(Attempt.items).selectinload(AttemptItem.question))).all()
+            .order_by(Attempt.id).limit(batch_size).with_for_update(skip_locked=True)).all()
         if not attempts:
             return finalized
         for attempt in attempts:
@@ -282,7 +332,7 @@ def finalize_round(round_: Round, now: datetime) -> int:
     attempts = db.session.scalars(
         sa.select(Attempt).where(Attempt.round_id == round_.id, Attempt.submitted_at.is_(None),
                                  Attempt.deadline_at < cutoff)
-        .with_for_update().options(selectinload(Attempt.items).selectinload(AttemptItem.question))).all()
+        .with_for_update()).all()
     for attempt in attempts:
         submit_attempt(attempt, now)
     return len(attempts)

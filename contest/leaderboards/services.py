@@ -1,81 +1,105 @@
-"""Keeping standings current: done once per submission, so boards never scan attempts."""
-import sqlalchemy as sa
+"""Keeping standings current: done once per submission, so boards never scan attempts.
 
+Each write is one upsert statement (INSERT … ON CONFLICT on both databases): a submission at the
+close of a national round pays for two statements, not for loading and flushing ORM objects.
+"""
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from contest.accounts.models import User
+from contest.agencies.models import Agency
 from contest.attempts.models import Attempt
 from contest.extensions import db
 from contest.leaderboards.models import ContestStanding, Standing
 from contest.rounds.models import Contest, Round
-from contest.scoring.rules import MISSING_PREDICTION_ERROR, is_better, rank_key
+from contest.scoring.rules import MISSING_PREDICTION_ERROR
+
+RESULT_COLUMNS = ("score", "max_score", "duration_ms", "submitted_at")
 
 
-def replaces(rule: str, attempt: Attempt, standing: Standing) -> bool:
-    """Whether a newly submitted attempt takes the place of the standing under the round's rule."""
-    if rule == "first":
-        return False
+def _insert(table):
+    """INSERT with ON CONFLICT for the session's database (PostgreSQL in production, SQLite in the demo)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _replaces(rule: str, new, old):
+    """SQL condition: the newly submitted result takes the standing's place under the round's rule."""
     if rule == "last":
-        return attempt.submitted_at >= standing.submitted_at
-    return is_better(rank_key(attempt.score, attempt.duration_ms, attempt.submitted_at),
-                     rank_key(standing.score, standing.duration_ms, standing.submitted_at))
+        return new.submitted_at >= old.submitted_at
+    # "best": higher score, then shorter time, then earlier submission; a tie keeps the incumbent.
+    return sa.or_(new.score > old.score,
+                  sa.and_(new.score == old.score, new.duration_ms < old.duration_ms),
+                  sa.and_(new.score == old.score, new.duration_ms == old.duration_ms,
+                          new.submitted_at < old.submitted_at))
 
 
-def record_standing(attempt: Attempt) -> Standing:
-    """Make the attempt the contestant's standing in its round if the round's rule says it counts.
+def _agency_of(user_id: int):
+    """Scalar subqueries for the contestant's agency id and path at submission."""
+    agency_id = sa.select(User.agency_id).where(User.id == user_id).scalar_subquery()
+    agency_path = sa.func.coalesce(sa.select(Agency.path).join(User, User.agency_id == Agency.id)
+                                   .where(User.id == user_id).scalar_subquery(), "")
+    return agency_id, agency_path
 
-    Also keeps the frozen copy the public board shows after the round's freeze time, and the
-    contestant's overall standing in the contest.
-    """
+
+def record_standing(attempt: Attempt) -> bool:
+    """Make the attempt the contestant's standing in its round if the round's rule says it counts;
+    True if it did. Also keeps the frozen copy the public board shows after the round's freeze time,
+    and the contestant's overall standing in the contest."""
     round_ = attempt.round
-    standing = db.session.get(Standing, (attempt.round_id, attempt.user_id), with_for_update=True)
-    agency = attempt.user.agency
-    if standing is None:
-        standing = Standing(round_id=attempt.round_id, user_id=attempt.user_id)
-        db.session.add(standing)
-    elif not replaces(round_.counting_rule, attempt, standing):
-        return standing
-    standing.attempt_id = attempt.id
-    standing.score = attempt.score
-    standing.max_score = attempt.max_score
-    standing.duration_ms = attempt.duration_ms
-    standing.submitted_at = attempt.submitted_at
-    standing.prediction = attempt.prediction
-    standing.agency_id = agency.id if agency else None
-    standing.agency_path = agency.path if agency else ""
+    agency_id, agency_path = _agency_of(attempt.user_id)
+    values = {
+        "round_id": attempt.round_id, "user_id": attempt.user_id, "attempt_id": attempt.id,
+        "score": attempt.score, "max_score": attempt.max_score, "duration_ms": attempt.duration_ms,
+        "submitted_at": attempt.submitted_at, "prediction": attempt.prediction,
+        "agency_id": agency_id, "agency_path": agency_path,
+    }
     if round_.freeze_at is None or attempt.submitted_at < round_.freeze_at:
-        standing.frozen_score = attempt.score
-        standing.frozen_duration_ms = attempt.duration_ms
-        standing.frozen_submitted_at = attempt.submitted_at
-    db.session.flush()
-    update_contest_standing(round_.contest_id, attempt.user_id)
-    return standing
-
-
-def update_contest_standing(contest_id: int, user_id: int) -> ContestStanding | None:
-    """Recompute a contestant's overall result from their round standings (a few rows)."""
-    rows = db.session.execute(sa.select(Standing).join(Round, Round.id == Standing.round_id).where(
-        Round.contest_id == contest_id, Standing.user_id == user_id)).scalars().all()
-    is_best_round = db.session.get(Contest, contest_id).overall_rule == "best_round"
-    overall = db.session.get(ContestStanding, (contest_id, user_id), with_for_update=True)
-    if not rows:
-        if overall is not None:
-            db.session.delete(overall)
-        return None
-    if overall is None:
-        overall = ContestStanding(contest_id=contest_id, user_id=user_id)
-        db.session.add(overall)
-    if is_best_round:
-        best = min(rows, key=lambda s: rank_key(s.score, s.duration_ms, s.submitted_at))
-        overall.score, overall.max_score = best.score, best.max_score
-        overall.duration_ms, overall.submitted_at = best.duration_ms, best.submitted_at
+        values.update(frozen_score=attempt.score, frozen_duration_ms=attempt.duration_ms,
+                      frozen_submitted_at=attempt.submitted_at)
+    statement = _insert(Standing).values(**values)
+    changed = {name: statement.excluded[name] for name in values if name not in ("round_id", "user_id")}
+    if round_.counting_rule == "first":
+        statement = statement.on_conflict_do_nothing(index_elements=["round_id", "user_id"])
     else:
-        overall.score = sum(s.score for s in rows)
-        overall.max_score = sum(s.max_score for s in rows)
-        overall.duration_ms = sum(s.duration_ms for s in rows)
-        overall.submitted_at = max(s.submitted_at for s in rows)
-    latest = max(rows, key=lambda s: s.submitted_at)
-    overall.agency_id, overall.agency_path = latest.agency_id, latest.agency_path
-    overall.rounds_taken = len(rows)
-    db.session.flush()
-    return overall
+        statement = statement.on_conflict_do_update(
+            index_elements=["round_id", "user_id"], set_=changed,
+            where=_replaces(round_.counting_rule, statement.excluded, Standing.__table__.c))
+    is_counted = db.session.execute(statement.returning(Standing.attempt_id)).first() is not None
+    if is_counted:
+        update_contest_standing(round_.contest_id, attempt.user_id)
+    return is_counted
+
+
+def update_contest_standing(contest_id: int, user_id: int) -> None:
+    """Recompute a contestant's overall result from their round standings (a few rows), in one upsert."""
+    mine = sa.and_(Round.contest_id == contest_id, Standing.user_id == user_id)
+    rounds_taken = sa.select(sa.func.count()).select_from(Standing).join(Round, Round.id == Standing.round_id) \
+        .where(mine).scalar_subquery()
+    is_best_round = db.session.scalar(sa.select(Contest.overall_rule).where(Contest.id == contest_id)) == "best_round"
+    if is_best_round:
+        result = sa.select(Standing.score, Standing.max_score, Standing.duration_ms, Standing.submitted_at) \
+            .join(Round, Round.id == Standing.round_id).where(mine) \
+            .order_by(Standing.score.desc(), Standing.duration_ms, Standing.submitted_at).limit(1)
+    else:
+        result = sa.select(sa.func.sum(Standing.score), sa.func.sum(Standing.max_score),
+                           sa.func.sum(Standing.duration_ms), sa.func.max(Standing.submitted_at)) \
+            .join(Round, Round.id == Standing.round_id).where(mine).group_by(Standing.user_id)
+    # The agency is the contestant's agency now (this submission is their latest).
+    agency_id, agency_path = _agency_of(user_id)
+    source = result.subquery()
+    # WHERE true: SQLite reads "SELECT … FROM x ON CONFLICT" as a join's ON without it.
+    rows = sa.select(sa.literal(contest_id), sa.literal(user_id), *source.c, rounds_taken, agency_id, agency_path) \
+        .where(sa.true())
+    statement = _insert(ContestStanding).from_select(
+        ["contest_id", "user_id", *RESULT_COLUMNS, "rounds_taken", "agency_id", "agency_path"], rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["contest_id", "user_id"],
+        set_={name: statement.excluded[name] for name in (*RESULT_COLUMNS, "rounds_taken", "agency_id", "agency_path")})
+    if db.session.execute(statement.returning(ContestStanding.user_id)).first() is None:
+        # No round standing is left (a paper struck off): no overall result either.
+        db.session.execute(sa.delete(ContestStanding).where(ContestStanding.contest_id == contest_id,
+                                                            ContestStanding.user_id == user_id))
 
 
 def prediction_truth(round_: Round) -> int:
