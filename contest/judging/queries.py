@@ -8,8 +8,6 @@ everything under it. The collective ranking ("giải tập thể") ranks agencie
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-import time
-
 import sqlalchemy as sa
 
 from contest.agencies.models import Agency
@@ -253,20 +251,6 @@ def contest_agency_report(contest: Contest) -> AgencyReport:
     return AgencyReport(contest=contest, rows=rows, groups=collective_ranking(rows, contest))
 
 
+# The agency page may lag the standings by this much: participation figures can afford it.
 REPORT_TTL_SECONDS = 60
-_report_cache: dict[tuple, tuple[float, AgencyReport]] = {}
 
-
-def cached_round_agency_report(round_: Round) -> AgencyReport:
-    """The round's agency report, recomputed at most once a minute per worker.
-
-    The full table over 5,000 agencies and a million standings takes about half a second; the page
-    may lag the standings by up to a minute, which participation figures can afford.
-    """
-    key = (str(db.engine.url), round_.id, round_.created_at)  # the id alone can name a recreated round
-    now = time.monotonic()
-    cached = _report_cache.get(key)
-    if cached is None or now - cached[0] > REPORT_TTL_SECONDS:
-        cached = (now, round_agency_report(round_))
-        _report_cache[key] = cached
-    return cached[1]

@@ -19,8 +19,11 @@ class Standing(db.Model):
         # After the close the prediction's distance to the truth breaks ties before time.
         sa.Index("ix_standings_final_rank", "round_id", sa.text("score DESC"), "prediction_error",
                  "duration_ms", "submitted_at", "user_id"),
+        # The live sort keys ride along (PostgreSQL INCLUDE), so counting ranks within an agency's
+        # subtree reads the index alone, never the table.
         sa.Index("ix_standings_round_path", "round_id", "agency_path",
-                 postgresql_ops={"agency_path": "text_pattern_ops"}),
+                 postgresql_ops={"agency_path": "text_pattern_ops"},
+                 postgresql_include=["score", "duration_ms", "submitted_at", "user_id"]),
     )
 
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"), primary_key=True)

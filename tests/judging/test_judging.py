@@ -41,3 +41,16 @@ def test_agency_page_for_judges(client, world, now, auth):
     assert "Sở Tư pháp" in page and "5,0%" in page and "4,00/5" in page
     board = client.get(f"/judging/rounds/{world.round.id}/leaderboard?agency={world.district.id}")
     assert board.status_code == 200 and "Nguyễn Văn Thí" not in board.get_data(as_text=True)
+
+
+def test_agency_page_is_kept_for_a_minute_and_links_each_agency_board(client, world, now, auth):
+    take(world.contestant, world.round, now, correct=4, seconds=60)
+    factories.make_user("gk@example.vn", world.province, Role.JUDGE, name="Giám khảo")
+    other = factories.make_user("xa@example.vn", world.commune, name="Người xã")
+    db.session.commit()
+    auth.login("gk@example.vn")
+    first = client.get(f"/judging/rounds/{world.round.id}/agencies").get_data(as_text=True)
+    assert f'href="/judging/rounds/{world.round.id}/leaderboard?agency={world.district.id}"' in first
+    take(other, world.round, now, correct=2, seconds=60)
+    # Served from the cache (at most REPORT_TTL_SECONDS old): the new paper is not counted yet.
+    assert client.get(f"/judging/rounds/{world.round.id}/agencies").get_data(as_text=True) == first

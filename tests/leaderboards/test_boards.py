@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from contest.attempts.services import save_answer, start_attempt, submit_attempt
 from contest.extensions import db
 from contest.leaderboards.models import Standing
-from contest.leaderboards.queries import entrant_count, rank_of, standing_of, top_standings
+from contest.leaderboards.queries import (entrant_count, entrants_and_rank, live_country_figures, rank_of, standing_of,
+                                          top_standings)
 from tests import factories
 
 
@@ -81,3 +82,54 @@ def test_board_page_shows_own_agency_tab_and_own_rank(client, world, now, auth):
     assert f"agency={world.department.id}" in page
     mine = client.get(f"/rounds/{world.round.id}/leaderboard?agency={world.department.id}").get_data(as_text=True)
     assert "Hạng của bạn: <strong>1</strong>" in mine and "Người xã" not in mine
+
+
+def test_the_national_live_rank_from_counts_matches_the_exact_rank(world, now):
+    # Equal scores fall in different minutes of time used and in the same one: both paths of the count.
+    results = [(4, 50), (4, 70), (4, 65), (4, 130), (3, 20), (5, 200), (4, 50)]
+    people = [factories.make_user(f"n{n}@example.vn", world.commune, name=f"Người {n}") for n in range(len(results))]
+    db.session.commit()
+    for person, (correct, seconds) in zip(people, results):
+        take(person, world.round, now, correct=correct, seconds=seconds)
+    for person in people:
+        standing = standing_of(world.round.id, person.id)
+        assert live_country_figures(world.round, standing) == (len(people), rank_of(standing))
+    assert live_country_figures(world.round, None) == (len(people), None)
+
+
+def test_the_national_live_counts_lag_by_at_most_their_age(app, world, now):
+    app.config["LIVE_COUNTS_MAX_AGE"] = 30
+    try:
+        take(world.contestant, world.round, now, correct=2, seconds=60)
+        assert live_country_figures(world.round, None)[0] == 1
+        other = factories.make_user("xa@example.vn", world.commune, name="Người xã")
+        db.session.commit()
+        take(other, world.round, now, correct=5, seconds=60)
+        assert live_country_figures(world.round, None)[0] == 1  # still the count of the last half minute
+        app.config["LIVE_COUNTS_MAX_AGE"] = 0
+        assert live_country_figures(world.round, None)[0] == 2
+    finally:
+        app.config.pop("LIVE_COUNTS_MAX_AGE")
+
+
+def test_only_the_national_live_board_says_its_counts_may_lag(client, world, now, auth):
+    take(world.contestant, world.round, now, correct=2, seconds=60)
+    auth.login("thisinh@example.vn")
+    national = client.get(f"/rounds/{world.round.id}/leaderboard").get_data(as_text=True)
+    assert "Hạng của bạn: <strong>1</strong>" in national and "có thể chậm tối đa 30 giây" in national
+    agency = client.get(f"/rounds/{world.round.id}/leaderboard?agency={world.province.id}").get_data(as_text=True)
+    assert "Hạng của bạn: <strong>1</strong>" in agency and "có thể chậm" not in agency
+
+
+def test_entrants_and_rank_in_one_pass_match_the_separate_counts(world, now):
+    results = [(4, 90), (5, 60), (4, 90), (4, 80), (2, 30)]
+    people = [factories.make_user(f"d{n}@example.vn", world.commune, name=f"Người {n}") for n in range(len(results))]
+    db.session.commit()
+    for person, (correct, seconds) in zip(people, results):
+        take(person, world.round, now, correct=correct, seconds=seconds)
+    for agency in (world.district, world.province):
+        for person in people:
+            standing = standing_of(world.round.id, person.id)
+            assert entrants_and_rank(world.round.id, standing, agency, "live") == (
+                entrant_count(world.round.id, agency), rank_of(standing, agency))
+        assert entrants_and_rank(world.round.id, None, agency, "live") == (len(people), None)

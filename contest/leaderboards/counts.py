@@ -1,0 +1,101 @@
+"""Score counts for the whole-country live board, and the background refresher that keeps them fresh.
+
+Counting the contestants ranked above someone on a national board of a million standings scans up to
+a million index entries (about 90 ms). Instead, each worker keeps, per round, how many standings
+have each (score, minute of time used); a standing's rank is then the sum of the buckets ahead of
+its own, plus an exact count inside its own bucket (a short index range). The counts may lag the
+standings by at most STALE_SECONDS, so only the public live board at whole-country scope uses them;
+agency boards, the final and frozen views and the judges' boards count exactly.
+"""
+import threading
+import time
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import current_app
+
+from contest.extensions import db
+from contest.leaderboards.models import Standing
+from contest.rounds.models import Round
+
+# A live count is at most this old (plus the time one count takes) when a page reads it.
+STALE_SECONDS = 30
+BUCKET_MS = 60_000
+# A refresh job nobody asked for in this long stops.
+IDLE_SECONDS = 600
+
+_values: dict[tuple, tuple[float, object]] = {}
+_jobs: dict[tuple, dict] = {}
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def _loop() -> None:
+    """Recompute every job whose value is past half its age limit; drop jobs left idle."""
+    while True:
+        time.sleep(1)
+        with _lock:
+            jobs = list(_jobs.items())
+        now = time.monotonic()
+        for key, job in jobs:
+            if now - job["used"] > IDLE_SECONDS:
+                with _lock:
+                    _jobs.pop(key, None)
+                    _values.pop(key, None)
+                continue
+            if now - _values.get(key, (0.0, None))[0] > job["max_age"] / 2:
+                try:
+                    with job["app"].app_context():
+                        began = time.monotonic()
+                        _values[key] = (began, job["compute"]())
+                except Exception:  # noqa: BLE001 — a failed refresh leaves the request path to compute it
+                    job["app"].logger.exception("background refresh of %s failed", key)
+
+
+def refreshed(key: tuple, compute: Callable[[], object], max_age: float) -> object:
+    """compute()'s value, at most max_age seconds old; outside tests a background thread of this
+    process recomputes it ahead of time, so requests after the first are served from memory."""
+    global _thread
+    entry = _values.get(key)
+    now = time.monotonic()
+    if entry is None or now - entry[0] > max_age:
+        entry = (now, compute())
+        _values[key] = entry
+    if not current_app.testing:
+        with _lock:
+            _jobs[key] = {"app": current_app._get_current_object(), "compute": compute, "max_age": max_age,
+                          "used": now}
+            if _thread is None or not _thread.is_alive():
+                _thread = threading.Thread(target=_loop, name="refresher", daemon=True)
+                _thread.start()
+    return entry[1]
+
+
+def bucket_of(duration_ms: int) -> int:
+    """The minute of time used a standing is counted in."""
+    return duration_ms // BUCKET_MS
+
+
+def compute_histogram(round_id: int) -> dict[tuple[int, int], int]:
+    """How many standings of the round have each (score, minute of time used), in one grouped scan."""
+    bucket = Standing.duration_ms // BUCKET_MS
+    rows = db.session.execute(sa.select(Standing.score, bucket, sa.func.count()).where(Standing.round_id == round_id)
+                              .group_by(Standing.score, bucket)).all()
+    return {(score, int(minute)): count for score, minute, count in rows}
+
+
+def live_histogram(round_: Round) -> dict[tuple[int, int], int]:
+    """The round's (score, minute) counts, at most STALE_SECONDS old (LIVE_COUNTS_MAX_AGE overrides it;
+    tests count afresh every time)."""
+    round_id = round_.id
+    key = ("histogram", str(db.engine.url), round_id, round_.created_at)  # the id alone can name a recreated round
+    max_age = current_app.config.get("LIVE_COUNTS_MAX_AGE", 0 if current_app.testing else STALE_SECONDS)
+    return refreshed(key, lambda: compute_histogram(round_id), max_age)
+
+
+def count_ahead(histogram: dict[tuple[int, int], int], score: int, duration_ms: int) -> int:
+    """Standings in buckets ranked wholly before (score, duration_ms)'s bucket: higher score, or the
+    same score and a shorter minute."""
+    minute = bucket_of(duration_ms)
+    return sum(count for (other_score, other_minute), count in histogram.items()
+               if other_score > score or (other_score == score and other_minute < minute))
