@@ -170,14 +170,20 @@ def save_answer(attempt: Attempt, position: int, selected: list[int], now: datet
         raise AttemptError("Câu hỏi không thuộc bài thi này.")
     cleaned = _validate_selection(len(item.choice_order), len(item.question.correct), selected)
     revision = item.revision + 1 if revision is None else revision
-    # One conditional UPDATE: of two saves racing from two tabs, the higher revision wins.
-    db.session.execute(
+    # One conditional UPDATE: of two saves racing from two tabs, the higher revision wins. It returns
+    # what it stored; a stale save returns nothing, and the page is told the stored answer instead.
+    stored = db.session.execute(
         sa.update(AttemptItem).where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position,
                                      AttemptItem.revision < revision)
         .values(selected=cleaned, answered_at=now, revision=revision)
-        .execution_options(synchronize_session=False))
-    db.session.refresh(item, ["selected", "revision", "answered_at"])
-    return SaveResult(position=position, selected=item.selected or [], revision=item.revision,
+        .returning(AttemptItem.selected, AttemptItem.revision)
+        .execution_options(synchronize_session=False)).first()
+    if stored is None:
+        db.session.refresh(item, ["selected", "revision", "answered_at"])
+        stored = (item.selected, item.revision)
+    else:
+        db.session.expire(item)
+    return SaveResult(position=position, selected=stored[0] or [], revision=stored[1],
                       remaining_seconds=remaining_seconds(attempt, now))
 
 
