@@ -154,6 +154,28 @@ def _check_open(attempt: Attempt, now: datetime) -> None:
         raise AttemptError("Đã hết thời gian làm bài.")
 
 
+def _store_checked(attempt_id: int, position: int, selected: list[int], now: datetime,
+                   revision: int | None) -> tuple | None:
+    """The usual save in one statement: an UPDATE whose conditions check the options against the
+    shown count and the question's number of right answers. Returns (selected, revision) as stored,
+    or None when it stored nothing (stale, invalid, unknown position)."""
+    cleaned = sorted(set(selected))
+    if revision is None or any(value < 0 for value in cleaned):
+        return None
+    conditions = [AttemptItem.attempt_id == attempt_id, AttemptItem.position == position,
+                  AttemptItem.revision < revision]
+    if cleaned:
+        conditions.append(sa.func.json_array_length(AttemptItem.choice_order) > cleaned[-1])
+    if len(cleaned) > 1:
+        conditions.append(sa.select(sa.func.json_array_length(Question.correct))
+                          .where(Question.id == AttemptItem.question_id).scalar_subquery() > 1)
+    return db.session.execute(
+        sa.update(AttemptItem).where(*conditions)
+        .values(selected=cleaned or None, answered_at=now, revision=revision)
+        .returning(AttemptItem.selected, AttemptItem.revision)
+        .execution_options(synchronize_session=False)).first()
+
+
 def save_answer(attempt: Attempt, position: int, selected: list[int], now: datetime,
                 revision: int | None = None) -> SaveResult:
     """Store the answer to one question; refused once the attempt is over. The caller commits.
@@ -162,7 +184,11 @@ def save_answer(attempt: Attempt, position: int, selected: list[int], now: datet
     revision is not above the stored one is stale or replayed, and changes nothing.
     """
     _check_open(attempt, now)
-    # One item and its question, not the whole paper: a save is the hottest request of a round.
+    stored = _store_checked(attempt.id, position, selected, now, revision)
+    if stored is not None:
+        return SaveResult(position=position, selected=stored[0] or [], revision=stored[1],
+                          remaining_seconds=remaining_seconds(attempt, now))
+    # Stale, replayed or refused: read the item to say which (or to report the answer kept).
     item = db.session.scalar(sa.select(AttemptItem).where(
         AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
         .options(joinedload(AttemptItem.question)))
