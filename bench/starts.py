@@ -8,7 +8,6 @@ Run: python bench/starts.py [--starts 2000] [--clients 4]
 """
 import argparse
 import http.client
-import statistics
 import sys
 import threading
 import time

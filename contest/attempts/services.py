@@ -156,14 +156,18 @@ def _check_open(attempt: Attempt, now: datetime) -> None:
 
 def _store_checked(attempt_id: int, position: int, selected: list[int], now: datetime,
                    revision: int | None) -> tuple | None:
-    """The usual save in one statement: an UPDATE whose conditions check the options against the
-    shown count and the question's number of right answers. Returns (selected, revision) as stored,
-    or None when it stored nothing (stale, invalid, unknown position)."""
+    """The save as one conditional UPDATE: the options are checked against the shown count and the
+    question's number of right answers, and of two saves racing from two tabs the higher revision
+    wins (without a revision, the stored one plus one). Returns (selected, revision) as stored, or
+    None when it stored nothing (stale, invalid, unknown position)."""
     cleaned = sorted(set(selected))
-    if revision is None or any(value < 0 for value in cleaned):
+    if any(value < 0 for value in cleaned):
         return None
-    conditions = [AttemptItem.attempt_id == attempt_id, AttemptItem.position == position,
-                  AttemptItem.revision < revision]
+    conditions = [AttemptItem.attempt_id == attempt_id, AttemptItem.position == position]
+    if revision is None:
+        revision = AttemptItem.revision + 1
+    else:
+        conditions.append(AttemptItem.revision < revision)
     if cleaned:
         conditions.append(sa.func.json_array_length(AttemptItem.choice_order) > cleaned[-1])
     if len(cleaned) > 1:
@@ -185,30 +189,15 @@ def save_answer(attempt: Attempt, position: int, selected: list[int], now: datet
     """
     _check_open(attempt, now)
     stored = _store_checked(attempt.id, position, selected, now, revision)
-    if stored is not None:
-        return SaveResult(position=position, selected=stored[0] or [], revision=stored[1],
-                          remaining_seconds=remaining_seconds(attempt, now))
-    # Stale, replayed or refused: read the item to say which (or to report the answer kept).
-    item = db.session.scalar(sa.select(AttemptItem).where(
-        AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
-        .options(joinedload(AttemptItem.question)))
-    if item is None:
-        raise AttemptError("Câu hỏi không thuộc bài thi này.")
-    cleaned = _validate_selection(len(item.choice_order), len(item.question.correct), selected)
-    revision = item.revision + 1 if revision is None else revision
-    # One conditional UPDATE: of two saves racing from two tabs, the higher revision wins. It returns
-    # what it stored; a stale save returns nothing, and the page is told the stored answer instead.
-    stored = db.session.execute(
-        sa.update(AttemptItem).where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position,
-                                     AttemptItem.revision < revision)
-        .values(selected=cleaned, answered_at=now, revision=revision)
-        .returning(AttemptItem.selected, AttemptItem.revision)
-        .execution_options(synchronize_session=False)).first()
     if stored is None:
-        db.session.refresh(item, ["selected", "revision", "answered_at"])
+        # Refused or stale: read the item to say why, or to tell the page the answer kept.
+        item = db.session.scalar(sa.select(AttemptItem).where(
+            AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
+            .options(joinedload(AttemptItem.question)).execution_options(populate_existing=True))
+        if item is None:
+            raise AttemptError("Câu hỏi không thuộc bài thi này.")
+        _validate_selection(len(item.choice_order), len(item.question.correct), selected)
         stored = (item.selected, item.revision)
-    else:
-        db.session.expire(item)
     return SaveResult(position=position, selected=stored[0] or [], revision=stored[1],
                       remaining_seconds=remaining_seconds(attempt, now))
 

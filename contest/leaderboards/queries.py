@@ -63,23 +63,27 @@ def _values(view: str, standing) -> list:
     return [getattr(standing, column.key) for column in rank_columns(view, type(standing))]
 
 
+def _ahead_conditions(columns: list, values: list) -> list:
+    """Conditions for rows with a higher score, with the equal score and strictly better keys (user id
+    aside: ties share a rank), and with the equal score and before `values` in board order."""
+    score, rest = columns[0], columns[1:]
+    tied = score == values[0]
+    return [score > values[0],
+            sa.and_(tied, sa.tuple_(*rest[:-1]) < sa.tuple_(*values[1:-1])),
+            sa.and_(tied, sa.tuple_(*rest) < sa.tuple_(*values[1:]))]
+
+
 def _ahead_counts(table, key_column, key: int, agency: Agency | None, view: str, values: list) -> tuple[int, int]:
     """(standings ranked strictly better than `values`, standings before it in board order) in scope.
 
     Counted as higher scores plus the equal score's rows ahead, each an index range: one condition
     OR-ing the two would make PostgreSQL fetch and filter every row instead.
     """
-    columns = rank_columns(view, table)
-    score, rest = columns[0], columns[1:]
-
     def counted(*conditions):
         return _scoped(sa.select(sa.func.count()).select_from(table), table, key_column, key, agency, view) \
             .where(*conditions).scalar_subquery()
 
-    tied = score == values[0]
-    conditions = [score > values[0],
-                  sa.and_(tied, sa.tuple_(*rest[:-1]) < sa.tuple_(*values[1:-1])),  # user id aside: ties share a rank
-                  sa.and_(tied, sa.tuple_(*rest) < sa.tuple_(*values[1:]))]
+    conditions = _ahead_conditions(rank_columns(view, table), values)
     if agency is None:
         higher, strictly, before = db.session.execute(sa.select(*(counted(holds) for holds in conditions))).one()
     else:
@@ -199,10 +203,8 @@ def entrants_and_rank(round_id: int, standing: Standing | None, agency: Agency |
     # The frozen board still counts every entrant, not only those who had submitted by the freeze.
     if standing is None or agency is None or view == "frozen":
         return entrant_count(round_id, agency), rank_of(standing, agency, view) if standing is not None else None
-    columns = rank_columns(view)
-    values = _values(view, standing)
-    strictly = sa.or_(columns[0] > values[0], sa.and_(columns[0] == values[0],
-                                                       sa.tuple_(*columns[1:-1]) < sa.tuple_(*values[1:-1])))
+    higher, tied_better, _ = _ahead_conditions(rank_columns(view), _values(view, standing))
+    strictly = sa.or_(higher, tied_better)
     entrants, better = db.session.execute(_scoped(
         sa.select(sa.func.count(), sa.func.count().filter(strictly)).select_from(Standing),
         Standing, Standing.round_id, round_id, agency, view)).one()

@@ -16,11 +16,6 @@ def rank_key(score: int, duration_ms: int, submitted_at: datetime) -> tuple:
     return (-score, duration_ms, submitted_at)
 
 
-def is_better(candidate: tuple, incumbent: tuple) -> bool:
-    """True if the candidate result outranks the incumbent (a tie keeps the incumbent)."""
-    return candidate < incumbent
-
-
 # A paper without a prediction ranks after every paper with one, at equal score.
 MISSING_PREDICTION_ERROR = 2**62
 
