@@ -11,7 +11,7 @@ from contest.attempts.routes import bp as attempts_bp
 from contest.audit.routes import bp as audit_bp
 from contest.bank.cli import questions_cli
 from contest.bank.routes import bp as bank_bp
-from contest.database import tune_sqlite
+from contest.database import ping_idle_connections, tune_sqlite
 from contest.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from contest.demo.cli import demo_cli
 from contest.exports.cli import results_cli
@@ -45,6 +45,8 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             tune_sqlite(db.engine)
+        else:
+            ping_idle_connections(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -31,7 +31,9 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         or f"sqlite:///{INSTANCE_DIR / 'contest.db'}"
     config = {
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # A pooled connection idle longer than this is pinged before use (see database.ping_idle_connections).
+        "DATABASE_PING_IDLE_SECONDS": float(env.get("DATABASE_PING_IDLE_SECONDS", "5")),
         "SECRET_KEY": env.get("SECRET_KEY"),
         "DISPLAY_TIMEZONE": env.get("DISPLAY_TIMEZONE", "Asia/Ho_Chi_Minh"),
         # Seconds after the deadline during which a save or submit still counts: the network's share.

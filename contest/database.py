@@ -1,4 +1,5 @@
 """The declarative base, its naming convention, and the column types every model shares."""
+import time
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -65,3 +66,30 @@ def tune_sqlite(engine: sa.engine.Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def ping_idle_connections(engine: sa.engine.Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only if it sat idle longer than `idle_seconds`.
+
+    pool_pre_ping pays a round trip on every checkout: a third of a one-statement answer save.
+    A connection in steady use is known to be alive; one that sat idle (the server may have
+    restarted or a proxy dropped it) is pinged, and replaced by a new one if the ping fails.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):
+        connection_record.info["returned_at"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, connection_record):
+        connection_record.info["returned_at"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, connection_record, connection_proxy):
+        if time.monotonic() - connection_record.info.get("returned_at", 0.0) <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise sa.exc.DisconnectionError("the pooled connection is gone") from error  # the pool retries
+

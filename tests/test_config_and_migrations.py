@@ -58,3 +58,29 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(database_u
         return request.remote_addr
     response = app.test_client().get("/_ip", headers={"X-Forwarded-For": "203.0.113.7"})
     assert response.get_data(as_text=True) == "203.0.113.7"
+
+
+def test_a_pooled_connection_the_server_dropped_is_replaced_after_idling():
+    """PostgreSQL only (it runs in both passes): the idle ping is what keeps a restart from failing a request."""
+    import psycopg
+
+    from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
+
+    url = create_postgres_database()
+    try:
+        for idle_seconds, survives in [(0.0, True), (3600.0, False)]:
+            app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "DATABASE_PING_IDLE_SECONDS": idle_seconds})
+            with app.app_context():
+                backend = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+                db.session.remove()  # the connection goes back to the pool
+                with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:  # as a server restart would
+                    admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+                if survives:
+                    assert db.session.scalar(sa.text("SELECT pg_backend_pid()")) != backend
+                else:  # in steady use no ping is paid: a connection dropped meanwhile fails its request
+                    with pytest.raises(sa.exc.OperationalError):
+                        db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+                db.session.remove()
+                db.engine.dispose()
+    finally:
+        drop_postgres_database(url)

@@ -2,13 +2,14 @@
 import secrets
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session,
+                   url_for)
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from contest.attempts.queries import load_attempt, review_paper, shown_paper
 from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt,
-                                       remaining_seconds, save_answer, save_prediction, start_attempt,
+                                       quick_save, remaining_seconds, save_answer, save_prediction, start_attempt,
                                        submit_attempt, unanswered_positions)
 from contest.database import utcnow
 from contest.extensions import db
@@ -100,31 +101,57 @@ def take(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
-@login_required
 def save(attempt_id: int):
     """Save one answer, or the prediction (JSON); replies with the seconds left so the countdown resyncs.
 
     Body: {"position": int, "selected": [shown option numbers], "revision": int} or {"prediction": int}.
+    The usual save (an answer with its revision, by the contestant the session names) is one statement
+    that checks everything in SQL; anything it does not store takes the full path, which says why.
     """
-    attempt = _own_attempt(attempt_id, lock="share")
     payload = request.get_json(silent=True) or {}
+    user_id = _session_user_id()
+    if user_id is not None and _is_answer(payload) and isinstance(payload.get("revision"), int):
+        result = quick_save(attempt_id, user_id, payload["position"], payload.get("selected", []), utcnow(),
+                            payload["revision"])
+        if result is not None:
+            return _saved(result)
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    attempt = _own_attempt(attempt_id, lock="share")
     now = utcnow()
     try:
         if "prediction" in payload:
             save_prediction(attempt, _prediction_from(payload["prediction"]), now)
             db.session.commit()
             return jsonify(prediction=attempt.prediction, remaining_seconds=round(remaining_seconds(attempt, now), 1))
-        position, selected, revision = payload.get("position"), payload.get("selected", []), payload.get("revision")
-        if not isinstance(position, int) or not isinstance(selected, list) \
-                or not all(isinstance(value, int) for value in selected) \
-                or not (revision is None or isinstance(revision, int)):
+        if not _is_answer(payload) or not (payload.get("revision") is None or isinstance(payload["revision"], int)):
             return jsonify(error="Dữ liệu không hợp lệ."), 400
-        result = save_answer(attempt, position, selected, now, revision)
+        result = save_answer(attempt, payload["position"], payload.get("selected", []), now, payload.get("revision"))
     except AttemptError as error:
         db.session.commit()
         return jsonify(error=str(error), submitted=attempt.is_submitted,
                        result_url=url_for("attempts.result", attempt_id=attempt.id)), 409
     db.session.commit()
+    return _saved(result)
+
+
+def _session_user_id() -> int | None:
+    """The contestant the signed session names, without loading the account (Flask-Login's key)."""
+    try:
+        return int(session["_user_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _is_answer(payload: dict) -> bool:
+    """True if the JSON body is a well-formed answer (not the prediction)."""
+    selected = payload.get("selected", [])
+    return "prediction" not in payload and isinstance(payload.get("position"), int) \
+        and not isinstance(payload.get("position"), bool) and isinstance(selected, list) \
+        and all(isinstance(value, int) and not isinstance(value, bool) for value in selected)
+
+
+def _saved(result):
     return jsonify(position=result.position, selected=result.selected, revision=result.revision,
                    remaining_seconds=round(result.remaining_seconds, 1))
 

@@ -4,6 +4,7 @@ Concurrency: a save holds a share lock on its attempt row and a submission an ex
 save can never land between a submission's marking and its commit; limits on attempts are unique
 indexes, so parallel starts cannot exceed them (see docs/ARCHITECTURE.md).
 """
+import functools
 import random
 import secrets
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from contest.attempts.draw import DrawError, draw_paper, shuffled_order
 from contest.attempts.models import Attempt, AttemptItem
 from contest.attempts.pool import drawable_pool
 from contest.bank.models import Question
+from contest.database import UTCDateTime
 from contest.extensions import db
 from contest.leaderboards.services import apply_prediction_truth, record_standing
 from contest.rounds.models import Round
@@ -178,6 +180,61 @@ def _store_checked(attempt_id: int, position: int, selected: list[int], now: dat
         .values(selected=cleaned or None, answered_at=now, revision=revision)
         .returning(AttemptItem.selected, AttemptItem.revision)
         .execution_options(synchronize_session=False)).first()
+
+
+@functools.cache
+def _quick_save_statement(kind: str) -> sa.Update:
+    """The one-statement save, built once per kind of selection ("blank", "one", "several")."""
+    item, attempt, question = AttemptItem.__table__, Attempt.__table__, Question.__table__
+    conditions = [
+        item.c.attempt_id == sa.bindparam("b_attempt"), item.c.position == sa.bindparam("b_position"),
+        item.c.revision < sa.bindparam("b_revision"),
+        # The share lock keeps a save from landing between a submission's marking and its commit.
+        sa.select(attempt.c.id).where(attempt.c.id == sa.bindparam("b_attempt"),
+                                      attempt.c.user_id == sa.bindparam("b_user"),
+                                      attempt.c.submitted_at.is_(None),
+                                      attempt.c.deadline_at >= sa.bindparam("b_cutoff", type_=UTCDateTime()))
+        .with_for_update(read=True).exists()]
+    if kind != "blank":
+        conditions.append(sa.func.json_array_length(item.c.choice_order) > sa.bindparam("b_highest"))
+    if kind == "several":
+        conditions.append(sa.select(sa.func.json_array_length(question.c.correct))
+                          .where(question.c.id == item.c.question_id).scalar_subquery() > 1)
+    deadline = sa.select(attempt.c.deadline_at).where(attempt.c.id == sa.bindparam("b_attempt")).scalar_subquery()
+    return item.update().where(*conditions).values(
+        selected=sa.null() if kind == "blank" else sa.bindparam("b_selected", type_=sa.JSON()),
+        answered_at=sa.bindparam("b_now", type_=UTCDateTime()), revision=sa.bindparam("b_revision"),
+    ).returning(item.c.selected, item.c.revision, deadline.label("deadline_at"))
+
+
+def quick_save(attempt_id: int, user_id: int, position: int, selected: list[int], now: datetime,
+               revision: int) -> SaveResult | None:
+    """The usual save as one statement in its own transaction: no ORM objects, one round trip.
+
+    The UPDATE stores the answer only if the attempt is the user's, still open and within its deadline
+    plus the grace (checked under a share lock on the attempt row, as `lock_attempt` takes it), and if
+    the options pass the checks of `_store_checked`. Returns None when it stored nothing; the caller
+    then takes the full path, which says why.
+    """
+    cleaned = sorted(set(selected))
+    if any(value < 0 for value in cleaned):
+        return None
+    kind = "blank" if not cleaned else "one" if len(cleaned) == 1 else "several"
+    params = {"b_attempt": attempt_id, "b_user": user_id, "b_position": position, "b_revision": revision,
+              "b_cutoff": now - grace(), "b_now": now}
+    if cleaned:
+        params.update(b_highest=cleaned[-1], b_selected=cleaned)
+    if db.engine.dialect.name == "postgresql":
+        # Autocommit: the statement is its own transaction, with no BEGIN and COMMIT round trips.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            row = connection.execute(_quick_save_statement(kind), params).first()
+    else:
+        with db.engine.begin() as connection:  # BEGIN IMMEDIATE (see tune_sqlite) … COMMIT
+            row = connection.execute(_quick_save_statement(kind), params).first()
+    if row is None:
+        return None
+    return SaveResult(position=position, selected=row.selected or [], revision=row.revision,
+                      remaining_seconds=max(0.0, (row.deadline_at - now).total_seconds()))
 
 
 def save_answer(attempt: Attempt, position: int, selected: list[int], now: datetime,

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from contest.accounts.models import User
 from contest.attempts.models import Attempt, AttemptItem
 from contest.attempts.queries import load_attempt
-from contest.attempts.services import (AttemptError, expire_if_due, finalize_expired, lock_attempt, save_answer,
-                                       start_attempt, submit_attempt)
+from contest.attempts.services import (AttemptError, expire_if_due, finalize_expired, lock_attempt, quick_save,
+                                       save_answer, start_attempt, submit_attempt)
 from contest.bank.models import Question
 from contest.extensions import db
 from contest.leaderboards.models import Standing
@@ -139,15 +139,18 @@ def test_parallel_submits_of_one_attempt_count_once(app, world, now, later):
     assert [(row.attempt_id, row.score) for row in standings] == [(attempt_id, winner)]
 
 
-def test_saves_racing_a_submission_leave_what_was_scored_stored(app, world, now, later):
-    """(c) A tab keeps saving while another submits: the stored answers are the ones scored."""
+@pytest.mark.parametrize("path", ["one statement", "full"])
+def test_saves_racing_a_submission_leave_what_was_scored_stored(app, world, now, later, path):
+    """(c) A tab keeps saving while another submits: the stored answers are the ones scored.
+
+    The route tries the one-statement save first and takes the full path only when it stored nothing."""
     round_ = factories.make_round(now, attempts_allowed=None)
     db.session.commit()
     rng = random.Random(2024)
     for repetition in range(6):
         attempt = start_attempt(world.contestant, round_, later(repetition * 1000))
         db.session.commit()
-        attempt_id, count = attempt.id, len(attempt.items)
+        attempt_id, count, user_id = attempt.id, len(attempt.items), attempt.user_id
         at = later(repetition * 1000 + 60)
         choices = [rng.randrange(4) for _ in range(400)]
         last_word = {rng.randrange(count): [rng.randrange(4)]}
@@ -156,6 +159,10 @@ def test_saves_racing_a_submission_leave_what_was_scored_stored(app, world, now,
         def keep_saving():
             accepted = {}
             for revision in range(1, len(choices)):
+                if path == "one statement" and quick_save(attempt_id, user_id, revision % count, [choices[revision]],
+                                                          at, revision):
+                    accepted[revision % count] = [choices[revision]]
+                    continue
                 locked = lock_attempt(attempt_id, exclusive=False)
                 try:
                     save_answer(locked, revision % count, [choices[revision]], at, revision)

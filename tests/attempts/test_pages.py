@@ -1,11 +1,13 @@
 """The contestant's journey through real pages, and what the browser may never see."""
 import json
 import re
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from contest.attempts.models import Attempt
+from contest.database import utcnow
 from contest.extensions import db
 from tests import factories
 from tests.conftest import csrf_token
@@ -113,3 +115,64 @@ def test_another_contestants_attempt_is_not_found(client, world, auth):
     other.post("/login", data={"email": "khac@example.vn", "password": factories.PASSWORD, "csrf_token": token})
     assert other.get(f"/attempts/{attempt.id}").status_code == 404
     assert other.get(f"/attempts/{attempt.id}/result").status_code == 404
+
+
+def save(client, attempt_id, token, position, selected, revision):
+    return client.post(f"/attempts/{attempt_id}/answers", headers={"X-CSRFToken": token},
+                       json={"position": position, "selected": selected, "revision": revision})
+
+
+def stored_answer(attempt_id, position):
+    db.session.commit()  # a fresh read, not the test's earlier snapshot
+    item = db.session.get(Attempt, attempt_id).items[position]
+    return item.selected, item.revision
+
+
+def test_a_numbered_save_is_stored_and_a_stale_or_invalid_one_changes_nothing(client, world, auth):
+    """The page numbers its saves: the usual save (one statement) and the refusals the full path explains."""
+    auth.login("thisinh@example.vn")
+    paper_url = start_through_page(client, world)
+    attempt = db.session.scalar(sa.select(Attempt))
+    token = csrf_token(client, paper_url)
+    first = save(client, attempt.id, token, 1, [2], 5)
+    assert first.status_code == 200 and first.get_json()["selected"] == [2] and first.get_json()["revision"] == 5
+    assert 0 < first.get_json()["remaining_seconds"] <= 600
+    assert stored_answer(attempt.id, 1) == ([2], 5)
+    stale = save(client, attempt.id, token, 1, [3], 4)  # sent earlier, arrived later
+    assert stale.status_code == 200 and (stale.get_json()["selected"], stale.get_json()["revision"]) == ([2], 5)
+    invalid = save(client, attempt.id, token, 1, [7], 6)  # the question shows four options
+    assert invalid.status_code == 409 and invalid.get_json()["error"] == "Phương án không hợp lệ."
+    assert save(client, attempt.id, token, 99, [0], 7).status_code == 409  # no such question
+    several = save(client, attempt.id, token, 1, [0, 1], 8)  # every question here has one right option
+    assert several.status_code == 409 and several.get_json()["error"] == "Câu này chỉ chọn một phương án."
+    assert stored_answer(attempt.id, 1) == ([2], 5)
+    cleared = save(client, attempt.id, token, 1, [], 9)
+    assert cleared.status_code == 200 and cleared.get_json()["selected"] == []
+    assert stored_answer(attempt.id, 1) == (None, 9)
+
+
+def test_a_numbered_save_by_another_contestant_or_too_late_stores_nothing(client, world, auth):
+    auth.login("thisinh@example.vn")
+    paper_url = start_through_page(client, world)
+    attempt = db.session.scalar(sa.select(Attempt))
+    token = csrf_token(client, paper_url)
+    factories.make_user("khac@example.vn", world.commune)
+    db.session.commit()
+    other = client.application.test_client()
+    other_token = csrf_token(other, "/login")
+    other.post("/login", data={"email": "khac@example.vn", "password": factories.PASSWORD, "csrf_token": other_token})
+    assert save(other, attempt.id, csrf_token(other, "/"), 0, [1], 1).status_code == 404
+    assert stored_answer(attempt.id, 0) == (None, 0)
+
+    attempt_row = db.session.get(Attempt, attempt.id)
+    attempt_row.deadline_at = utcnow() - timedelta(seconds=4)  # past the deadline, inside the 10 s grace
+    db.session.commit()
+    in_grace = save(client, attempt.id, token, 0, [1], 1)
+    assert in_grace.status_code == 200 and in_grace.get_json()["remaining_seconds"] == 0
+    attempt_row = db.session.get(Attempt, attempt.id)
+    attempt_row.deadline_at = attempt_row.started_at - timedelta(minutes=1)  # the grace is over too
+    db.session.commit()
+    late = save(client, attempt.id, token, 0, [2], 2)
+    assert late.status_code == 409 and late.get_json()["submitted"] is True
+    assert stored_answer(attempt.id, 0) == ([1], 1)
+    assert db.session.get(Attempt, attempt.id).submitted_at is not None  # the late save closed the paper
