@@ -157,12 +157,18 @@ def _saved(result):
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
-@login_required
 def submit(attempt_id: int):
-    """Submit the paper; submitting twice changes nothing."""
-    attempt = _own_attempt(attempt_id, lock="exclusive")
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    """Submit the paper; submitting twice changes nothing.
+
+    The session names the contestant (the account is not loaded: the attempt's owner is checked) and
+    CSRFProtect has checked the form's token before the view runs.
+    """
+    user_id = _session_user_id()
+    if user_id is None:
+        return current_app.login_manager.unauthorized()
+    attempt = lock_attempt(attempt_id, exclusive=True)
+    if attempt is None or attempt.user_id != user_id:
+        abort(404)
     was_submitted = attempt.is_submitted
     try:
         submit_attempt(attempt, utcnow(), _answers_from_form(request.form, attempt.max_score),
@@ -170,11 +176,12 @@ def submit(attempt_id: int):
     except AttemptError as error:
         db.session.commit()  # answers sent with the refused submission are kept
         flash(str(error), "error")
-        return redirect(url_for("attempts.take", attempt_id=attempt.id))
+        return redirect(url_for("attempts.take", attempt_id=attempt_id))
+    closed_by_clock = not was_submitted and attempt.is_auto_submitted  # read before the commit expires it
     db.session.commit()
-    if not was_submitted and attempt.is_auto_submitted:
+    if closed_by_clock:
         flash("Bài thi đã được nộp khi hết giờ, với các câu trả lời đã lưu trước thời hạn.", "warning")
-    return redirect(url_for("attempts.result", attempt_id=attempt.id))
+    return redirect(url_for("attempts.result", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>/result")

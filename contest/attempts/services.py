@@ -54,10 +54,14 @@ def attempts_used(user_id: int, round_id: int) -> int:
 def lock_attempt(attempt_id: int, exclusive: bool) -> Attempt | None:
     """Load an attempt row under a lock: shared for saves, exclusive for submission.
 
-    Neither needs the paper as ORM objects: a save loads the one item it changes, marking reads plain rows.
+    Neither needs the paper as ORM objects: a save loads the one item it changes, marking reads plain
+    rows. Its round and contest come in the same query (marking and the standings read their rules);
+    only the attempt row is locked.
     """
-    return db.session.scalar(sa.select(Attempt).where(Attempt.id == attempt_id).with_for_update(read=not exclusive)
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(
+        sa.select(Attempt).where(Attempt.id == attempt_id)
+        .options(joinedload(Attempt.round, innerjoin=True).joinedload(Round.contest, innerjoin=True))
+        .with_for_update(read=not exclusive, of=Attempt.__table__).execution_options(populate_existing=True))
 
 
 def check_eligible(user: User, round_: Round) -> None:
@@ -285,14 +289,19 @@ class PaperRow:
     correct: list[int]
 
 
+_ITEM, _ATTEMPT = AttemptItem.__table__, Attempt.__table__
+_PAPER_ROWS = sa.select(_ITEM.c.position, _ITEM.c.selected, _ITEM.c.choice_order, _ITEM.c.revision,
+                        Question.__table__.c.correct) \
+    .join(Question.__table__, Question.__table__.c.id == _ITEM.c.question_id) \
+    .where(_ITEM.c.attempt_id == sa.bindparam("b_attempt")).order_by(_ITEM.c.position)
+_MARK = _ITEM.update().where(_ITEM.c.attempt_id == sa.bindparam("b_attempt")) \
+    .values(is_correct=_ITEM.c.position.in_(sa.bindparam("b_correct", expanding=True)))
+_CLAIM = _ATTEMPT.update().where(_ATTEMPT.c.id == sa.bindparam("b_attempt"), _ATTEMPT.c.submitted_at.is_(None))
+
+
 def _paper_rows(attempt_id: int) -> list[PaperRow]:
     """The attempt's items with their questions' keys, in position order."""
-    rows = db.session.execute(
-        sa.select(AttemptItem.position, AttemptItem.selected, AttemptItem.choice_order, AttemptItem.revision,
-                  Question.correct)
-        .join(Question, Question.id == AttemptItem.question_id)
-        .where(AttemptItem.attempt_id == attempt_id).order_by(AttemptItem.position)).all()
-    return [PaperRow(*row) for row in rows]
+    return [PaperRow(*row) for row in db.session.connection().execute(_PAPER_ROWS, {"b_attempt": attempt_id})]
 
 
 def _store_sent_answers(attempt: Attempt, paper: list[PaperRow], answers: dict[int, list[int]], now: datetime) -> None:
@@ -346,18 +355,15 @@ def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]
         raise AttemptError(f"Vòng thi yêu cầu trả lời tất cả các câu; còn thiếu câu {numbers}.")
     finished_at = min(now, attempt.deadline_at)
     correct = [row.position for row in paper if is_answer_correct(row.selected, row.choice_order, row.correct)]
-    db.session.execute(
-        sa.update(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
-        .values(is_correct=AttemptItem.position.in_(correct)).execution_options(synchronize_session=False))
+    connection = db.session.connection()
+    connection.execute(_MARK, {"b_attempt": attempt.id, "b_correct": correct})
     result = {
         "submitted_at": finished_at, "score": len(correct), "is_auto_submitted": is_timed_out,
         # Integer division of timedeltas: exact to the millisecond (floats lose 1 ms in 1.001 s).
         "duration_ms": (finished_at - attempt.started_at) // timedelta(milliseconds=1),
     }
     # The guard on submitted_at makes a double submit, or a submit racing the expiry job, count once.
-    claimed = db.session.execute(
-        sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None)).values(**result)
-        .execution_options(synchronize_session=False)).rowcount
+    claimed = connection.execute(_CLAIM.values(**result), {"b_attempt": attempt.id}).rowcount
     if not claimed:
         db.session.refresh(attempt)
         return attempt

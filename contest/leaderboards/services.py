@@ -3,6 +3,8 @@
 Each write is one upsert statement (INSERT … ON CONFLICT on both databases): a submission at the
 close of a national round pays for two statements, not for loading and flushing ORM objects.
 """
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -17,10 +19,9 @@ from contest.scoring.rules import MISSING_PREDICTION_ERROR
 RESULT_COLUMNS = ("score", "max_score", "duration_ms", "submitted_at")
 
 
-def _insert(table):
-    """INSERT with ON CONFLICT for the session's database (PostgreSQL in production, SQLite in the demo)."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def _insert(table, dialect: str):
+    """INSERT with ON CONFLICT for the database (PostgreSQL in production, SQLite in the demo)."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def _replaces(rule: str, new, old):
@@ -34,7 +35,7 @@ def _replaces(rule: str, new, old):
                           new.submitted_at < old.submitted_at))
 
 
-def _agency_of(user_id: int):
+def _agency_of(user_id):
     """Scalar subqueries for the contestant's agency id and path at submission."""
     agency_id = sa.select(User.agency_id).where(User.id == user_id).scalar_subquery()
     agency_path = sa.func.coalesce(sa.select(Agency.path).join(User, User.agency_id == Agency.id)
@@ -42,41 +43,53 @@ def _agency_of(user_id: int):
     return agency_id, agency_path
 
 
-def record_standing(attempt: Attempt) -> bool:
-    """Make the attempt the contestant's standing in its round if the round's rule says it counts;
-    True if it did. Also keeps the frozen copy the public board shows after the round's freeze time,
-    and the contestant's overall standing in the contest."""
-    round_ = attempt.round
-    agency_id, agency_path = _agency_of(attempt.user_id)
-    values = {
-        "round_id": attempt.round_id, "user_id": attempt.user_id, "attempt_id": attempt.id,
-        "score": attempt.score, "max_score": attempt.max_score, "duration_ms": attempt.duration_ms,
-        "submitted_at": attempt.submitted_at, "prediction": attempt.prediction,
-        "agency_id": agency_id, "agency_path": agency_path,
-    }
-    if round_.freeze_at is None or attempt.submitted_at < round_.freeze_at:
-        values.update(frozen_score=attempt.score, frozen_duration_ms=attempt.duration_ms,
-                      frozen_submitted_at=attempt.submitted_at)
-    statement = _insert(Standing).values(**values)
+STANDING_VALUES = ("attempt_id", "score", "max_score", "duration_ms", "submitted_at", "prediction")
+
+
+@functools.cache
+def _standing_upsert(dialect: str, rule: str, is_before_freeze: bool):
+    """The round standing's upsert for one counting rule, built once (parameters b_<column>)."""
+    values = {"round_id": sa.bindparam("b_round_id"), "user_id": sa.bindparam("b_user_id")}
+    values.update({name: sa.bindparam(f"b_{name}", type_=Standing.__table__.c[name].type) for name in STANDING_VALUES})
+    values["agency_id"], values["agency_path"] = _agency_of(sa.bindparam("b_user_id"))
+    if is_before_freeze:  # the frozen copy the public board shows after the round's freeze time
+        values.update(frozen_score=values["score"], frozen_duration_ms=values["duration_ms"],
+                      frozen_submitted_at=values["submitted_at"])
+    statement = _insert(Standing, dialect).values(**values)
     changed = {name: statement.excluded[name] for name in values if name not in ("round_id", "user_id")}
-    if round_.counting_rule == "first":
+    if rule == "first":
         statement = statement.on_conflict_do_nothing(index_elements=["round_id", "user_id"])
     else:
         statement = statement.on_conflict_do_update(
             index_elements=["round_id", "user_id"], set_=changed,
-            where=_replaces(round_.counting_rule, statement.excluded, Standing.__table__.c))
-    is_counted = db.session.execute(statement.returning(Standing.attempt_id)).first() is not None
+            where=_replaces(rule, statement.excluded, Standing.__table__.c))
+    return statement.returning(Standing.attempt_id)
+
+
+def record_standing(attempt: Attempt) -> bool:
+    """Make the attempt the contestant's standing in its round if the round's rule says it counts;
+    True if it did. Also keeps the frozen copy the public board shows after the round's freeze time,
+    and the contestant's overall standing in the contest. One upsert each, built once per rule."""
+    round_ = attempt.round
+    is_before_freeze = round_.freeze_at is None or attempt.submitted_at < round_.freeze_at
+    params = {"b_round_id": attempt.round_id, "b_user_id": attempt.user_id}
+    params.update({f"b_{name}": getattr(attempt, name) if name != "attempt_id" else attempt.id
+                   for name in STANDING_VALUES})
+    connection = db.session.connection()
+    statement = _standing_upsert(connection.dialect.name, round_.counting_rule, is_before_freeze)
+    is_counted = connection.execute(statement, params).first() is not None
     if is_counted:
-        update_contest_standing(round_.contest_id, attempt.user_id)
+        update_contest_standing(round_.contest_id, attempt.user_id, round_.contest.overall_rule)
     return is_counted
 
 
-def update_contest_standing(contest_id: int, user_id: int) -> None:
-    """Recompute a contestant's overall result from their round standings (a few rows), in one upsert."""
+@functools.cache
+def _contest_standing_upsert(dialect: str, is_best_round: bool):
+    """The overall standing's upsert for one overall rule, built once (parameters b_contest, b_user)."""
+    contest_id, user_id = sa.bindparam("b_contest"), sa.bindparam("b_user")
     mine = sa.and_(Round.contest_id == contest_id, Standing.user_id == user_id)
     rounds_taken = sa.select(sa.func.count()).select_from(Standing).join(Round, Round.id == Standing.round_id) \
         .where(mine).scalar_subquery()
-    is_best_round = db.session.scalar(sa.select(Contest.overall_rule).where(Contest.id == contest_id)) == "best_round"
     if is_best_round:
         result = sa.select(Standing.score, Standing.max_score, Standing.duration_ms, Standing.submitted_at) \
             .join(Round, Round.id == Standing.round_id).where(mine) \
@@ -89,14 +102,23 @@ def update_contest_standing(contest_id: int, user_id: int) -> None:
     agency_id, agency_path = _agency_of(user_id)
     source = result.subquery()
     # WHERE true: SQLite reads "SELECT … FROM x ON CONFLICT" as a join's ON without it.
-    rows = sa.select(sa.literal(contest_id), sa.literal(user_id), *source.c, rounds_taken, agency_id, agency_path) \
-        .where(sa.true())
-    statement = _insert(ContestStanding).from_select(
+    rows = sa.select(sa.cast(contest_id, sa.Integer), sa.cast(user_id, sa.Integer), *source.c, rounds_taken,
+                     agency_id, agency_path).where(sa.true())
+    statement = _insert(ContestStanding, dialect).from_select(
         ["contest_id", "user_id", *RESULT_COLUMNS, "rounds_taken", "agency_id", "agency_path"], rows)
     statement = statement.on_conflict_do_update(
         index_elements=["contest_id", "user_id"],
         set_={name: statement.excluded[name] for name in (*RESULT_COLUMNS, "rounds_taken", "agency_id", "agency_path")})
-    if db.session.execute(statement.returning(ContestStanding.user_id)).first() is None:
+    return statement.returning(ContestStanding.user_id)
+
+
+def update_contest_standing(contest_id: int, user_id: int, overall_rule: str | None = None) -> None:
+    """Recompute a contestant's overall result from their round standings (a few rows), in one upsert."""
+    if overall_rule is None:
+        overall_rule = db.session.scalar(sa.select(Contest.overall_rule).where(Contest.id == contest_id))
+    connection = db.session.connection()
+    statement = _contest_standing_upsert(connection.dialect.name, overall_rule == "best_round")
+    if connection.execute(statement, {"b_contest": contest_id, "b_user": user_id}).first() is None:
         # No round standing is left (a paper struck off): no overall result either.
         db.session.execute(sa.delete(ContestStanding).where(ContestStanding.contest_id == contest_id,
                                                             ContestStanding.user_id == user_id))

@@ -176,3 +176,25 @@ def test_a_numbered_save_by_another_contestant_or_too_late_stores_nothing(client
     assert late.status_code == 409 and late.get_json()["submitted"] is True
     assert stored_answer(attempt.id, 0) == ([1], 1)
     assert db.session.get(Attempt, attempt.id).submitted_at is not None  # the late save closed the paper
+
+
+def test_a_submission_needs_its_owner_and_the_form_token(client, world, auth):
+    auth.login("thisinh@example.vn")
+    paper_url = start_through_page(client, world)
+    attempt = db.session.scalar(sa.select(Attempt))
+    assert client.post(f"/attempts/{attempt.id}/submit", data={"q0": "0"}).status_code == 400  # no token
+    factories.make_user("khac@example.vn", world.commune)
+    db.session.commit()
+    other = client.application.test_client()
+    token = csrf_token(other, "/login")
+    other.post("/login", data={"email": "khac@example.vn", "password": factories.PASSWORD, "csrf_token": token})
+    assert other.post(f"/attempts/{attempt.id}/submit", data={"csrf_token": csrf_token(other, "/")}).status_code == 404
+    anonymous = client.application.test_client()
+    response = anonymous.post(f"/attempts/{attempt.id}/submit", data={"csrf_token": csrf_token(anonymous, "/login")})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    db.session.commit()
+    assert db.session.get(Attempt, attempt.id).submitted_at is None
+    done = client.post(f"/attempts/{attempt.id}/submit", data={"csrf_token": csrf_token(client, paper_url)})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/attempts/{attempt.id}/result")
+    db.session.commit()
+    assert db.session.get(Attempt, attempt.id).submitted_at is not None
