@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from contest.attempts.queries import load_attempt, review_paper, shown_paper
 from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt,
-                                       quick_save, remaining_seconds, save_answer, save_prediction, start_attempt,
+                                       quick_save, remaining_seconds, save_answer, save_prediction, start_attempt_id,
                                        submit_attempt, unanswered_positions)
 from contest.database import utcnow
 from contest.extensions import db
@@ -68,12 +68,11 @@ def start(round_id: int):
     round_ = db.session.scalar(sa.select(Round).where(Round.id == round_id).options(joinedload(Round.contest)))
     if round_ is None:
         abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    # CSRFProtect has checked the form's token before the view runs.
     device_id = request.cookies.get(DEVICE_COOKIE) or secrets.token_urlsafe(24)
     try:
-        attempt_id = start_attempt(current_user, round_, utcnow(), client_ip=request.remote_addr or "",
-                                   device_id=device_id).id
+        attempt_id = start_attempt_id(current_user, round_, utcnow(), client_ip=request.remote_addr or "",
+                                      device_id=device_id)
     except AttemptError as error:
         db.session.commit()  # keeps an expired attempt the start just finalized
         flash(str(error), "error")

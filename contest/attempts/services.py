@@ -28,6 +28,8 @@ from contest.rounds.models import Round
 from contest.scoring.rules import is_answer_correct
 
 MAX_PREDICTION = 10**9
+_ITEM, _ATTEMPT = AttemptItem.__table__, Attempt.__table__
+_ATTEMPT_INSERT = _ATTEMPT.insert().returning(_ATTEMPT.c.id)
 
 
 class AttemptError(Exception):
@@ -76,10 +78,16 @@ def check_eligible(user: User, round_: Round) -> None:
 
 
 def start_attempt(user: User, round_: Round, now: datetime, client_ip: str = "", device_id: str = "") -> Attempt:
-    """Start (or resume) the contestant's attempt: draw the questions and shuffle their options.
+    """Start (or resume) the contestant's attempt; see start_attempt_id. The caller commits."""
+    return db.session.get(Attempt, start_attempt_id(user, round_, now, client_ip, device_id))
 
-    The caller commits. A handful of small statements: the bank's revision (its drawable questions
-    are cached per worker), the attempt in progress, the attempts used, and the inserts.
+
+def start_attempt_id(user: User, round_: Round, now: datetime, client_ip: str = "", device_id: str = "") -> int:
+    """Start (or resume) the contestant's attempt: draw the questions and shuffle their options; returns
+    its id. The caller commits.
+
+    A handful of small statements: the bank's revision (its drawable questions are cached per worker),
+    the contestant's attempts in the round, and two inserts (Core, no ORM objects).
     """
     check_eligible(user, round_)
     if now < round_.opens_at:
@@ -93,7 +101,7 @@ def start_attempt(user: User, round_: Round, now: datetime, client_ip: str = "",
     if in_progress is not None:
         current = db.session.get(Attempt, in_progress)
         if not expire_if_due(current, now):
-            return current
+            return current.id
     used = len(mine)
     if round_.attempts_allowed is not None and used >= round_.attempts_allowed:
         raise AttemptError("Bạn đã dùng hết số lần thi của vòng này.")
@@ -105,17 +113,18 @@ def start_attempt(user: User, round_: Round, now: datetime, client_ip: str = "",
     except DrawError as error:
         current_app.logger.error("Round %s cannot draw a paper: %s", round_.id, error)
         raise AttemptError("Ngân hàng câu hỏi của vòng thi chưa đủ câu; vui lòng báo Ban tổ chức.")
-    attempt = Attempt(
-        user_id=user.id, round_id=round_.id, number=used + 1, seed=seed, started_at=now,
-        deadline_at=min(now + timedelta(seconds=round_.time_limit_seconds), round_.closes_at),
-        max_score=round_.question_count, client_ip=client_ip[:45], device_id=device_id[:64],
-    )
-    db.session.add(attempt)
+    values = {
+        "user_id": user.id, "round_id": round_.id, "number": used + 1, "seed": seed, "started_at": now,
+        "deadline_at": min(now + timedelta(seconds=round_.time_limit_seconds), round_.closes_at),
+        "max_score": round_.question_count, "client_ip": client_ip[:45], "device_id": device_id[:64],
+        "is_auto_submitted": False,
+    }
     try:
-        db.session.flush()
-        # The items go in as one executemany: the opening rush pays for rows, not for ORM objects.
-        db.session.execute(sa.insert(AttemptItem), [
-            {"attempt_id": attempt.id, "position": position, "question_id": question.id,
+        # Two Core statements, no unit of work: the opening rush pays for rows, not for ORM objects.
+        connection = db.session.connection()
+        attempt_id = connection.execute(_ATTEMPT_INSERT, values).scalar_one()
+        connection.execute(_ITEM.insert(), [
+            {"attempt_id": attempt_id, "position": position, "question_id": question.id,
              "choice_order": shuffled_order(question.choice_count, rng), "revision": 0}
             for position, question in enumerate(drawn)])
     except IntegrityError:
@@ -124,8 +133,8 @@ def start_attempt(user: User, round_: Round, now: datetime, client_ip: str = "",
         current = open_attempt(user.id, round_.id)
         if current is None:
             raise AttemptError("Yêu cầu bắt đầu bị trùng; vui lòng thử lại.")
-        return current
-    return attempt
+        return current.id
+    return attempt_id
 
 
 @dataclass
@@ -289,7 +298,6 @@ class PaperRow:
     correct: list[int]
 
 
-_ITEM, _ATTEMPT = AttemptItem.__table__, Attempt.__table__
 _PAPER_ROWS = sa.select(_ITEM.c.position, _ITEM.c.selected, _ITEM.c.choice_order, _ITEM.c.revision,
                         Question.__table__.c.correct) \
     .join(Question.__table__, Question.__table__.c.id == _ITEM.c.question_id) \

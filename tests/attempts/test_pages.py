@@ -198,3 +198,13 @@ def test_a_submission_needs_its_owner_and_the_form_token(client, world, auth):
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/attempts/{attempt.id}/result")
     db.session.commit()
     assert db.session.get(Attempt, attempt.id).submitted_at is not None
+
+
+def test_a_start_without_the_form_token_starts_nothing(client, world, auth):
+    auth.login("thisinh@example.vn")
+    assert client.post(f"/rounds/{world.round.id}/start", data={}).status_code == 400
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attempt)) == 0
+    start_through_page(client, world)
+    db.session.commit()
+    assert len(db.session.scalar(sa.select(Attempt)).items) == world.round.question_count

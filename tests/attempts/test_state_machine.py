@@ -369,8 +369,9 @@ class AttemptMachine(RuleBasedStateMachine):
                     expected = self.expected_refusal(item, selection)
                     if expected:
                         break
-                    item.selected = sorted(set(selection))
-                    item.revision, item.answered_at = item.revision + 1, self.now
+                    if sorted(set(selection)) != item.selected:  # an unchanged answer is not written again
+                        item.selected = sorted(set(selection))
+                        item.revision, item.answered_at = item.revision + 1, self.now
             gaps = any(not item.selected for item in model.items.values())
             if expected is None and self.is_all_required and gaps and self.now < model.deadline_at:
                 expected = "trả lời tất cả"
