@@ -15,10 +15,13 @@ _cache: dict[tuple, list[Drawable]] = {}
 _lock = threading.Lock()
 
 
-def drawable_pool(bank_id: int) -> list[Drawable]:
-    """The bank's approved current questions, from this worker's cache when the revision matches."""
-    revision, created_at = db.session.execute(sa.select(QuestionBank.revision, QuestionBank.created_at)
-                                              .where(QuestionBank.id == bank_id)).one()
+def drawable_pool(bank_id: int, known: tuple | None = None) -> list[Drawable]:
+    """The bank's approved current questions, from this worker's cache when the revision matches.
+
+    known: the bank's (revision, created_at) if the caller has read them already.
+    """
+    revision, created_at = known or db.session.execute(sa.select(QuestionBank.revision, QuestionBank.created_at)
+                                                       .where(QuestionBank.id == bank_id)).one()
     # created_at guards against a bank deleted and recreated with the same id and revision.
     key = (str(db.engine.url), bank_id, revision, created_at)
     pool = _cache.get(key)

@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from contest.attempts.queries import load_attempt, review_paper, shown_paper
-from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt,
-                                       quick_save, remaining_seconds, save_answer, save_prediction, start_attempt_id,
-                                       submit_attempt, unanswered_positions)
+from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt, quick_save,
+                                       read_entrant, remaining_seconds, save_answer, save_prediction,
+                                       start_attempt_id, submit_attempt, unanswered_positions)
 from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
@@ -62,16 +62,24 @@ def _answers_from_form(form, count: int) -> dict[int, list[int]]:
 
 
 @bp.route("/rounds/<int:round_id>/start", methods=["POST"])
-@login_required
 def start(round_id: int):
-    """Start a new attempt, or resume the one in progress."""
+    """Start a new attempt, or resume the one in progress.
+
+    The session names the contestant; their account, attempts and the bank's revision are one query
+    (read_entrant), and CSRFProtect has checked the form's token before the view runs.
+    """
+    user_id = _session_user_id()
+    if user_id is None:
+        return current_app.login_manager.unauthorized()
     round_ = db.session.scalar(sa.select(Round).where(Round.id == round_id).options(joinedload(Round.contest)))
     if round_ is None:
         abort(404)
-    # CSRFProtect has checked the form's token before the view runs.
+    entrant = read_entrant(user_id, round_)
+    if entrant is None:
+        return current_app.login_manager.unauthorized()
     device_id = request.cookies.get(DEVICE_COOKIE) or secrets.token_urlsafe(24)
     try:
-        attempt_id = start_attempt_id(current_user, round_, utcnow(), client_ip=request.remote_addr or "",
+        attempt_id = start_attempt_id(entrant, round_, utcnow(), client_ip=request.remote_addr or "",
                                       device_id=device_id)
     except AttemptError as error:
         db.session.commit()  # keeps an expired attempt the start just finalized

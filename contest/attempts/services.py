@@ -17,10 +17,11 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.accounts.models import Role, User
+from contest.agencies.models import Agency
 from contest.attempts.draw import DrawError, draw_paper, shuffled_order
 from contest.attempts.models import Attempt, AttemptItem
 from contest.attempts.pool import drawable_pool
-from contest.bank.models import Question
+from contest.bank.models import Question, QuestionBank
 from contest.database import UTCDateTime
 from contest.extensions import db
 from contest.leaderboards.services import apply_prediction_truth, record_standing
@@ -66,50 +67,83 @@ def lock_attempt(attempt_id: int, exclusive: bool) -> Attempt | None:
         .with_for_update(read=not exclusive, of=Attempt.__table__).execution_options(populate_existing=True))
 
 
-def check_eligible(user: User, round_: Round) -> None:
+@dataclass(frozen=True)
+class Entrant:
+    """What starting an attempt needs of the account and its past attempts, read in one query."""
+
+    id: int
+    role: str
+    stream: str
+    agency_path: str | None
+    used: int  # attempts started in the round
+    open_id: int | None  # the one in progress, if any
+    bank: tuple | None  # (revision, created_at) of the round's default bank, for the cached pool
+
+
+def read_entrant(user_id: int, round_: Round) -> Entrant | None:
+    """The account, its attempts in the round and the round's bank revision, in one statement."""
+    user, attempt, agency = User.__table__, Attempt.__table__, Agency.__table__
+    bank = QuestionBank.__table__
+    mine = sa.and_(attempt.c.user_id == user_id, attempt.c.round_id == round_.id)
+    row = db.session.execute(  # through the session: pending changes to the account are flushed first
+        sa.select(user.c.role, user.c.stream, agency.c.path,
+                  sa.select(sa.func.count()).select_from(attempt).where(mine).scalar_subquery(),
+                  sa.select(attempt.c.id).where(mine, attempt.c.submitted_at.is_(None)).scalar_subquery(),
+                  sa.select(bank.c.revision).where(bank.c.id == round_.bank_id).scalar_subquery(),
+                  sa.select(bank.c.created_at).where(bank.c.id == round_.bank_id).scalar_subquery())
+        .select_from(user.outerjoin(agency, agency.c.id == user.c.agency_id)).where(user.c.id == user_id)).first()
+    if row is None:
+        return None
+    role, stream, path, used, open_id, revision, created_at = row
+    return Entrant(id=user_id, role=role, stream=stream, agency_path=path, used=used, open_id=open_id,
+                   bank=(revision, created_at) if revision is not None else None)
+
+
+def check_eligible(entrant: Entrant, round_: Round) -> None:
     """Refuse staff accounts and agencies outside the contest's eligible subtree."""
-    if user.role != Role.CONTESTANT.value:
+    if entrant.role != Role.CONTESTANT.value:
         raise AttemptError("Chỉ thí sinh mới được dự thi; tài khoản Ban tổ chức và Ban giám khảo không dự thi.")
-    if user.stream not in (round_.contest.streams or ["CBCCVC"]):
-        raise AttemptError(f"Cuộc thi không dành cho đối tượng “{user.stream}”.")
+    if entrant.stream not in (round_.contest.streams or ["CBCCVC"]):
+        raise AttemptError(f"Cuộc thi không dành cho đối tượng “{entrant.stream}”.")
     eligible = round_.contest.eligible_agency
-    if eligible is not None and (user.agency is None or not user.agency.path.startswith(eligible.path)):
+    if eligible is not None and (entrant.agency_path is None or not entrant.agency_path.startswith(eligible.path)):
         raise AttemptError(f"Cuộc thi dành cho cán bộ, công chức, viên chức thuộc {eligible.name}.")
 
 
 def start_attempt(user: User, round_: Round, now: datetime, client_ip: str = "", device_id: str = "") -> Attempt:
     """Start (or resume) the contestant's attempt; see start_attempt_id. The caller commits."""
-    return db.session.get(Attempt, start_attempt_id(user, round_, now, client_ip, device_id))
+    return db.session.get(Attempt, start_attempt_id(read_entrant(user.id, round_), round_, now, client_ip,
+                                                    device_id))
 
 
-def start_attempt_id(user: User, round_: Round, now: datetime, client_ip: str = "", device_id: str = "") -> int:
+def start_attempt_id(entrant: Entrant, round_: Round, now: datetime, client_ip: str = "",
+                     device_id: str = "") -> int:
     """Start (or resume) the contestant's attempt: draw the questions and shuffle their options; returns
     its id. The caller commits.
 
-    A handful of small statements: the bank's revision (its drawable questions are cached per worker),
-    the contestant's attempts in the round, and two inserts (Core, no ORM objects).
+    Few statements, no ORM objects written: the entrant (read_entrant: account, attempts used, the one
+    in progress, the bank's revision — its drawable questions are cached per worker), then the
+    attempt and its items as two Core inserts.
     """
-    check_eligible(user, round_)
+    user = entrant  # below, as the account
+    check_eligible(entrant, round_)
     if now < round_.opens_at:
         raise AttemptError("Vòng thi chưa mở.")
     if now >= round_.closes_at:
         raise AttemptError("Vòng thi đã kết thúc.")
-    # One query answers both "is one in progress?" and "how many were used?".
-    mine = db.session.execute(sa.select(Attempt.id, Attempt.submitted_at).where(
-        Attempt.user_id == user.id, Attempt.round_id == round_.id)).all()
-    in_progress = next((row.id for row in mine if row.submitted_at is None), None)
-    if in_progress is not None:
-        current = db.session.get(Attempt, in_progress)
+    if entrant.open_id is not None:
+        current = db.session.get(Attempt, entrant.open_id)
         if not expire_if_due(current, now):
             return current.id
-    used = len(mine)
+    used = entrant.used
     if round_.attempts_allowed is not None and used >= round_.attempts_allowed:
         raise AttemptError("Bạn đã dùng hết số lần thi của vòng này.")
     seed = secrets.randbits(62)
     rng = random.Random(seed)
     try:
         bank_id = int((round_.stream_banks or {}).get(user.stream, round_.bank_id))
-        drawn = draw_paper(drawable_pool(bank_id), round_.question_count, round_.quotas or [], rng)
+        pool = drawable_pool(bank_id, entrant.bank if bank_id == round_.bank_id else None)
+        drawn = draw_paper(pool, round_.question_count, round_.quotas or [], rng)
     except DrawError as error:
         current_app.logger.error("Round %s cannot draw a paper: %s", round_.id, error)
         raise AttemptError("Ngân hàng câu hỏi của vòng thi chưa đủ câu; vui lòng báo Ban tổ chức.")

@@ -200,7 +200,10 @@ def test_a_submission_needs_its_owner_and_the_form_token(client, world, auth):
     assert db.session.get(Attempt, attempt.id).submitted_at is not None
 
 
-def test_a_start_without_the_form_token_starts_nothing(client, world, auth):
+def test_a_start_without_the_form_token_or_a_login_starts_nothing(client, world, auth):
+    anonymous = client.application.test_client()
+    response = anonymous.post(f"/rounds/{world.round.id}/start", data={"csrf_token": csrf_token(anonymous, "/login")})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
     auth.login("thisinh@example.vn")
     assert client.post(f"/rounds/{world.round.id}/start", data={}).status_code == 400
     db.session.commit()
