@@ -13,10 +13,8 @@ class Standing(db.Model):
 
     __tablename__ = "standings"
     __table_args__ = (
-        # The path rides along (PostgreSQL INCLUDE): a large agency's top page is read from the top
-        # of the round's board, index-only, skipping the rows outside the agency.
         sa.Index("ix_standings_rank", "round_id", sa.text("score DESC"), "duration_ms",
-                 "submitted_at", "user_id", postgresql_include=["agency_path"]),
+                 "submitted_at", "user_id"),
         sa.Index("ix_standings_round_agency", "round_id", "agency_id"),
         # After the close the prediction's distance to the truth breaks ties before time.
         sa.Index("ix_standings_final_rank", "round_id", sa.text("score DESC"), "prediction_error",

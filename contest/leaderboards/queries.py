@@ -116,14 +116,8 @@ def _scoped(query, table, key_column, key: int, agency: Agency | None, view: str
     return query
 
 
-# An agency with at least this many entrants reads its top page from the top of the round's board
-# (ix_standings_rank carries the path): about limit × round ÷ agency index entries, instead of all of
-# the agency's entries sorted. Below it, the agency's own entries are fewer than that walk.
-LARGE_SUBTREE = 5_000
-
-
 def _page(table, key_column, key: int, view: str, agency: Agency | None, cursor: str | None,
-          limit: int, subtree_size: int | None = None) -> BoardPage:
+          limit: int) -> BoardPage:
     columns = rank_columns(view, table)
     order = [columns[0].desc(), *columns[1:]]
     query = _scoped(sa.select(table), table, key_column, key, agency, view).order_by(*order).limit(limit + 1) \
@@ -140,11 +134,6 @@ def _page(table, key_column, key: int, view: str, agency: Agency | None, cursor:
         # The subtree's sort keys come from the path index alone (they are INCLUDEd in it), then only the
         # page's rows are read: sorting an agency of 25,000 from the table would read 25,000 rows.
         keys = _scoped(sa.select(table.user_id), table, key_column, key, agency, view).order_by(*order).limit(limit + 1)
-        if table is Standing and subtree_size is not None and subtree_size >= LARGE_SUBTREE:
-            # A large agency: walk the round's board from the top and keep its rows. `|| ''` keeps
-            # PostgreSQL off the path index, whose order is not the board's.
-            keys = sa.select(table.user_id).where(key_column == key, table.agency_path.concat("").like(
-                f"{agency.path}%")).order_by(*order).limit(limit + 1)
         found = {standing.user_id: standing for standing in db.session.scalars(
             sa.select(table).where(key_column == key, table.user_id.in_(keys))
             .options(joinedload(table.user), joinedload(table.agency)))}
@@ -175,10 +164,9 @@ def _page(table, key_column, key: int, view: str, agency: Agency | None, cursor:
 
 
 def board_page(round_: Round, view: str, agency: Agency | None = None, cursor: str | None = None,
-               limit: int = 50, subtree_size: int | None = None) -> BoardPage:
-    """A page of a round's board in the given view, within an agency's subtree if one is given
-    (subtree_size: its entrants, if counted already — a large one is read another way)."""
-    return _page(Standing, Standing.round_id, round_.id, view, agency, cursor, limit, subtree_size)
+               limit: int = 50) -> BoardPage:
+    """A page of a round's board in the given view, within an agency's subtree if one is given."""
+    return _page(Standing, Standing.round_id, round_.id, view, agency, cursor, limit)
 
 
 def contest_board_page(contest_id: int, agency: Agency | None = None, cursor: str | None = None,

@@ -33,6 +33,10 @@ def board(round_id: int):
     round_ = settled(db.get_or_404(Round, round_id))
     agency = _agency_from_args()
     view = board_view(round_, utcnow(), public=True)
+    try:
+        page = board_page(round_, view, agency, request.args.get("after"), current_app.config["LEADERBOARD_PAGE_SIZE"])
+    except ValueError:
+        abort(400)
     own = standing_of(round_.id, current_user.id) if current_user.is_authenticated else None
     in_scope = own is not None and (view != "frozen" or own.frozen_score is not None) \
         and (agency is None or own.agency_path.startswith(agency.path))
@@ -42,11 +46,6 @@ def board(round_id: int):
         entrants, own_rank = live_country_figures(round_, own if in_scope else None)
     else:
         entrants, own_rank = entrants_and_rank(round_.id, own if in_scope else None, agency, view)
-    try:
-        page = board_page(round_, view, agency, request.args.get("after"), current_app.config["LEADERBOARD_PAGE_SIZE"],
-                          subtree_size=entrants if agency is not None else None)
-    except ValueError:
-        abort(400)
     return render_template(
         "leaderboards/board.html", round=round_, contest=round_.contest, agency=agency, page=page,
         own_agency=current_user.agency if current_user.is_authenticated else None,

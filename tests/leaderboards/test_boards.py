@@ -133,22 +133,3 @@ def test_entrants_and_rank_in_one_pass_match_the_separate_counts(world, now):
             assert entrants_and_rank(world.round.id, standing, agency, "live") == (
                 entrant_count(world.round.id, agency), rank_of(standing, agency))
         assert entrants_and_rank(world.round.id, None, agency, "live") == (len(people), None)
-
-
-def test_a_large_agency_page_read_from_the_top_of_the_round_is_the_same_page(world, now, monkeypatch):
-    """A large agency's page walks the round's board from the top; it must list what its own entries say."""
-    from contest.leaderboards import queries
-
-    people = [factories.make_user(f"p{n}@example.vn", [world.district, world.commune, world.department][n % 3],
-                                  name=f"Người {n}") for n in range(9)]
-    db.session.commit()
-    for n, person in enumerate(people):
-        take(person, world.round, now, correct=n % 4, seconds=60 + n % 2)
-    small = queries.board_page(world.round, "live", world.district, limit=3, subtree_size=None)
-    monkeypatch.setattr(queries, "LARGE_SUBTREE", 1)
-    large = queries.board_page(world.round, "live", world.district, limit=3, subtree_size=6)
-    assert [(row.rank, row.standing.user_id) for row in large.rows] == \
-        [(row.rank, row.standing.user_id) for row in small.rows]
-    assert len(large.rows) == 3 and large.next_cursor == small.next_cursor
-    assert all(row.standing.agency_path.startswith(world.district.path) for row in large.rows)
-    assert [row.standing.score for row in large.rows] == sorted((row.standing.score for row in large.rows), reverse=True)
