@@ -76,9 +76,12 @@
       credentials: "same-origin",
       signal: controller.signal
     }).then(function (response) {
-      window.clearTimeout(timer);
+      // The timer stays armed until the body is read: on a weak link the headers can arrive and the
+      // body stall, and that save must be abandoned and sent again like any other.
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (reply) {
+      window.clearTimeout(timer);
+      if (inFlight !== controller) return;  // abandoned meanwhile: its retry reports instead
       sending = false;
       inFlight = null;
       if (reply.status === 200) {
