@@ -24,7 +24,8 @@ from contest.attempts.pool import drawable_pool
 from contest.bank.models import Question, QuestionBank
 from contest.database import UTCDateTime
 from contest.extensions import db
-from contest.leaderboards.services import apply_prediction_truth, record_standing
+from contest.leaderboards.services import (apply_prediction_truth, record_standing, standing_statement,
+                                          update_contest_standing)
 from contest.rounds.models import Round
 from contest.scoring.rules import is_answer_correct
 
@@ -341,6 +342,23 @@ _MARK = _ITEM.update().where(_ITEM.c.attempt_id == sa.bindparam("b_attempt")) \
 _CLAIM = _ATTEMPT.update().where(_ATTEMPT.c.id == sa.bindparam("b_attempt"), _ATTEMPT.c.submitted_at.is_(None))
 
 
+@functools.cache
+def _finish_statement(rule: str, is_before_freeze: bool, enters_standings: bool) -> sa.Select:
+    """PostgreSQL: claim the attempt (only if still open), mark its items and, if the claim took, upsert
+    the round standing, as one statement of data-modifying CTEs. Returns (claimed, standing counted)."""
+    claim = _ATTEMPT.update().where(_ATTEMPT.c.id == sa.bindparam("b_attempt"), _ATTEMPT.c.submitted_at.is_(None)) \
+        .values(submitted_at=sa.bindparam("b_submitted_at", type_=UTCDateTime()),
+                score=sa.bindparam("b_score", type_=sa.Integer()),
+                is_auto_submitted=sa.bindparam("b_auto", type_=sa.Boolean()),
+                duration_ms=sa.bindparam("b_duration_ms", type_=sa.BigInteger())) \
+        .returning(_ATTEMPT.c.id).cte("claim")
+    columns = [sa.select(sa.func.count()).select_from(claim).scalar_subquery()]
+    if enters_standings:
+        standing = standing_statement("postgresql", rule, is_before_freeze, source=claim).cte("standing")
+        columns.append(sa.select(sa.func.count()).select_from(standing).scalar_subquery())
+    return sa.select(*columns).add_cte(_MARK.cte("mark"))
+
+
 def _paper_rows(attempt_id: int) -> list[PaperRow]:
     """The attempt's items with their questions' keys, in position order."""
     return [PaperRow(*row) for row in db.session.connection().execute(_PAPER_ROWS, {"b_attempt": attempt_id})]
@@ -397,15 +415,30 @@ def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]
         raise AttemptError(f"Vòng thi yêu cầu trả lời tất cả các câu; còn thiếu câu {numbers}.")
     finished_at = min(now, attempt.deadline_at)
     correct = [row.position for row in paper if is_answer_correct(row.selected, row.choice_order, row.correct)]
-    connection = db.session.connection()
-    connection.execute(_MARK, {"b_attempt": attempt.id, "b_correct": correct})
+    round_ = attempt.round
     result = {
         "submitted_at": finished_at, "score": len(correct), "is_auto_submitted": is_timed_out,
         # Integer division of timedeltas: exact to the millisecond (floats lose 1 ms in 1.001 s).
         "duration_ms": (finished_at - attempt.started_at) // timedelta(milliseconds=1),
     }
-    # The guard on submitted_at makes a double submit, or a submit racing the expiry job, count once.
-    claimed = connection.execute(_CLAIM.values(**result), {"b_attempt": attempt.id}).rowcount
+    enters_standings = not (round_.is_all_required and gaps)
+    connection = db.session.connection()
+    counted = None
+    if connection.dialect.name == "postgresql":
+        # Mark, claim and the round standing in one statement (one round trip instead of three).
+        is_before_freeze = round_.freeze_at is None or finished_at < round_.freeze_at
+        params = {"b_attempt": attempt.id, "b_correct": correct, "b_auto": is_timed_out,
+                  **{f"b_{name}": value for name, value in result.items() if name != "is_auto_submitted"}}
+        if enters_standings:
+            params.update(b_round_id=attempt.round_id, b_user_id=attempt.user_id, b_attempt_id=attempt.id,
+                          b_max_score=attempt.max_score, b_prediction=attempt.prediction)
+        row = connection.execute(_finish_statement(round_.counting_rule, is_before_freeze, enters_standings),
+                                 params).one()
+        claimed, counted = row[0], (row[1] if enters_standings else 0)
+    else:
+        connection.execute(_MARK, {"b_attempt": attempt.id, "b_correct": correct})
+        # The guard on submitted_at makes a double submit, or a submit racing the expiry job, count once.
+        claimed = connection.execute(_CLAIM.values(**result), {"b_attempt": attempt.id}).rowcount
     if not claimed:
         db.session.refresh(attempt)
         return attempt
@@ -415,8 +448,11 @@ def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]
         # Items loaded by the caller are out of date now: reload them when next read.
         for item in attempt.items:
             db.session.expire(item)
-    if not (attempt.round.is_all_required and gaps):
-        record_standing(attempt)
+    if enters_standings:
+        if counted is None:
+            record_standing(attempt)
+        elif counted:
+            update_contest_standing(round_.contest_id, attempt.user_id, round_.contest.overall_rule)
     return attempt
 
 

@@ -46,16 +46,24 @@ def _agency_of(user_id):
 STANDING_VALUES = ("attempt_id", "score", "max_score", "duration_ms", "submitted_at", "prediction")
 
 
-@functools.cache
-def _standing_upsert(dialect: str, rule: str, is_before_freeze: bool):
-    """The round standing's upsert for one counting rule, built once (parameters b_<column>)."""
-    values = {"round_id": sa.bindparam("b_round_id"), "user_id": sa.bindparam("b_user_id")}
+def standing_statement(dialect: str, rule: str, is_before_freeze: bool, source=None):
+    """The round standing's upsert for one counting rule (parameters b_<column>, b_round_id, b_user_id).
+
+    source: a FROM clause (the submit's claim, on PostgreSQL) that must yield a row for anything to be
+    written; without it the values are inserted as they are.
+    """
+    values = {"round_id": sa.bindparam("b_round_id", type_=sa.Integer()),
+              "user_id": sa.bindparam("b_user_id", type_=sa.Integer())}
     values.update({name: sa.bindparam(f"b_{name}", type_=Standing.__table__.c[name].type) for name in STANDING_VALUES})
-    values["agency_id"], values["agency_path"] = _agency_of(sa.bindparam("b_user_id"))
+    values["agency_id"], values["agency_path"] = _agency_of(values["user_id"])
     if is_before_freeze:  # the frozen copy the public board shows after the round's freeze time
         values.update(frozen_score=values["score"], frozen_duration_ms=values["duration_ms"],
                       frozen_submitted_at=values["submitted_at"])
-    statement = _insert(Standing, dialect).values(**values)
+    if source is None:
+        statement = _insert(Standing, dialect).values(**values)
+    else:
+        statement = _insert(Standing, dialect).from_select(
+            list(values), sa.select(*(value.label(name) for name, value in values.items())).select_from(source))
     changed = {name: statement.excluded[name] for name in values if name not in ("round_id", "user_id")}
     if rule == "first":
         statement = statement.on_conflict_do_nothing(index_elements=["round_id", "user_id"])
@@ -66,18 +74,29 @@ def _standing_upsert(dialect: str, rule: str, is_before_freeze: bool):
     return statement.returning(Standing.attempt_id)
 
 
+@functools.cache
+def _standing_upsert(dialect: str, rule: str, is_before_freeze: bool):
+    """The round standing's upsert, built once per rule."""
+    return standing_statement(dialect, rule, is_before_freeze)
+
+
+def standing_params(attempt: Attempt) -> dict:
+    """The parameters of standing_statement for a submitted attempt."""
+    params = {"b_round_id": attempt.round_id, "b_user_id": attempt.user_id}
+    params.update({f"b_{name}": getattr(attempt, name) if name != "attempt_id" else attempt.id
+                   for name in STANDING_VALUES})
+    return params
+
+
 def record_standing(attempt: Attempt) -> bool:
     """Make the attempt the contestant's standing in its round if the round's rule says it counts;
     True if it did. Also keeps the frozen copy the public board shows after the round's freeze time,
     and the contestant's overall standing in the contest. One upsert each, built once per rule."""
     round_ = attempt.round
     is_before_freeze = round_.freeze_at is None or attempt.submitted_at < round_.freeze_at
-    params = {"b_round_id": attempt.round_id, "b_user_id": attempt.user_id}
-    params.update({f"b_{name}": getattr(attempt, name) if name != "attempt_id" else attempt.id
-                   for name in STANDING_VALUES})
     connection = db.session.connection()
     statement = _standing_upsert(connection.dialect.name, round_.counting_rule, is_before_freeze)
-    is_counted = connection.execute(statement, params).first() is not None
+    is_counted = connection.execute(statement, standing_params(attempt)).first() is not None
     if is_counted:
         update_contest_standing(round_.contest_id, attempt.user_id, round_.contest.overall_rule)
     return is_counted
