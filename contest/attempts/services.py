@@ -24,8 +24,8 @@ from contest.attempts.pool import drawable_pool
 from contest.bank.models import Question, QuestionBank
 from contest.database import UTCDateTime
 from contest.extensions import db
-from contest.leaderboards.services import (apply_prediction_truth, record_standing, standing_statement,
-                                          update_contest_standing)
+from contest.leaderboards.services import (apply_prediction_truth, record_standing, standing_params,
+                                          standing_statement, update_contest_standing)
 from contest.rounds.models import Round
 from contest.scoring.rules import is_answer_correct
 
@@ -90,9 +90,10 @@ def read_entrant(user_id: int, round_: Round) -> Entrant | None:
         sa.select(user.c.role, user.c.stream, agency.c.path,
                   sa.select(sa.func.count()).select_from(attempt).where(mine).scalar_subquery(),
                   sa.select(attempt.c.id).where(mine, attempt.c.submitted_at.is_(None)).scalar_subquery(),
-                  sa.select(bank.c.revision).where(bank.c.id == round_.bank_id).scalar_subquery(),
-                  sa.select(bank.c.created_at).where(bank.c.id == round_.bank_id).scalar_subquery())
-        .select_from(user.outerjoin(agency, agency.c.id == user.c.agency_id)).where(user.c.id == user_id)).first()
+                  bank.c.revision, bank.c.created_at)
+        .select_from(user.outerjoin(agency, agency.c.id == user.c.agency_id)
+                     .outerjoin(bank, bank.c.id == round_.bank_id))
+        .where(user.c.id == user_id)).first()
     if row is None:
         return None
     role, stream, path, used, open_id, revision, created_at = row
@@ -126,7 +127,6 @@ def start_attempt_id(entrant: Entrant, round_: Round, now: datetime, client_ip: 
     in progress, the bank's revision — its drawable questions are cached per worker), then the
     attempt and its items as two Core inserts.
     """
-    user = entrant  # below, as the account
     check_eligible(entrant, round_)
     if now < round_.opens_at:
         raise AttemptError("Vòng thi chưa mở.")
@@ -142,14 +142,14 @@ def start_attempt_id(entrant: Entrant, round_: Round, now: datetime, client_ip: 
     seed = secrets.randbits(62)
     rng = random.Random(seed)
     try:
-        bank_id = int((round_.stream_banks or {}).get(user.stream, round_.bank_id))
+        bank_id = int((round_.stream_banks or {}).get(entrant.stream, round_.bank_id))
         pool = drawable_pool(bank_id, entrant.bank if bank_id == round_.bank_id else None)
         drawn = draw_paper(pool, round_.question_count, round_.quotas or [], rng)
     except DrawError as error:
         current_app.logger.error("Round %s cannot draw a paper: %s", round_.id, error)
         raise AttemptError("Ngân hàng câu hỏi của vòng thi chưa đủ câu; vui lòng báo Ban tổ chức.")
     values = {
-        "user_id": user.id, "round_id": round_.id, "number": used + 1, "seed": seed, "started_at": now,
+        "user_id": entrant.id, "round_id": round_.id, "number": used + 1, "seed": seed, "started_at": now,
         "deadline_at": min(now + timedelta(seconds=round_.time_limit_seconds), round_.closes_at),
         "max_score": round_.question_count, "client_ip": client_ip[:45], "device_id": device_id[:64],
         "is_auto_submitted": False,
@@ -165,7 +165,7 @@ def start_attempt_id(entrant: Entrant, round_: Round, now: datetime, client_ip: 
     except IntegrityError:
         # A parallel request (another tab, a double click) started one first: use that one.
         db.session.rollback()
-        current = open_attempt(user.id, round_.id)
+        current = open_attempt(entrant.id, round_.id)
         if current is None:
             raise AttemptError("Yêu cầu bắt đầu bị trùng; vui lòng thử lại.")
         return current.id
@@ -204,6 +204,19 @@ def _check_open(attempt: Attempt, now: datetime) -> None:
         raise AttemptError("Đã hết thời gian làm bài.")
 
 
+def _selection_checks(cleaned: list[int], highest) -> list:
+    """SQL conditions on the item a save changes: the chosen options are among those shown (`highest`
+    is the largest chosen, a value or a parameter), and several are chosen only where the question
+    has several right answers."""
+    checks = []
+    if cleaned:
+        checks.append(sa.func.json_array_length(_ITEM.c.choice_order) > highest)
+    if len(cleaned) > 1:
+        checks.append(sa.select(sa.func.json_array_length(Question.__table__.c.correct))
+                      .where(Question.__table__.c.id == _ITEM.c.question_id).scalar_subquery() > 1)
+    return checks
+
+
 def _store_checked(attempt_id: int, position: int, selected: list[int], now: datetime,
                    revision: int | None) -> tuple | None:
     """The save as one conditional UPDATE: the options are checked against the shown count and the
@@ -213,16 +226,12 @@ def _store_checked(attempt_id: int, position: int, selected: list[int], now: dat
     cleaned = sorted(set(selected))
     if any(value < 0 for value in cleaned):
         return None
-    conditions = [AttemptItem.attempt_id == attempt_id, AttemptItem.position == position]
+    conditions = [_ITEM.c.attempt_id == attempt_id, _ITEM.c.position == position,
+                  *_selection_checks(cleaned, cleaned[-1] if cleaned else None)]
     if revision is None:
-        revision = AttemptItem.revision + 1
+        revision = _ITEM.c.revision + 1
     else:
-        conditions.append(AttemptItem.revision < revision)
-    if cleaned:
-        conditions.append(sa.func.json_array_length(AttemptItem.choice_order) > cleaned[-1])
-    if len(cleaned) > 1:
-        conditions.append(sa.select(sa.func.json_array_length(Question.correct))
-                          .where(Question.id == AttemptItem.question_id).scalar_subquery() > 1)
+        conditions.append(_ITEM.c.revision < revision)
     return db.session.execute(
         sa.update(AttemptItem).where(*conditions)
         .values(selected=cleaned or None, answered_at=now, revision=revision)
@@ -232,27 +241,23 @@ def _store_checked(attempt_id: int, position: int, selected: list[int], now: dat
 
 @functools.cache
 def _quick_save_statement(kind: str) -> sa.Update:
-    """The one-statement save, built once per kind of selection ("blank", "one", "several")."""
-    item, attempt, question = AttemptItem.__table__, Attempt.__table__, Question.__table__
+    """The one-statement save, built once per number of options chosen ("blank", "one", "several")."""
+    sample = {"blank": [], "one": [0], "several": [0, 1]}[kind]  # only its length shapes the statement
     conditions = [
-        item.c.attempt_id == sa.bindparam("b_attempt"), item.c.position == sa.bindparam("b_position"),
-        item.c.revision < sa.bindparam("b_revision"),
+        _ITEM.c.attempt_id == sa.bindparam("b_attempt"), _ITEM.c.position == sa.bindparam("b_position"),
+        _ITEM.c.revision < sa.bindparam("b_revision"),
         # The share lock keeps a save from landing between a submission's marking and its commit.
-        sa.select(attempt.c.id).where(attempt.c.id == sa.bindparam("b_attempt"),
-                                      attempt.c.user_id == sa.bindparam("b_user"),
-                                      attempt.c.submitted_at.is_(None),
-                                      attempt.c.deadline_at >= sa.bindparam("b_cutoff", type_=UTCDateTime()))
-        .with_for_update(read=True).exists()]
-    if kind != "blank":
-        conditions.append(sa.func.json_array_length(item.c.choice_order) > sa.bindparam("b_highest"))
-    if kind == "several":
-        conditions.append(sa.select(sa.func.json_array_length(question.c.correct))
-                          .where(question.c.id == item.c.question_id).scalar_subquery() > 1)
-    deadline = sa.select(attempt.c.deadline_at).where(attempt.c.id == sa.bindparam("b_attempt")).scalar_subquery()
-    return item.update().where(*conditions).values(
+        sa.select(_ATTEMPT.c.id).where(_ATTEMPT.c.id == sa.bindparam("b_attempt"),
+                                       _ATTEMPT.c.user_id == sa.bindparam("b_user"),
+                                       _ATTEMPT.c.submitted_at.is_(None),
+                                       _ATTEMPT.c.deadline_at >= sa.bindparam("b_cutoff", type_=UTCDateTime()))
+        .with_for_update(read=True).exists(),
+        *_selection_checks(sample, sa.bindparam("b_highest"))]
+    deadline = sa.select(_ATTEMPT.c.deadline_at).where(_ATTEMPT.c.id == sa.bindparam("b_attempt")).scalar_subquery()
+    return _ITEM.update().where(*conditions).values(
         selected=sa.null() if kind == "blank" else sa.bindparam("b_selected", type_=sa.JSON()),
         answered_at=sa.bindparam("b_now", type_=UTCDateTime()), revision=sa.bindparam("b_revision"),
-    ).returning(item.c.selected, item.c.revision, deadline.label("deadline_at"))
+    ).returning(_ITEM.c.selected, _ITEM.c.revision, deadline.label("deadline_at"))
 
 
 def quick_save(attempt_id: int, user_id: int, position: int, selected: list[int], now: datetime,
@@ -346,11 +351,10 @@ _CLAIM = _ATTEMPT.update().where(_ATTEMPT.c.id == sa.bindparam("b_attempt"), _AT
 def _finish_statement(rule: str, is_before_freeze: bool, enters_standings: bool) -> sa.Select:
     """PostgreSQL: claim the attempt (only if still open), mark its items and, if the claim took, upsert
     the round standing, as one statement of data-modifying CTEs. Returns (claimed, standing counted)."""
-    claim = _ATTEMPT.update().where(_ATTEMPT.c.id == sa.bindparam("b_attempt"), _ATTEMPT.c.submitted_at.is_(None)) \
-        .values(submitted_at=sa.bindparam("b_submitted_at", type_=UTCDateTime()),
-                score=sa.bindparam("b_score", type_=sa.Integer()),
-                is_auto_submitted=sa.bindparam("b_auto", type_=sa.Boolean()),
-                duration_ms=sa.bindparam("b_duration_ms", type_=sa.BigInteger())) \
+    claim = _CLAIM.values(submitted_at=sa.bindparam("b_submitted_at", type_=UTCDateTime()),
+                          score=sa.bindparam("b_score", type_=sa.Integer()),
+                          is_auto_submitted=sa.bindparam("b_is_auto_submitted", type_=sa.Boolean()),
+                          duration_ms=sa.bindparam("b_duration_ms", type_=sa.BigInteger())) \
         .returning(_ATTEMPT.c.id).cte("claim")
     columns = [sa.select(sa.func.count()).select_from(claim).scalar_subquery()]
     if enters_standings:
@@ -427,11 +431,7 @@ def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]
     if connection.dialect.name == "postgresql":
         # Mark, claim and the round standing in one statement (one round trip instead of three).
         is_before_freeze = round_.freeze_at is None or finished_at < round_.freeze_at
-        params = {"b_attempt": attempt.id, "b_correct": correct, "b_auto": is_timed_out,
-                  **{f"b_{name}": value for name, value in result.items() if name != "is_auto_submitted"}}
-        if enters_standings:
-            params.update(b_round_id=attempt.round_id, b_user_id=attempt.user_id, b_attempt_id=attempt.id,
-                          b_max_score=attempt.max_score, b_prediction=attempt.prediction)
+        params = {"b_attempt": attempt.id, "b_correct": correct, **standing_params(attempt, result)}
         row = connection.execute(_finish_statement(round_.counting_rule, is_before_freeze, enters_standings),
                                  params).one()
         claimed, counted = row[0], (row[1] if enters_standings else 0)

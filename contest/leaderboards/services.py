@@ -13,7 +13,7 @@ from contest.agencies.models import Agency
 from contest.attempts.models import Attempt
 from contest.extensions import db
 from contest.leaderboards.models import ContestStanding, Standing
-from contest.rounds.models import Contest, Round
+from contest.rounds.models import Round
 from contest.scoring.rules import MISSING_PREDICTION_ERROR
 
 RESULT_COLUMNS = ("score", "max_score", "duration_ms", "submitted_at")
@@ -80,12 +80,13 @@ def _standing_upsert(dialect: str, rule: str, is_before_freeze: bool):
     return standing_statement(dialect, rule, is_before_freeze)
 
 
-def standing_params(attempt: Attempt) -> dict:
-    """The parameters of standing_statement for a submitted attempt."""
-    params = {"b_round_id": attempt.round_id, "b_user_id": attempt.user_id}
-    params.update({f"b_{name}": getattr(attempt, name) if name != "attempt_id" else attempt.id
-                   for name in STANDING_VALUES})
-    return params
+def standing_params(attempt: Attempt, result: dict | None = None) -> dict:
+    """The parameters of standing_statement for a submitted attempt; `result` holds the score, time
+    and finish the submission is writing, if they are not on the attempt yet."""
+    values = {"attempt_id": attempt.id, **{name: getattr(attempt, name) for name in STANDING_VALUES[1:]},
+              **(result or {})}
+    return {"b_round_id": attempt.round_id, "b_user_id": attempt.user_id,
+            **{f"b_{name}": value for name, value in values.items()}}
 
 
 def record_standing(attempt: Attempt) -> bool:
@@ -131,10 +132,8 @@ def _contest_standing_upsert(dialect: str, is_best_round: bool):
     return statement.returning(ContestStanding.user_id)
 
 
-def update_contest_standing(contest_id: int, user_id: int, overall_rule: str | None = None) -> None:
+def update_contest_standing(contest_id: int, user_id: int, overall_rule: str) -> None:
     """Recompute a contestant's overall result from their round standings (a few rows), in one upsert."""
-    if overall_rule is None:
-        overall_rule = db.session.scalar(sa.select(Contest.overall_rule).where(Contest.id == contest_id))
     connection = db.session.connection()
     statement = _contest_standing_upsert(connection.dialect.name, overall_rule == "best_round")
     if connection.execute(statement, {"b_contest": contest_id, "b_user": user_id}).first() is None:
