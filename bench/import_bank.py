@@ -68,16 +68,22 @@ def main() -> None:
         records = read_bank(path)
         print(f"  read and check (questions.formats.read_bank): {time.perf_counter() - started:.2f} s "
               f"for {len(records)} questions")
-        print(f"  flask questions import, SQLite: {timed_import(path, f'sqlite:///{directory}/bench.db'):.2f} s")
+        timings = {"SQLite": timed_import(path, f"sqlite:///{directory}/bench.db")}
+        print(f"  flask questions import, SQLite: {timings['SQLite']:.2f} s")
         name = f"contest_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(args.postgres, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         try:
             url = args.postgres.rsplit("/", 1)[0] + f"/{name}"
-            print(f"  flask questions import, PostgreSQL: {timed_import(path, url):.2f} s")
+            timings["PostgreSQL"] = timed_import(path, url)
+            print(f"  flask questions import, PostgreSQL: {timings['PostgreSQL']:.2f} s")
         finally:
             with psycopg.connect(args.postgres, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print("Targets:")
+    for database, seconds in timings.items():
+        print(f"  {args.count:,}-question import ≤ 10 s, {database}: {seconds:.2f} s "
+              f"{'met' if seconds <= 10 else 'MISSED'}")
 
 
 if __name__ == "__main__":
