@@ -235,6 +235,8 @@ def main() -> None:
         is_clean = not failures and not differing and not report and not rescored and not differences \
             and counted == len(contestants) and boards[0] == boards[1]
         print(f"Result: {'all agree' if is_clean else 'DIFFERENCES FOUND'}")
+    if not is_clean:
+        sys.exit(1)  # a correctness failure, not a slow figure: the run fails
 
 
 if __name__ == "__main__":

@@ -1,0 +1,78 @@
+"""Smoke runs of every benchmark at a tiny size: each script still runs end to end against gunicorn
+and PostgreSQL and its correctness checks hold. The figures of so small a run mean nothing and are
+not asserted; the full runs are in README. Run by scripts/test after the database suites (-m bench)."""
+import os
+import subprocess
+import sys
+
+import psycopg
+import pytest
+
+from contest.config import PROJECT_ROOT
+from tests.conftest import POSTGRES_URL, skip_or_fail
+
+pytestmark = pytest.mark.bench
+
+
+@pytest.fixture(scope="module", autouse=True)
+def postgres_reachable():
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=5).close()
+    except psycopg.OperationalError as error:
+        skip_or_fail(f"PostgreSQL is not reachable at {POSTGRES_URL} ({error.__class__.__name__}); "
+                     "start it or set TEST_POSTGRES_URL to run the benchmark smoke runs")
+
+
+def run_bench(script: str, *args: str) -> str:
+    """Run bench/<script> with arguments; fail with its output unless it exits 0. Returns stdout."""
+    env = {**os.environ, "TEST_POSTGRES_URL": POSTGRES_URL}
+    result = subprocess.run([sys.executable, f"bench/{script}", *args], cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"{script} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def measured_lines(output: str) -> list[str]:
+    """The lines that report a measured step (rate, percentiles, failures)."""
+    return [line for line in output.splitlines() if " failed " in line and "/s " in line]
+
+
+def test_the_journey_runs_every_step_without_a_failed_request():
+    output = run_bench("journey.py", "--contestants", "60", "--logins", "10", "--login-requests", "20",
+                       "--papers", "20", "--saved-papers", "5", "--open-papers", "10", "--bare-requests", "50",
+                       "--board-requests", "20", "--clients", "4", "--open-seconds", "1", "--workers", "2")
+    steps = measured_lines(output)
+    assert len(steps) == 10  # bare, login page, log in, start, paper, save, submit, result, board, open-model saves
+    assert all(line.rstrip().endswith("failed 0") for line in steps), "\n".join(steps)
+    assert "worker RSS ≤ 100 MB" in output
+
+
+def test_the_rush_stores_one_whole_paper_per_contestant():
+    output = run_bench("rush.py", "--contestants", "30", "--rate", "60", "--workers", "2")
+    assert "30 succeeded (302 to /attempts/<id>), 0 failed" in output
+    assert "Database: 30 attempts for 30 contestants, 600 items, 0 attempts without exactly 20 items" in output
+
+
+def test_the_national_board_loads_and_serves_every_board():
+    output = run_bench("national_board.py", "--contestants", "3000", "--requests", "5", "--submissions", "5",
+                       "--workers", "1")
+    assert "3,000 contestants, 5,000 agencies" in output
+    boards = measured_lines(output)
+    assert len(boards) == 8  # bare, four scopes, tied at the top, a deep page, the agency table
+    assert all(line.rstrip().endswith("failed 0") for line in boards), "\n".join(boards)
+    assert "standings update ≤ 2 ms database time" in output
+
+
+def test_the_import_benchmark_imports_every_question_on_both_databases():
+    output = run_bench("import_bank.py", "--count", "100")
+    assert output.count("Đã nhập 100 câu hỏi") == 2
+
+
+def test_two_instances_agree_with_a_recount():
+    output = run_bench("two_instances.py", "--contestants", "10", "--clients", "4", "--workers", "1")
+    assert "Result: all agree" in output
+
+
+def test_the_one_worker_start_benchmark_starts_every_attempt():
+    output = run_bench("starts.py", "--starts", "20")
+    assert "start attempt" in output and "failures 0" in output.split("start attempt")[1].splitlines()[0]
