@@ -45,6 +45,11 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
+        # Failed log-ins allowed per window (contest.accounts.throttle) before log-in is refused until it ends.
+        "LOGIN_WINDOW_MINUTES": int(env.get("LOGIN_WINDOW_MINUTES", "15")),
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": int(env.get("LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS", "5")),
+        "LOGIN_LIMIT_PER_ACCOUNT": int(env.get("LOGIN_LIMIT_PER_ACCOUNT", "20")),
+        "LOGIN_LIMIT_PER_ADDRESS": int(env.get("LOGIN_LIMIT_PER_ADDRESS", "200")),
         # How many reverse proxies stand in front (their X-Forwarded-* headers are then trusted).
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
     }

@@ -65,3 +65,15 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: Role) -> bool:
         """True if the user holds one of `roles`; admins hold every role."""
         return self.role == Role.ADMIN.value or self.role in {r.value for r in roles}
+
+
+class LoginThrottle(db.Model):
+    """Failed log-ins counted per key in a fixed window: one account from one address, one account
+    from anywhere, one address for any account. Kept in the database so every instance sees them."""
+
+    __tablename__ = "login_throttles"
+
+    # "ai|<email>|<address>", "a|<email>" or "i|<address>"
+    key: Mapped[str] = mapped_column(sa.String(320), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    failures: Mapped[int] = mapped_column(default=0)

@@ -1,12 +1,16 @@
 """Register, log in, log out."""
+import math
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 
 from contest.accounts.forms import LoginForm, RegistrationForm
-from contest.accounts.services import AccountError, authenticate, create_user
+from contest.accounts import throttle
+from contest.accounts.services import AccountError, authenticate, create_user, normalise_email
 from contest.agencies.queries import agency_choices
+from contest.clock import format_datetime
 from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
@@ -47,13 +51,28 @@ def register():
 def login():
     """Log in with e-mail and password."""
     form = LoginForm()
+    status = 200 if request.method == "GET" else 401
     if form.validate_on_submit():
+        now = utcnow()
+        keys = throttle.keys_for(normalise_email(form.email.data), request.remote_addr or "")
+        counts = throttle.running_counts(keys, now)
+        until = throttle.refused_until(keys, counts)
+        if until is not None:
+            # Refused before the password is checked: guessing on costs the guesser nothing here either.
+            shown = (until + timedelta(seconds=59)).replace(second=0, microsecond=0)
+            form.password.errors.append(f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {format_datetime(shown)}.")
+            response = make_response(render_template("accounts/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(max(1, math.ceil((until - now).total_seconds())))
+            return response
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            throttle.clear_account(keys, counts)
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
+        throttle.record_failure(keys, now)
+        db.session.commit()
         form.password.errors.append("Email hoặc mật khẩu không đúng.")
-    status = 200 if request.method == "GET" else 401
     return render_template("accounts/login.html", form=form), status
 
 

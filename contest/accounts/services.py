@@ -1,4 +1,6 @@
 """Creating accounts and checking passwords."""
+import functools
+import secrets
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -53,6 +55,16 @@ def create_user(*, full_name: str, email: str, password: str | None = None,
 def authenticate(email: str, password: str) -> User | None:
     """The user with this e-mail and password, or None."""
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-    if user is None or not check_password_hash(user.password_hash, password):
+    if user is None:
+        # As slow as a wrong password: the reply's timing does not tell which e-mails have accounts.
+        check_password_hash(_stand_in_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return None
+    if not check_password_hash(user.password_hash, password):
         return None
     return user
+
+
+@functools.cache
+def _stand_in_hash(method: str) -> str:
+    """A hash of a random password, checked when the e-mail has no account."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
