@@ -66,8 +66,8 @@ def login():
             return response
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            throttle.clear_account(keys, counts)
-            db.session.commit()
+            if throttle.clear_account(keys, counts):
+                db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         throttle.record_failure(keys, now)

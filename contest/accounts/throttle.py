@@ -77,8 +77,10 @@ def record_failure(keys: Keys, now: datetime) -> None:
         db.session.execute(sa.delete(_TABLE).where(_TABLE.c.window_started_at <= now - window()))
 
 
-def clear_account(keys: Keys, counts: dict[str, tuple[int, datetime]]) -> None:
-    """Forget the account's failures after its password was given: its owner is back. Writes only if
-    there is something to forget (most log-ins have no failures behind them)."""
-    if keys.pair in counts or keys.account in counts:
-        db.session.execute(sa.delete(_TABLE).where(_TABLE.c.key.in_([keys.pair, keys.account])))
+def clear_account(keys: Keys, counts: dict[str, tuple[int, datetime]]) -> bool:
+    """Forget the account's failures after its password was given: its owner is back. Writes (and
+    returns True) only if there is something to forget: most log-ins have no failures behind them."""
+    if keys.pair not in counts and keys.account not in counts:
+        return False
+    db.session.execute(sa.delete(_TABLE).where(_TABLE.c.key.in_([keys.pair, keys.account])))
+    return True
