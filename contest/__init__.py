@@ -5,6 +5,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from contest import clock, models  # noqa: F401  (models: every table registered before use)
 from contest.accounts.models import Role, User
 from contest.accounts.routes import bp as accounts_bp
+from contest.accounts.cli import accounts_cli
 from contest.agencies.cli import agencies_cli
 from contest.attempts.cli import attempts_cli
 from contest.attempts.routes import bp as attempts_bp
@@ -54,7 +55,8 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     for blueprint in (health_bp, accounts_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp, bank_bp,
                       legal_bp, prizes_bp, audit_bp, statistics_bp, integrity_bp, exports_bp):
         app.register_blueprint(blueprint)
-    for group in (questions_cli, legal_cli, rounds_cli, attempts_cli, scores_cli, demo_cli, agencies_cli, results_cli):
+    for group in (accounts_cli, questions_cli, legal_cli, rounds_cli, attempts_cli, scores_cli, demo_cli,
+                  agencies_cli, results_cli):
         app.cli.add_command(group)
 
     app.jinja_env.filters.update(datetime=clock.format_datetime, date=clock.format_date,

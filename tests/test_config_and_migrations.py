@@ -84,3 +84,17 @@ def test_a_pooled_connection_the_server_dropped_is_replaced_after_idling():
                 db.engine.dispose()
     finally:
         drop_postgres_database(url)
+
+
+def test_the_search_text_migration_folds_the_accounts_already_registered(empty_database_url):
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": empty_database_url})
+    with app.app_context():
+        upgrade(revision="a1692a795f52")  # before users had a search text
+        db.session.execute(sa.text(
+            "INSERT INTO users (full_name, email, phone, role, stream, password_hash, created_at) VALUES "
+            "('Nguyễn Thị Đào', 'dao@example.vn', '0912345678', 'contestant', 'CBCCVC', 'x', '2026-11-01 00:00:00')"))
+        db.session.commit()
+        upgrade()
+        assert db.session.scalar(sa.text("SELECT search_text FROM users")) == "nguyen thi dao dao@example.vn 0912345678"
+        db.session.remove()
+        db.engine.dispose()

@@ -61,3 +61,13 @@ class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Nhập email.")])
     password = PasswordField("Mật khẩu", validators=[DataRequired("Nhập mật khẩu.")])
     remember = BooleanField("Ghi nhớ đăng nhập")
+
+
+class PasswordChangeForm(FlaskForm):
+    """The account holder sets a new password (after logging in with a temporary one, say)."""
+
+    current_password = PasswordField("Mật khẩu hiện tại", validators=[DataRequired("Nhập mật khẩu hiện tại.")])
+    password = PasswordField("Mật khẩu mới", validators=[
+        DataRequired("Nhập mật khẩu mới."), Length(8, 128, "Mật khẩu cần ít nhất 8 ký tự.")])
+    password_confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
+        EqualTo("password", "Hai lần nhập mật khẩu không khớp.")])

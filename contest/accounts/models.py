@@ -53,6 +53,8 @@ class User(UserMixin, db.Model):
     stream: Mapped[str] = mapped_column(sa.String(50), default="CBCCVC")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Name, e-mail, phone and CCCD folded (no diacritics, lower case): what the organizers' search reads.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agency: Mapped["Agency | None"] = relationship()  # noqa: F821

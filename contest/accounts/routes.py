@@ -3,12 +3,15 @@ import math
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
 
-from contest.accounts.forms import LoginForm, RegistrationForm
+from contest.accounts.access import role_required
+from contest.accounts.forms import LoginForm, PasswordChangeForm, RegistrationForm
+from contest.accounts.models import Role, User
 from contest.accounts import throttle
-from contest.accounts.services import AccountError, authenticate, create_user, normalise_email
+from contest.accounts.services import (SEARCH_LIMIT, AccountError, authenticate, change_password, create_user,
+                                      normalise_email, reset_password, search_accounts)
 from contest.agencies.queries import agency_choices
 from contest.clock import format_datetime
 from contest.database import utcnow
@@ -84,3 +87,48 @@ def logout():
         logout_user()
         flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("rounds.home"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The account holder's details, and changing the password."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.password.data)
+        except AccountError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Đã đổi mật khẩu.", "success")
+            return redirect(url_for("accounts.account"))
+    status = 200 if request.method == "GET" else 422
+    return render_template("accounts/account.html", form=form), status
+
+
+@bp.route("/organizer/accounts")
+@role_required(Role.ORGANIZER)
+def accounts_search():
+    """Find an account by name, e-mail, phone or CCCD (diacritics ignored), e.g. to reset a password."""
+    query = request.args.get("q", "").strip()
+    found = search_accounts(query) if query else []
+    return render_template("accounts/search.html", query=query, found=found, limit=SEARCH_LIMIT, form=EmptyForm())
+
+
+@bp.route("/organizer/accounts/<int:user_id>/password", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def accounts_reset_password(user_id: int):
+    """Give the account a temporary password, shown on this page once (never stored in clear)."""
+    user = db.session.get(User, user_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        temporary = reset_password(user, current_user)
+    except AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.accounts_search", q=user.email))
+    db.session.commit()
+    response = make_response(render_template("accounts/temporary_password.html", user=user, temporary=temporary))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -8,8 +8,10 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest.accounts.models import Role, User
+from contest.accounts.throttle import forget_account
+from contest.audit.services import record
 from contest.extensions import db
-from questions.text import clean
+from questions.text import clean, fold
 
 
 class AccountError(ValueError):
@@ -47,6 +49,7 @@ def create_user(*, full_name: str, email: str, password: str | None = None,
         birth_date=birth_date, agency_id=agency_id, role=role.value,
         password_hash=password_hash or hash_password(password), consented_at=consented_at, stream=stream,
     )
+    user.search_text = search_text_of(user)
     db.session.add(user)
     db.session.flush()
     return user
@@ -68,3 +71,48 @@ def authenticate(email: str, password: str) -> User | None:
 def _stand_in_hash(method: str) -> str:
     """A hash of a random password, checked when the e-mail has no account."""
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def search_text_of(user: User) -> str:
+    """What the organizers' account search matches: name, e-mail, phone and CCCD, folded."""
+    return fold(" ".join(part for part in (user.full_name, user.email, user.phone, user.citizen_id) if part))
+
+
+SEARCH_LIMIT = 50
+
+
+def search_accounts(query: str) -> list[User]:
+    """Accounts whose name, e-mail, phone or CCCD contain every word of `query`, diacritics and case
+    ignored ("nguyen van a" finds "Nguyễn Văn A"); at most SEARCH_LIMIT, by name."""
+    words = fold(query).split()
+    if not words:
+        return []
+    condition = sa.and_(*(User.search_text.contains(word, autoescape=True) for word in words))
+    return db.session.scalars(sa.select(User).where(condition).order_by(User.full_name, User.id)
+                              .limit(SEARCH_LIMIT)).all()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The account holder changes their password; AccountError if the current one is wrong."""
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("Mật khẩu hiện tại không đúng.", "current_password")
+    if current == new:
+        raise AccountError("Mật khẩu mới phải khác mật khẩu hiện tại.", "password")
+    user.password_hash = hash_password(new)
+
+
+# No 0/O, 1/l/I: a temporary password is read out over the phone.
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def reset_password(user: User, organizer: User) -> str:
+    """An organizer gives a contestant who forgot their password a temporary one, returned once and
+    stored only as a hash; the account's failed log-ins are forgotten. Logged. The caller commits."""
+    if user.role != Role.CONTESTANT.value and organizer.role != Role.ADMIN.value:
+        raise AccountError("Chỉ quản trị viên mới cấp lại mật khẩu cho tài khoản Ban tổ chức, Ban giám khảo.",
+                           "account")
+    temporary = "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(10))
+    user.password_hash = hash_password(temporary)
+    forget_account(user.email)
+    record(organizer.id, "account.password_reset", "user", user.id, email=user.email)
+    return temporary

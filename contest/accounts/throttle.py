@@ -84,3 +84,9 @@ def clear_account(keys: Keys, counts: dict[str, tuple[int, datetime]]) -> bool:
         return False
     db.session.execute(sa.delete(_TABLE).where(_TABLE.c.key.in_([keys.pair, keys.account])))
     return True
+
+
+def forget_account(email: str) -> None:
+    """Forget every count of an account (from any address), as when an organizer resets its password."""
+    db.session.execute(sa.delete(_TABLE).where(sa.or_(
+        _TABLE.c.key == f"a|{email}", _TABLE.c.key.startswith(f"ai|{email}|", autoescape=True))))
