@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from contest.attempts.models import Attempt
 from contest.attempts.queries import load_attempt, review_paper, shown_paper
 from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt, quick_save,
                                        read_entrant, remaining_seconds, save_answer, save_prediction,
@@ -195,15 +196,23 @@ def submit(attempt_id: int):
 @login_required
 def result(attempt_id: int):
     """Score, time used and rank after submitting."""
-    attempt = _own_attempt(attempt_id)
-    if not expire_if_due(attempt, utcnow()):
-        return redirect(url_for("attempts.take", attempt_id=attempt.id))
-    db.session.commit()
+    # The attempt with its round and contest in one query; the paper only if this page shows it.
+    attempt = db.session.scalar(sa.select(Attempt).where(Attempt.id == attempt_id)
+                                .options(joinedload(Attempt.round).joinedload(Round.contest)))
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    if not attempt.is_submitted:
+        if not expire_if_due(attempt, utcnow()):
+            return redirect(url_for("attempts.take", attempt_id=attempt.id))
+        db.session.commit()
     standing = standing_of(attempt.round_id, current_user.id)
     now = utcnow()
     round_ = attempt.round
+    is_reviewed = round_.may_review_at(now)
+    if round_.is_all_required or is_reviewed:
+        attempt = load_attempt(attempt.id)
     return render_template("attempts/result.html", attempt=attempt, standing=standing,
                            rank=rank_of(standing) if standing else None,
                            is_counted=standing is not None and standing.attempt_id == attempt.id,
                            gaps=unanswered_positions(attempt) if round_.is_all_required else [],
-                           review=review_paper(attempt) if round_.may_review_at(now) else None)
+                           review=review_paper(attempt) if is_reviewed else None)

@@ -118,3 +118,16 @@ def test_the_drawable_pool_follows_status_changes(world, now):
     assert len(drawable_pool(world.round.bank_id)) == 4
     with pytest.raises(AttemptError, match="chưa đủ câu"):
         start_attempt(world.contestant, world.round, now)  # the round draws 5
+
+
+def test_the_result_page_of_a_paper_the_clock_closed_with_gaps_says_why_it_is_not_ranked(world, now, client, auth):
+    world.round.is_all_required = True
+    start_at = now - timedelta(minutes=30)  # its time ran out long ago; nobody submitted it
+    attempt = start_attempt(world.contestant, world.round, start_at)
+    save_answer(attempt, 0, right(attempt.items[0]), start_at)
+    db.session.commit()
+    auth.login("thisinh@example.vn")
+    page = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert '<span id="score">1/5</span>' in page  # the page finalized it with the answer saved in time
+    assert "Bài thi còn 4 câu chưa trả lời nên không được tính vào bảng xếp hạng" in page
+    assert 'id="rank"' not in page
