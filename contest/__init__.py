@@ -3,7 +3,7 @@ from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import clock, models  # noqa: F401  (models: every table registered before use)
-from contest.accounts.models import Role, User
+from contest.accounts.models import Role, User, parse_session_id
 from contest.accounts.routes import bp as accounts_bp
 from contest.accounts.cli import accounts_cli
 from contest.agencies.cli import agencies_cli
@@ -68,9 +68,13 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the user behind the session cookie."""
-    return db.session.get(User, int(user_id))
+def _load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the user behind the session cookie, unless their sessions were ended."""
+    parsed = parse_session_id(session_id)
+    if parsed is None:
+        return None
+    user = db.session.get(User, parsed[0])
+    return user if user is not None and user.session_epoch == parsed[1] else None
 
 
 def _error_page(error):

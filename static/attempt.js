@@ -91,6 +91,9 @@
         resync(reply.body.remaining_seconds);
         setStatus(position === "prediction" ? "Đã lưu câu dự đoán." : "Đã lưu câu " + (parseInt(position, 10) + 1) + ".");
         flush();
+      } else if (reply.status === 401) {
+        // Logged out (the session ended): keep the answer; the 5 s backstop resends it after log-in.
+        setStatus(reply.body.error, true);
       } else if (reply.status === 409) {
         delete pending[position];
         storePending();

@@ -59,6 +59,7 @@ def set_password_command(email: str, password: str) -> None:
     if user is None:
         raise click.UsageError(f"Không có tài khoản {email}.")
     user.password_hash = hash_password(password)
+    user.end_other_sessions()
     forget_account(user.email)
     record(None, "account.password_set", "user", user.id, email=user.email)
     db.session.commit()

@@ -55,6 +55,8 @@ class User(UserMixin, db.Model):
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Name, e-mail, phone and CCCD folded (no diacritics, lower case): what the organizers' search reads.
     search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # Moves on every password change or reset: sessions signed before it no longer name the user.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agency: Mapped["Agency | None"] = relationship()  # noqa: F821
@@ -63,6 +65,14 @@ class User(UserMixin, db.Model):
     def role_enum(self) -> Role:
         """The stored role as a Role."""
         return Role(self.role)
+
+    def get_id(self) -> str:
+        """What the session stores (Flask-Login): the id, and the session epoch once it has moved."""
+        return str(self.id) if not self.session_epoch else f"{self.id}.{self.session_epoch}"
+
+    def end_other_sessions(self) -> None:
+        """Sessions signed before now stop naming this user (after a password change or reset)."""
+        self.session_epoch = (self.session_epoch or 0) + 1
 
     def has_role(self, *roles: Role) -> bool:
         """True if the user holds one of `roles`; admins hold every role."""
@@ -79,3 +89,12 @@ class LoginThrottle(db.Model):
     key: Mapped[str] = mapped_column(sa.String(320), primary_key=True)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     failures: Mapped[int] = mapped_column(default=0)
+
+
+def parse_session_id(value) -> tuple[int, int] | None:
+    """The (user id, session epoch) a session's "_user_id" holds (see User.get_id), or None."""
+    try:
+        user_id, _, epoch = str(value).partition(".")
+        return int(user_id), int(epoch or 0)
+    except (TypeError, ValueError):
+        return None

@@ -101,7 +101,8 @@ def account():
             form[error.field].errors.append(str(error))
         else:
             db.session.commit()
-            flash("Đã đổi mật khẩu.", "success")
+            login_user(current_user._get_current_object())  # this session carries the new epoch; others end
+            flash("Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản đã kết thúc.", "success")
             return redirect(url_for("accounts.account"))
     status = 200 if request.method == "GET" else 422
     return render_template("accounts/account.html", form=form), status

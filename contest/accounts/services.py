@@ -99,6 +99,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if current == new:
         raise AccountError("Mật khẩu mới phải khác mật khẩu hiện tại.", "password")
     user.password_hash = hash_password(new)
+    user.end_other_sessions()
 
 
 # No 0/O, 1/l/I: a temporary password is read out over the phone.
@@ -113,6 +114,7 @@ def reset_password(user: User, organizer: User) -> str:
                            "account")
     temporary = "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(10))
     user.password_hash = hash_password(temporary)
+    user.end_other_sessions()
     forget_account(user.email)
     record(organizer.id, "account.password_reset", "user", user.id, email=user.email)
     return temporary

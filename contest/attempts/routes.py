@@ -7,9 +7,11 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from contest.accounts.models import parse_session_id
 from contest.attempts.models import Attempt
 from contest.attempts.queries import load_attempt, review_paper, shown_paper
-from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt, quick_save,
+from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt,
+                                       lock_attempt_and_owner_epoch, quick_save,
                                        read_entrant, remaining_seconds, save_answer, save_prediction,
                                        start_attempt_id, submit_attempt, unanswered_positions)
 from contest.database import utcnow
@@ -69,14 +71,14 @@ def start(round_id: int):
     The session names the contestant; their account, attempts and the bank's revision are one query
     (read_entrant), and CSRFProtect has checked the form's token before the view runs.
     """
-    user_id = _session_user_id()
-    if user_id is None:
+    signed = _session_user()
+    if signed is None:
         return current_app.login_manager.unauthorized()
     round_ = db.session.scalar(sa.select(Round).where(Round.id == round_id).options(joinedload(Round.contest)))
     if round_ is None:
         abort(404)
-    entrant = read_entrant(user_id, round_)
-    if entrant is None:
+    entrant = read_entrant(signed[0], round_)
+    if entrant is None or entrant.session_epoch != signed[1]:
         return current_app.login_manager.unauthorized()
     device_id = request.cookies.get(DEVICE_COOKIE) or secrets.token_urlsafe(24)
     try:
@@ -117,14 +119,16 @@ def save(attempt_id: int):
     that checks everything in SQL; anything it does not store takes the full path, which says why.
     """
     payload = request.get_json(silent=True) or {}
-    user_id = _session_user_id()
-    if user_id is not None and _is_answer(payload) and isinstance(payload.get("revision"), int):
-        result = quick_save(attempt_id, user_id, payload["position"], payload.get("selected", []), utcnow(),
+    signed = _session_user()
+    if signed is not None and _is_answer(payload) and isinstance(payload.get("revision"), int):
+        result = quick_save(attempt_id, *signed, payload["position"], payload.get("selected", []), utcnow(),
                             payload["revision"])
         if result is not None:
             return _saved(result)
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
+        # The page keeps the answer and resends it once the contestant has logged in again.
+        return jsonify(error="Phiên đăng nhập đã kết thúc. Hãy đăng nhập lại (ở thẻ khác); câu trả lời "
+                             "vẫn được giữ trên máy này và sẽ được lưu sau khi đăng nhập."), 401
     attempt = _own_attempt(attempt_id, lock="share")
     now = utcnow()
     try:
@@ -143,12 +147,10 @@ def save(attempt_id: int):
     return _saved(result)
 
 
-def _session_user_id() -> int | None:
-    """The contestant the signed session names, without loading the account (Flask-Login's key)."""
-    try:
-        return int(session["_user_id"])
-    except (KeyError, TypeError, ValueError):
-        return None
+def _session_user() -> tuple[int, int] | None:
+    """(user id, session epoch) as the signed session names them (Flask-Login's key), without loading
+    the account: the caller checks the epoch against the account's in the query it makes anyway."""
+    return parse_session_id(session["_user_id"]) if "_user_id" in session else None
 
 
 def _is_answer(payload: dict) -> bool:
@@ -171,12 +173,16 @@ def submit(attempt_id: int):
     The session names the contestant (the account is not loaded: the attempt's owner is checked) and
     CSRFProtect has checked the form's token before the view runs.
     """
-    user_id = _session_user_id()
-    if user_id is None:
+    signed = _session_user()
+    if signed is None:
         return current_app.login_manager.unauthorized()
-    attempt = lock_attempt(attempt_id, exclusive=True)
-    if attempt is None or attempt.user_id != user_id:
+    locked = lock_attempt_and_owner_epoch(attempt_id)
+    if locked is None or locked[0].user_id != signed[0]:
         abort(404)
+    attempt, epoch = locked
+    if epoch != signed[1]:  # a session older than the account's last password change or reset
+        db.session.rollback()
+        return current_app.login_manager.unauthorized()
     was_submitted = attempt.is_submitted
     try:
         submit_attempt(attempt, utcnow(), _answers_from_form(request.form, attempt.max_score),

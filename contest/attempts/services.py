@@ -32,7 +32,7 @@ from contest.rounds.models import Contest, Round
 from contest.scoring.rules import is_answer_correct
 
 MAX_PREDICTION = 10**9
-_ITEM, _ATTEMPT = AttemptItem.__table__, Attempt.__table__
+_ITEM, _ATTEMPT, _USER = AttemptItem.__table__, Attempt.__table__, User.__table__
 _ATTEMPT_INSERT = _ATTEMPT.insert().returning(_ATTEMPT.c.id)
 
 
@@ -62,6 +62,13 @@ _ROUND_RULES = (Round.contest_id, Round.counting_rule, Round.prediction_kind, Ro
                 Round.closes_at)
 
 
+def _lock_query(exclusive: bool, *columns) -> sa.Select:
+    return sa.select(Attempt, *columns) \
+        .options(joinedload(Attempt.round, innerjoin=True).load_only(*_ROUND_RULES)
+                 .joinedload(Round.contest, innerjoin=True).load_only(Contest.overall_rule)) \
+        .with_for_update(read=not exclusive, of=Attempt.__table__).execution_options(populate_existing=True)
+
+
 def lock_attempt(attempt_id: int, exclusive: bool) -> Attempt | None:
     """Load an attempt row under a lock: shared for saves, exclusive for submission.
 
@@ -69,11 +76,15 @@ def lock_attempt(attempt_id: int, exclusive: bool) -> Attempt | None:
     rows. Its round and contest come in the same query (marking and the standings read their rules);
     only the attempt row is locked.
     """
-    return db.session.scalar(
-        sa.select(Attempt).where(Attempt.id == attempt_id)
-        .options(joinedload(Attempt.round, innerjoin=True).load_only(*_ROUND_RULES)
-                 .joinedload(Round.contest, innerjoin=True).load_only(Contest.overall_rule))
-        .with_for_update(read=not exclusive, of=Attempt.__table__).execution_options(populate_existing=True))
+    return db.session.scalar(_lock_query(exclusive).where(Attempt.id == attempt_id))
+
+
+def lock_attempt_and_owner_epoch(attempt_id: int) -> tuple[Attempt, int] | None:
+    """lock_attempt(exclusive) with its owner's session epoch read in the same query, for a caller
+    that knows the user only from the session (see User.get_id)."""
+    row = db.session.execute(_lock_query(True, User.session_epoch).join(User, User.id == Attempt.user_id)
+                             .where(Attempt.id == attempt_id)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ class Entrant:
     role: str
     stream: str
     agency_path: str | None
+    session_epoch: int  # see User.get_id: a session signed with another epoch no longer names them
     used: int  # attempts started in the round
     open_id: int | None  # the one in progress, if any
     bank: tuple | None  # (revision, created_at) of the round's default bank, for the cached pool
@@ -95,7 +107,7 @@ def read_entrant(user_id: int, round_: Round) -> Entrant | None:
     bank = QuestionBank.__table__
     mine = sa.and_(attempt.c.user_id == user_id, attempt.c.round_id == round_.id)
     row = db.session.execute(  # through the session: pending changes to the account are flushed first
-        sa.select(user.c.role, user.c.stream, agency.c.path,
+        sa.select(user.c.role, user.c.stream, agency.c.path, user.c.session_epoch,
                   sa.select(sa.func.count()).select_from(attempt).where(mine).scalar_subquery(),
                   sa.select(attempt.c.id).where(mine, attempt.c.submitted_at.is_(None)).scalar_subquery(),
                   bank.c.revision, bank.c.created_at)
@@ -104,8 +116,9 @@ def read_entrant(user_id: int, round_: Round) -> Entrant | None:
         .where(user.c.id == user_id)).first()
     if row is None:
         return None
-    role, stream, path, used, open_id, revision, created_at = row
-    return Entrant(id=user_id, role=role, stream=stream, agency_path=path, used=used, open_id=open_id,
+    role, stream, path, session_epoch, used, open_id, revision, created_at = row
+    return Entrant(id=user_id, role=role, stream=stream, agency_path=path, session_epoch=session_epoch,
+                   used=used, open_id=open_id,
                    bank=(revision, created_at) if revision is not None else None)
 
 
@@ -255,6 +268,9 @@ def _quick_save_statement(kind: str) -> sa.Update:
         _ITEM.c.attempt_id == sa.bindparam("b_attempt"), _ITEM.c.position == sa.bindparam("b_position"),
         _ITEM.c.revision < sa.bindparam("b_revision"),
         # The share lock keeps a save from landing between a submission's marking and its commit.
+        # The session's epoch must still be the account's (a password reset ends older sessions).
+        sa.select(_USER.c.id).where(_USER.c.id == sa.bindparam("b_user"),
+                                    _USER.c.session_epoch == sa.bindparam("b_epoch")).exists(),
         sa.select(_ATTEMPT.c.id).where(_ATTEMPT.c.id == sa.bindparam("b_attempt"),
                                        _ATTEMPT.c.user_id == sa.bindparam("b_user"),
                                        _ATTEMPT.c.submitted_at.is_(None),
@@ -268,7 +284,7 @@ def _quick_save_statement(kind: str) -> sa.Update:
     ).returning(_ITEM.c.selected, _ITEM.c.revision, deadline.label("deadline_at"))
 
 
-def quick_save(attempt_id: int, user_id: int, position: int, selected: list[int], now: datetime,
+def quick_save(attempt_id: int, user_id: int, epoch: int, position: int, selected: list[int], now: datetime,
                revision: int) -> SaveResult | None:
     """The usual save as one statement in its own transaction: no ORM objects, one round trip.
 
@@ -281,7 +297,8 @@ def quick_save(attempt_id: int, user_id: int, position: int, selected: list[int]
     if any(value < 0 for value in cleaned):
         return None
     kind = "blank" if not cleaned else "one" if len(cleaned) == 1 else "several"
-    params = {"b_attempt": attempt_id, "b_user": user_id, "b_position": position, "b_revision": revision,
+    params = {"b_attempt": attempt_id, "b_user": user_id, "b_epoch": epoch, "b_position": position,
+              "b_revision": revision,
               "b_cutoff": now - grace(), "b_now": now}
     if cleaned:
         params.update(b_highest=cleaned[-1], b_selected=cleaned)

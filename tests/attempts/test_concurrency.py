@@ -159,8 +159,8 @@ def test_saves_racing_a_submission_leave_what_was_scored_stored(app, world, now,
         def keep_saving():
             accepted = {}
             for revision in range(1, len(choices)):
-                if path == "one statement" and quick_save(attempt_id, user_id, revision % count, [choices[revision]],
-                                                          at, revision):
+                if path == "one statement" and quick_save(attempt_id, user_id, 0, revision % count,
+                                                          [choices[revision]], at, revision):
                     accepted[revision % count] = [choices[revision]]
                     continue
                 locked = lock_attempt(attempt_id, exclusive=False)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from contest.accounts.models import Role
 from contest.attempts.models import Attempt
 from contest.database import utcnow
 from contest.extensions import db
@@ -211,3 +212,47 @@ def test_a_start_without_the_form_token_or_a_login_starts_nothing(client, world,
     start_through_page(client, world)
     db.session.commit()
     assert len(db.session.scalar(sa.select(Attempt)).items) == world.round.question_count
+
+
+def test_a_password_reset_ends_the_sessions_signed_before_it(client, world, auth):
+    """Someone else logged in to the account (a shared or stolen password) loses it the moment the
+    organizers reset the password: no page, no save, no submission, no new attempt."""
+    auth.login("thisinh@example.vn")
+    start_through_page(client, world)
+    attempt = db.session.scalar(sa.select(Attempt))
+    token = csrf_token(client, f"/attempts/{attempt.id}")
+    assert save(client, attempt.id, token, 0, [1], 1).status_code == 200
+    factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
+    db.session.commit()
+    organizer = client.application.test_client()
+    organizer.post("/login", data={"email": "btc@example.vn", "password": factories.PASSWORD,
+                                   "csrf_token": csrf_token(organizer, "/login")})
+    reset = organizer.post(f"/organizer/accounts/{world.contestant.id}/password",
+                           data={"csrf_token": csrf_token(organizer, "/organizer/accounts")})
+    assert reset.status_code == 200
+    assert "Nguyễn Văn Thí" not in client.get("/").get_data(as_text=True)
+    assert client.get(f"/attempts/{attempt.id}").status_code == 302  # to the log-in page
+    assert save(client, attempt.id, token, 0, [2], 2).status_code == 401
+    assert stored_answer(attempt.id, 0) == ([1], 1)
+    assert client.post(f"/attempts/{attempt.id}/submit", data={"csrf_token": token}).status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(Attempt, attempt.id).is_submitted
+    started = client.post(f"/rounds/{world.round.id}/start", data={"csrf_token": token})
+    assert "/login" in started.headers["Location"]
+
+
+def test_changing_ones_password_keeps_this_session_and_ends_the_others(client, world, auth):
+    auth.login("thisinh@example.vn")
+    other = client.application.test_client()
+    other.post("/login", data={"email": "thisinh@example.vn", "password": factories.PASSWORD,
+                               "csrf_token": csrf_token(other, "/login")})
+    assert "Nguyễn Văn Thí" in other.get("/").get_data(as_text=True)
+    response = client.post("/account", data={"current_password": factories.PASSWORD, "password": "mat-khau-moi-2026",
+                                             "password_confirm": "mat-khau-moi-2026",
+                                             "csrf_token": csrf_token(client, "/account")})
+    assert response.status_code == 302
+    assert "Nguyễn Văn Thí" in client.get("/").get_data(as_text=True)
+    assert "Nguyễn Văn Thí" not in other.get("/").get_data(as_text=True)
+    start_through_page(client, world)  # this session still starts and saves on the quick paths
+    attempt = db.session.scalar(sa.select(Attempt))
+    assert save(client, attempt.id, csrf_token(client, f"/attempts/{attempt.id}"), 0, [1], 1).status_code == 200
