@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from contest.accounts.models import User
 from contest.attempts.models import Attempt
 from contest.extensions import db
 
@@ -88,4 +89,26 @@ def test_a_skewed_device_clock_changes_nothing_and_time_running_out_submits(page
     expect(page.locator("#timer-announce")).to_have_text("Còn 30 giây.")
     page.clock.fast_forward("00:31")
     expect(page.get_by_role("heading", name="Kết quả bài thi")).to_be_visible()
+    assert stored_answers()[0] == [1]
+
+
+def test_an_answer_chosen_after_the_session_ended_is_kept_and_saved_after_logging_in_again(page, live_world):
+    register(page, live_world, email="phien@example.vn")
+    start_attempt(page, live_world)
+    # The password was reset elsewhere: this browser's session no longer names the contestant.
+    user = db.session.scalar(sa.select(User).where(User.email == "phien@example.vn"))
+    user.end_other_sessions()
+    db.session.commit()
+    db.session.remove()
+    page.locator("fieldset.question").nth(0).locator("label.option").nth(1).click()
+    expect(page.locator("#save-status")).to_have_text(re.compile("^Phiên đăng nhập đã kết thúc"))
+    assert stored_answers()[0] is None
+    # Logging in again in another tab: the paper's kept answer goes through on its next try.
+    other = page.context.new_page()
+    other.goto(live_world["base_url"] + "/login")
+    other.get_by_label("Email").fill("phien@example.vn")
+    other.get_by_label("Mật khẩu").fill("matkhau123")
+    other.get_by_role("button", name="Đăng nhập").click()
+    expect(other.get_by_text("Nguyễn Thị Lan")).to_be_visible()
+    expect(page.locator("#save-status")).to_have_text("Đã lưu câu 1.", timeout=15_000)
     assert stored_answers()[0] == [1]
