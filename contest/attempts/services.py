@@ -26,8 +26,8 @@ from contest.attempts.pool import drawable_pool
 from contest.bank.models import Question, QuestionBank
 from contest.database import UTCDateTime
 from contest.extensions import db
-from contest.leaderboards.services import (apply_prediction_truth, record_standing, standing_params,
-                                          standing_statement, update_contest_standing)
+from contest.leaderboards.services import (apply_prediction_truth, contest_standing_statement, record_standing,
+                                          standing_params, standing_statement)
 from contest.rounds.models import Contest, Round
 from contest.scoring.rules import is_answer_correct
 
@@ -387,19 +387,25 @@ _CLAIM = _ATTEMPT.update().where(_ATTEMPT.c.id == sa.bindparam("b_attempt"), _AT
 
 
 @functools.cache
-def _finish_statement(rule: str, is_before_freeze: bool, enters_standings: bool) -> sa.Select:
+def _finish_statement(rule: str, is_before_freeze: bool, enters_standings: bool, is_best_round: bool) -> sa.Select:
     """PostgreSQL: claim the attempt (only if still open), mark its items and, if the claim took, upsert
-    the round standing, as one statement of data-modifying CTEs. Returns (claimed, standing counted)."""
+    the round standing and, if that changed, the contest standing, as one statement of data-modifying
+    CTEs (one round trip instead of four). Returns (claimed, round standing written)."""
     claim = _CLAIM.values(submitted_at=sa.bindparam("b_submitted_at", type_=UTCDateTime()),
                           score=sa.bindparam("b_score", type_=sa.Integer()),
                           is_auto_submitted=sa.bindparam("b_is_auto_submitted", type_=sa.Boolean()),
                           duration_ms=sa.bindparam("b_duration_ms", type_=sa.BigInteger())) \
         .returning(_ATTEMPT.c.id).cte("claim")
     columns = [sa.select(sa.func.count()).select_from(claim).scalar_subquery()]
+    statement = sa.select().add_cte(_MARK.cte("mark"))
     if enters_standings:
         standing = standing_statement("postgresql", rule, is_before_freeze, source=claim).cte("standing")
         columns.append(sa.select(sa.func.count()).select_from(standing).scalar_subquery())
-    return sa.select(*columns).add_cte(_MARK.cte("mark"))
+        overall = contest_standing_statement(
+            "postgresql", is_best_round, sa.bindparam("b_contest_id", type_=sa.Integer()),
+            sa.bindparam("b_user_id", type_=sa.Integer()), incoming=standing)
+        statement = statement.add_cte(overall.cte("contest_standing"))
+    return statement.add_columns(*columns)
 
 
 def _paper_rows(attempt_id: int) -> list[PaperRow]:
@@ -470,14 +476,15 @@ def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]
     }
     enters_standings = not (round_.is_all_required and gaps)
     connection = db.session.connection()
-    counted = None
-    if connection.dialect.name == "postgresql":
-        # Mark, claim and the round standing in one statement (one round trip instead of three).
+    is_one_statement = connection.dialect.name == "postgresql"
+    if is_one_statement:
+        # Mark, claim and the standings in one statement.
         is_before_freeze = round_.freeze_at is None or finished_at < round_.freeze_at
-        params = {"b_attempt": attempt.id, "b_correct": correct, **standing_params(attempt, result)}
-        row = connection.execute(_finish_statement(round_.counting_rule, is_before_freeze, enters_standings),
-                                 params).one()
-        claimed, counted = row[0], (row[1] if enters_standings else 0)
+        params = {"b_attempt": attempt.id, "b_correct": correct, "b_contest_id": round_.contest_id,
+                  **standing_params(attempt, result)}
+        statement = _finish_statement(round_.counting_rule, is_before_freeze, enters_standings,
+                                      round_.contest.overall_rule == "best_round")
+        claimed = connection.execute(statement, params).one()[0]
     else:
         connection.execute(_MARK, {"b_attempt": attempt.id, "b_correct": correct})
         # The guard on submitted_at makes a double submit, or a submit racing the expiry job, count once.
@@ -491,11 +498,8 @@ def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]
         # Items loaded by the caller are out of date now: reload them when next read.
         for item in attempt.items:
             db.session.expire(item)
-    if enters_standings:
-        if counted is None:
-            record_standing(attempt)
-        elif counted:
-            update_contest_standing(round_.contest_id, attempt.user_id, round_.contest.overall_rule)
+    if enters_standings and not is_one_statement:
+        record_standing(attempt)
     return attempt
 
 

@@ -71,7 +71,7 @@ def standing_statement(dialect: str, rule: str, is_before_freeze: bool, source=N
         statement = statement.on_conflict_do_update(
             index_elements=["round_id", "user_id"], set_=changed,
             where=_replaces(rule, statement.excluded, Standing.__table__.c))
-    return statement.returning(Standing.attempt_id)
+    return statement.returning(*(Standing.__table__.c[name] for name in ("attempt_id", *RESULT_COLUMNS)))
 
 
 @functools.cache
@@ -103,33 +103,50 @@ def record_standing(attempt: Attempt) -> bool:
     return is_counted
 
 
-@functools.cache
-def _contest_standing_upsert(dialect: str, is_best_round: bool):
-    """The overall standing's upsert for one overall rule, built once (parameters b_contest, b_user)."""
-    contest_id, user_id = sa.bindparam("b_contest"), sa.bindparam("b_user")
+def contest_standing_statement(dialect: str, is_best_round: bool, contest_id, user_id, incoming=None):
+    """The overall standing's upsert for one overall rule, computed from the contestant's round
+    standings (a few rows).
+
+    incoming: the round standing a submission has just written (the RETURNING of its upsert, on
+    PostgreSQL in the same statement): it replaces what the table holds for its round, which that
+    statement cannot see yet, and nothing is written unless it holds a row. Its round is the
+    parameter b_round_id.
+    """
     mine = sa.and_(Round.contest_id == contest_id, Standing.user_id == user_id)
-    rounds_taken = sa.select(sa.func.count()).select_from(Standing).join(Round, Round.id == Standing.round_id) \
-        .where(mine).scalar_subquery()
+    held = sa.select(Standing.score, Standing.max_score, Standing.duration_ms, Standing.submitted_at) \
+        .join(Round, Round.id == Standing.round_id).where(mine)
+    if incoming is not None:
+        held = held.where(Standing.round_id != sa.bindparam("b_round_id", type_=sa.Integer())).union_all(
+            sa.select(*(incoming.c[name] for name in RESULT_COLUMNS)))
+    rounds = held.subquery("rounds_held")
+    rounds_taken = sa.select(sa.func.count()).select_from(rounds).scalar_subquery()
     if is_best_round:
-        result = sa.select(Standing.score, Standing.max_score, Standing.duration_ms, Standing.submitted_at) \
-            .join(Round, Round.id == Standing.round_id).where(mine) \
-            .order_by(Standing.score.desc(), Standing.duration_ms, Standing.submitted_at).limit(1)
+        result = sa.select(*rounds.c).order_by(rounds.c.score.desc(), rounds.c.duration_ms, rounds.c.submitted_at) \
+            .limit(1)
     else:
-        result = sa.select(sa.func.sum(Standing.score), sa.func.sum(Standing.max_score),
-                           sa.func.sum(Standing.duration_ms), sa.func.max(Standing.submitted_at)) \
-            .join(Round, Round.id == Standing.round_id).where(mine).group_by(Standing.user_id)
+        result = sa.select(sa.func.sum(rounds.c.score), sa.func.sum(rounds.c.max_score),
+                           sa.func.sum(rounds.c.duration_ms), sa.func.max(rounds.c.submitted_at)) \
+            .having(sa.func.count() > 0)
     # The agency is the contestant's agency now (this submission is their latest).
     agency_id, agency_path = _agency_of(user_id)
     source = result.subquery()
     # WHERE true: SQLite reads "SELECT … FROM x ON CONFLICT" as a join's ON without it.
     rows = sa.select(sa.cast(contest_id, sa.Integer), sa.cast(user_id, sa.Integer), *source.c, rounds_taken,
                      agency_id, agency_path).where(sa.true())
+    if incoming is not None:
+        rows = rows.where(sa.exists(sa.select(incoming.c.attempt_id)))
     statement = _insert(ContestStanding, dialect).from_select(
         ["contest_id", "user_id", *RESULT_COLUMNS, "rounds_taken", "agency_id", "agency_path"], rows)
     statement = statement.on_conflict_do_update(
         index_elements=["contest_id", "user_id"],
         set_={name: statement.excluded[name] for name in (*RESULT_COLUMNS, "rounds_taken", "agency_id", "agency_path")})
     return statement.returning(ContestStanding.user_id)
+
+
+@functools.cache
+def _contest_standing_upsert(dialect: str, is_best_round: bool):
+    """The overall standing's upsert, built once per overall rule (parameters b_contest, b_user)."""
+    return contest_standing_statement(dialect, is_best_round, sa.bindparam("b_contest"), sa.bindparam("b_user"))
 
 
 def update_contest_standing(contest_id: int, user_id: int, overall_rule: str) -> None:

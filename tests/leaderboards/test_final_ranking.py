@@ -1,12 +1,14 @@
 """The final order after the close (prediction before time), keyset pages, masked names, frozen boards."""
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from contest.attempts.services import save_answer, settle_round, start_attempt, submit_attempt
 from contest.extensions import db
 from contest.leaderboards.models import ContestStanding
 from contest.leaderboards.queries import board_page, board_view, contest_board_page, rank_of, standing_of
+from contest.scoring.verify import verify_all
 from tests import factories
 
 
@@ -101,3 +103,29 @@ def test_contest_board_sums_rounds_or_takes_the_best(world, now):
     overall = {s.user_id: (s.score, s.duration_ms, s.rounds_taken) for s in db.session.scalars(sa.select(ContestStanding))}
     assert overall == {a.id: (7, 150_000, 2), b.id: (8, 80_000, 2)}
     assert [r.standing.user_id for r in contest_board_page(world.round.contest_id).rows] == [b.id, a.id]
+
+
+@pytest.mark.parametrize("overall_rule", ["sum", "best_round"])
+@pytest.mark.parametrize("counting_rule", ["best", "first", "last"])
+def test_the_contest_standing_follows_every_submission_under_each_rule(world, now, overall_rule, counting_rule):
+    """The overall result is kept with each submission (on PostgreSQL inside the submission's one
+    statement): it always equals a recount from the round standings, whichever paper counts."""
+    world.round.contest.overall_rule = overall_rule
+    second = factories.make_round(now, opens_in=timedelta(hours=-1))
+    for round_ in (world.round, second):
+        round_.counting_rule, round_.attempts_allowed = counting_rule, None
+    (a,) = people(world, ["Nguyễn Văn An"])
+    papers = [(world.round, 3, 100), (second, 2, 50), (world.round, 5, 200), (world.round, 1, 20), (second, 4, 60)]
+    for n, (round_, correct, seconds) in enumerate(papers):
+        paper(a, round_, now + timedelta(minutes=20 * n), correct, seconds)
+        held = [standing_of(r.id, a.id) for r in (world.round, second)]
+        held = [(s.score, s.duration_ms) for s in held if s is not None]
+        if overall_rule == "sum":
+            expected = (sum(s for s, _ in held), sum(d for _, d in held), len(held))
+        else:
+            best = min(held, key=lambda pair: (-pair[0], pair[1]))
+            expected = (best[0], best[1], len(held))
+        db.session.expire_all()
+        overall = db.session.get(ContestStanding, (world.round.contest_id, a.id))
+        assert (overall.score, overall.duration_ms, overall.rounds_taken) == expected, (n, counting_rule)
+    assert verify_all() == []
