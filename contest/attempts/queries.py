@@ -2,10 +2,12 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from contest.attempts.models import Attempt, AttemptItem
+from contest.bank.models import Question
 from contest.extensions import db
+from contest.rounds.models import Round
 
 
 @dataclass
@@ -23,6 +25,16 @@ def load_attempt(attempt_id: int) -> Attempt | None:
     """The attempt with its items and their questions, loaded in three queries."""
     return db.session.scalar(sa.select(Attempt).where(Attempt.id == attempt_id).options(
         selectinload(Attempt.items).selectinload(AttemptItem.question)))
+
+
+def load_paper(attempt_id: int) -> Attempt | None:
+    """The attempt as its paper page needs it, in three queries: with its round and contest, its items,
+    and of their questions only the text, the options and the key's length (not the explanation,
+    citation or search text the page never shows)."""
+    return db.session.scalar(sa.select(Attempt).where(Attempt.id == attempt_id).options(
+        joinedload(Attempt.round).joinedload(Round.contest),
+        selectinload(Attempt.items).selectinload(AttemptItem.question)
+        .load_only(Question.text, Question.choices, Question.correct)))
 
 
 def shown_paper(attempt: Attempt) -> list[ShownQuestion]:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from contest.accounts.models import parse_session_id
 from contest.attempts.models import Attempt
-from contest.attempts.queries import load_attempt, review_paper, shown_paper
+from contest.attempts.queries import load_attempt, load_paper, review_paper, shown_paper
 from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt,
                                        lock_attempt_and_owner_epoch, quick_save,
                                        read_entrant, remaining_seconds, save_answer, save_prediction,
@@ -100,7 +100,9 @@ def start(round_id: int):
 @login_required
 def take(attempt_id: int):
     """The paper, resumed with the answers saved and the time the server says is left."""
-    attempt = _own_attempt(attempt_id)
+    attempt = load_paper(attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
     now = utcnow()
     if expire_if_due(attempt, now):
         db.session.commit()
