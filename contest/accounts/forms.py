@@ -71,3 +71,29 @@ class PasswordChangeForm(FlaskForm):
         DataRequired("Nhập mật khẩu mới."), Length(8, 128, "Mật khẩu cần ít nhất 8 ký tự.")])
     password_confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
         EqualTo("password", "Hai lần nhập mật khẩu không khớp.")])
+
+
+class AccountCorrectionForm(FlaskForm):
+    """An organizer corrects what a contestant registered (a wrong agency is the usual call)."""
+
+    full_name = StringField("Họ và tên", validators=[
+        DataRequired("Nhập họ và tên."), Length(2, 150, "Họ và tên từ 2 đến 150 ký tự.")])
+    phone = StringField("Số điện thoại", validators=[Optional()])
+    citizen_id = StringField("Số CCCD", validators=[Optional()])
+    agency_id = SelectField("Đơn vị công tác", coerce=int, validators=[DataRequired("Chọn đơn vị công tác.")])
+    stream = SelectField("Đối tượng dự thi", choices=[("CBCCVC", "Cán bộ, công chức, viên chức, người lao động"),
+                                                      ("Người dân", "Người dân")])
+    reason = StringField("Lý do sửa (ghi vào nhật ký)", validators=[
+        DataRequired("Ghi lý do sửa."), Length(3, 300, "Lý do từ 3 đến 300 ký tự.")])
+
+    def validate_phone(self, field):
+        """As at registration: 10 digits from 0, or +84 and 9 digits (blank allowed for staff)."""
+        field.data = re.sub(r"[\s.\-]", "", field.data or "")
+        if field.data and not PHONE.match(field.data):
+            raise ValidationError("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).")
+
+    def validate_citizen_id(self, field):
+        """CCCD numbers have 12 digits."""
+        field.data = (field.data or "").strip()
+        if field.data and not re.fullmatch(r"\d{12}", field.data):
+            raise ValidationError("Số CCCD gồm 12 chữ số.")

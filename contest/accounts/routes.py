@@ -7,11 +7,11 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from contest.accounts.access import role_required
-from contest.accounts.forms import LoginForm, PasswordChangeForm, RegistrationForm
+from contest.accounts.forms import AccountCorrectionForm, LoginForm, PasswordChangeForm, RegistrationForm
 from contest.accounts.models import Role, User
 from contest.accounts import throttle
-from contest.accounts.services import (SEARCH_LIMIT, AccountError, authenticate, change_password, create_user,
-                                      normalise_email, reset_password, search_accounts)
+from contest.accounts.services import (SEARCH_LIMIT, AccountError, authenticate, change_password, correct_account,
+                                      create_user, normalise_email, reset_password, search_accounts)
 from contest.agencies.queries import agency_choices
 from contest.clock import format_datetime
 from contest.database import utcnow
@@ -133,3 +133,27 @@ def accounts_reset_password(user_id: int):
     response = make_response(render_template("accounts/temporary_password.html", user=user, temporary=temporary))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/organizer/accounts/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def accounts_correct(user_id: int):
+    """Correct a contestant's registration (name, phone, CCCD, agency, stream), with a reason."""
+    user = db.session.get(User, user_id) or abort(404)
+    if user.role != Role.CONTESTANT.value and current_user.role != Role.ADMIN.value:
+        abort(403)  # staff accounts are an admin's to correct
+    form = AccountCorrectionForm(obj=user if request.method == "GET" else None)
+    form.agency_id.choices = [(0, "— Chọn đơn vị —")] + agency_choices()
+    if form.validate_on_submit():
+        try:
+            changed = correct_account(user, current_user, {name: form[name].data for name in (
+                "full_name", "phone", "citizen_id", "agency_id", "stream")}, form.reason.data)
+        except AccountError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Đã sửa {len(changed)} mục của tài khoản {user.email}." if changed else "Không có gì thay đổi.",
+                  "success")
+            return redirect(url_for("accounts.accounts_search", q=user.email))
+    status = 200 if request.method == "GET" else 422
+    return render_template("accounts/correct.html", user=user, form=form), status

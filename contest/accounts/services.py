@@ -9,8 +9,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest.accounts.models import Role, User
 from contest.accounts.throttle import forget_account
+from contest.agencies.models import Agency
 from contest.audit.services import record
 from contest.extensions import db
+from contest.leaderboards.models import ContestStanding, Standing
 from questions.text import clean, fold
 
 
@@ -118,3 +120,38 @@ def reset_password(user: User, organizer: User) -> str:
     forget_account(user.email)
     record(organizer.id, "account.password_reset", "user", user.id, email=user.email)
     return temporary
+
+
+CORRECTABLE = ("full_name", "phone", "citizen_id", "agency_id", "stream")
+
+
+def correct_account(user: User, organizer: User, changes: dict, reason: str) -> dict:
+    """An organizer corrects a contestant's registration; returns {field: (before, after)} of what
+    changed. A corrected agency moves the contestant's results with them: their round and contest
+    standings take the new agency and its path (boards and agency tables follow; signed results keep
+    their snapshot). Logged with the reason. Raises AccountError; the caller commits."""
+    if user.role != Role.CONTESTANT.value and organizer.role != Role.ADMIN.value:
+        raise AccountError("Chỉ quản trị viên mới sửa tài khoản Ban tổ chức, Ban giám khảo.", "full_name")
+    cleaned = {"full_name": clean(changes["full_name"]), "phone": clean(changes.get("phone")) or None,
+               "citizen_id": clean(changes.get("citizen_id")) or None, "agency_id": changes["agency_id"],
+               "stream": changes["stream"]}
+    if cleaned["citizen_id"] and cleaned["citizen_id"] != user.citizen_id and db.session.scalar(
+            sa.select(User.id).where(User.citizen_id == cleaned["citizen_id"], User.id != user.id)):
+        raise AccountError("Số CCCD này thuộc một tài khoản khác: mỗi người chỉ có một tài khoản.", "citizen_id")
+    agency = db.session.get(Agency, cleaned["agency_id"])
+    if agency is None:
+        raise AccountError("Chọn đơn vị công tác.", "agency_id")
+    changed = {name: (getattr(user, name), value) for name, value in cleaned.items() if getattr(user, name) != value}
+    if not changed:
+        return changed
+    for name, (_, value) in changed.items():
+        setattr(user, name, value)
+    user.search_text = search_text_of(user)
+    if "agency_id" in changed:
+        for model in (Standing, ContestStanding):
+            db.session.execute(sa.update(model).where(model.user_id == user.id)
+                               .values(agency_id=agency.id, agency_path=agency.path)
+                               .execution_options(synchronize_session=False))
+    record(organizer.id, "account.correct", "user", user.id, reason=clean(reason),
+           **{name: f"{before} → {after}" for name, (before, after) in changed.items()})
+    return changed

@@ -1,5 +1,7 @@
 """A contestant changes their password; an organizer finds an account (diacritics ignored) and gives
 a contestant who forgot their password a temporary one, logged and shown once."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from contest.accounts.models import LoginThrottle, Role, User
@@ -134,3 +136,59 @@ def test_set_password_from_the_command_line(client, world, runner, auth):
     assert auth.login(OWNER, "mat-khau-moi-9").status_code == 302
     unknown = runner.invoke(args=["accounts", "set-password", "ai@example.vn", "--password", "mat-khau-moi-9"])
     assert unknown.exit_code != 0 and "Không có tài khoản ai@example.vn" in unknown.output
+
+
+def correction(organizer, user, **overrides):
+    data = {"full_name": user.full_name, "phone": user.phone or "", "citizen_id": user.citizen_id or "",
+            "agency_id": str(user.agency_id), "stream": user.stream, "reason": "Thí sinh gọi điện báo chọn nhầm"}
+    data.update(overrides)
+    data["csrf_token"] = csrf_token(organizer, f"/organizer/accounts/{user.id}")
+    return organizer.post(f"/organizer/accounts/{user.id}", data=data)
+
+
+def test_a_corrected_agency_moves_the_contestants_results_and_is_logged(organizer, world, now):
+    from contest.attempts.services import start_attempt, submit_attempt
+    from contest.leaderboards.models import ContestStanding, Standing
+
+    attempt = start_attempt(world.contestant, world.round, now)
+    submit_attempt(attempt, now + timedelta(seconds=40))
+    db.session.commit()
+    assert organizer.get(f"/organizer/accounts/{world.contestant.id}").status_code == 200
+    response = correction(organizer, world.contestant, agency_id=str(world.department.id),
+                          full_name="Nguyễn Văn Thịnh")
+    assert response.status_code == 302
+    db.session.expire_all()
+    standing = db.session.get(Standing, (world.round.id, world.contestant.id))
+    overall = db.session.get(ContestStanding, (world.round.contest_id, world.contestant.id))
+    assert (standing.agency_id, standing.agency_path) == (world.department.id, world.department.path)
+    assert (overall.agency_id, overall.agency_path) == (world.department.id, world.department.path)
+    board = organizer.get(f"/rounds/{world.round.id}/leaderboard", query_string={"agency": world.department.id})
+    assert "1 thí sinh có kết quả" in board.get_data(as_text=True)  # the department's board now holds them
+    old_board = organizer.get(f"/rounds/{world.round.id}/leaderboard", query_string={"agency": world.commune.id})
+    assert "1 thí sinh có kết quả" not in old_board.get_data(as_text=True)
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "account.correct"))
+    assert entry.details["reason"] == "Thí sinh gọi điện báo chọn nhầm"
+    assert entry.details["full_name"] == "Nguyễn Văn Thí → Nguyễn Văn Thịnh"
+    page = organizer.get("/organizer/accounts", query_string={"q": "van thinh"}).get_data(as_text=True)
+    assert "Nguyễn Văn Thịnh" in page
+
+
+def test_a_correction_names_its_faults_and_changes_nothing(organizer, world):
+    other = factories.make_user("khac@example.vn", world.commune, name="Lê Thị Khác")
+    other.citizen_id = "001099012345"
+    db.session.commit()
+    taken = correction(organizer, world.contestant, citizen_id="001099012345")
+    assert taken.status_code == 422 and "thuộc một tài khoản khác" in taken.get_data(as_text=True)
+    bad = correction(organizer, world.contestant, phone="12345", reason="")
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Số điện thoại gồm 10 chữ số" in page and "Ghi lý do sửa" in page
+    db.session.expire_all()
+    assert db.session.get(User, world.contestant.id).citizen_id is None
+    assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "account.correct")) is None
+
+
+def test_organizers_cannot_correct_staff_accounts(organizer, world):
+    judge = factories.make_user("gk@example.vn", world.province, Role.JUDGE, name="Giám khảo")
+    db.session.commit()
+    assert organizer.get(f"/organizer/accounts/{judge.id}").status_code == 403
+    assert correction(organizer, judge, full_name="Đổi tên").status_code == 403
