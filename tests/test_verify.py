@@ -18,9 +18,13 @@ def test_the_demo_verifies_clean_and_tampering_is_found(app, runner):
     assert "đều khớp" in clean.output
     attempt = db.session.scalar(sa.select(Attempt).where(Attempt.submitted_at.is_not(None)).limit(1))
     attempt.score += 1
+    item = attempt.items[0]
+    item.is_correct = not item.is_correct
     standing = db.session.scalar(sa.select(Standing).limit(1))
     standing.duration_ms -= timedelta(seconds=1) // timedelta(milliseconds=1)
     db.session.commit()
     dirty = runner.invoke(args=["scores", "verify"])
     assert dirty.exit_code == 1
     assert f"Bài #{attempt.id}: điểm lưu" in dirty.output and "bảng ghi bài" in dirty.output
+    assert f"Bài #{attempt.id} câu {item.position + 1}: lưu {item.is_correct}, chấm lại {not item.is_correct}" \
+        in dirty.output

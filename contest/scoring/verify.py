@@ -1,12 +1,13 @@
 """Recount everything from the raw attempts and report every difference from what is stored."""
 import hashlib
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from contest.attempts.models import Attempt, AttemptItem
+from contest.bank.models import Question
 from contest.extensions import db
 from contest.leaderboards.models import ContestStanding, Standing
 from contest.prizes.models import ResultSnapshot
@@ -16,51 +17,82 @@ from contest.scoring.rules import is_answer_correct, prediction_error, rank_key
 BATCH = 2000
 
 
-def _scores(report: list[str]) -> dict[int, list[Attempt]]:
-    """Check each submitted paper's marks and score; return the papers by round for the standings."""
-    by_round: dict[int, list[Attempt]] = defaultdict(list)
+class Paper(NamedTuple):
+    """What the standings' recount needs of a submitted paper: a few values, not its ORM objects
+    (a national round has over a million papers of twenty items each)."""
+
+    id: int
+    user_id: int
+    score: int
+    max_score: int
+    duration_ms: int
+    submitted_at: datetime
+    has_gaps: bool
+
+
+_ATTEMPT, _ITEM, _QUESTION = Attempt.__table__, AttemptItem.__table__, Question.__table__
+
+
+def _scores(report: list[str]) -> dict[int, list[Paper]]:
+    """Check each submitted paper's marks, score and time, in batches of plain rows; return the
+    papers by round for the standings."""
+    by_round: dict[int, list[Paper]] = defaultdict(list)
     last_id = 0
     while True:
-        batch = db.session.scalars(
-            sa.select(Attempt).where(Attempt.submitted_at.is_not(None), Attempt.id > last_id).order_by(Attempt.id)
-            .limit(BATCH).options(selectinload(Attempt.items).selectinload(AttemptItem.question))).all()
-        if not batch:
+        papers = db.session.execute(
+            sa.select(_ATTEMPT.c.id, _ATTEMPT.c.user_id, _ATTEMPT.c.round_id, _ATTEMPT.c.score, _ATTEMPT.c.max_score,
+                      _ATTEMPT.c.duration_ms, _ATTEMPT.c.submitted_at, _ATTEMPT.c.started_at)
+            .where(_ATTEMPT.c.submitted_at.is_not(None), _ATTEMPT.c.id > last_id)
+            .order_by(_ATTEMPT.c.id).limit(BATCH)).all()
+        if not papers:
             return by_round
-        for attempt in batch:
+        items: dict[int, list] = defaultdict(list)
+        for row in db.session.execute(
+                sa.select(_ITEM.c.attempt_id, _ITEM.c.position, _ITEM.c.selected, _ITEM.c.choice_order,
+                          _ITEM.c.is_correct, _QUESTION.c.correct)
+                .join(_QUESTION, _QUESTION.c.id == _ITEM.c.question_id)
+                .where(_ITEM.c.attempt_id.between(papers[0].id, papers[-1].id))):
+            items[row.attempt_id].append(row)
+        for paper in papers:
             score = 0
-            for item in attempt.items:
-                right = is_answer_correct(item.selected, item.choice_order, item.question.correct)
+            for item in sorted(items.get(paper.id, ()), key=lambda item: item.position):
+                right = is_answer_correct(item.selected, item.choice_order, item.correct)
                 score += right
                 if item.is_correct != right:
-                    report.append(f"Bài #{attempt.id} câu {item.position + 1}: lưu {item.is_correct}, chấm lại {right}")
-            if attempt.score != score:
-                report.append(f"Bài #{attempt.id}: điểm lưu {attempt.score}, chấm lại {score}")
-            if attempt.duration_ms != (attempt.submitted_at - attempt.started_at) // timedelta(milliseconds=1):
-                report.append(f"Bài #{attempt.id}: thời gian làm bài lưu {attempt.duration_ms} ms không khớp")
-            by_round[attempt.round_id].append(attempt)
-        last_id = batch[-1].id
+                    report.append(f"Bài #{paper.id} câu {item.position + 1}: lưu {item.is_correct}, chấm lại {right}")
+            if paper.score != score:
+                report.append(f"Bài #{paper.id}: điểm lưu {paper.score}, chấm lại {score}")
+            if paper.duration_ms != (paper.submitted_at - paper.started_at) // timedelta(milliseconds=1):
+                report.append(f"Bài #{paper.id}: thời gian làm bài lưu {paper.duration_ms} ms không khớp")
+            has_gaps = any(not item.selected for item in items.get(paper.id, ()))
+            by_round[paper.round_id].append(Paper(paper.id, paper.user_id, paper.score, paper.max_score,
+                                                  paper.duration_ms, paper.submitted_at, has_gaps))
+        last_id = papers[-1].id
 
 
-def _counted(round_: Round, attempts: list[Attempt]) -> dict[int, Attempt]:
+def _counted(round_: Round, papers: list[Paper]) -> dict[int, Paper]:
     """The paper that counts for each contestant under the round's rule."""
-    counted: dict[int, Attempt] = {}
-    for attempt in sorted(attempts, key=lambda a: a.submitted_at):
-        if round_.is_all_required and any(not item.selected for item in attempt.items):
+    counted: dict[int, Paper] = {}
+    for paper in sorted(papers, key=lambda p: p.submitted_at):
+        if round_.is_all_required and paper.has_gaps:
             continue
-        held = counted.get(attempt.user_id)
+        held = counted.get(paper.user_id)
         if held is None or round_.counting_rule == "last" or (
-                round_.counting_rule == "best" and rank_key(attempt.score, attempt.duration_ms, attempt.submitted_at)
+                round_.counting_rule == "best" and rank_key(paper.score, paper.duration_ms, paper.submitted_at)
                 < rank_key(held.score, held.duration_ms, held.submitted_at)):
-            counted[attempt.user_id] = attempt
+            counted[paper.user_id] = paper
     return counted
 
 
-def _standings(by_round: dict[int, list[Attempt]], report: list[str]) -> dict[int, dict[int, tuple]]:
+def _standings(by_round: dict[int, list[Paper]], report: list[str]) -> dict[int, dict[int, tuple]]:
     """Check each round's standings against a recount; return the recount for the contest standings."""
     recount: dict[int, dict[int, tuple]] = {}
     for round_ in db.session.scalars(sa.select(Round)):
         counted = _counted(round_, by_round.get(round_.id, []))
-        stored = {s.user_id: s for s in db.session.scalars(sa.select(Standing).where(Standing.round_id == round_.id))}
+        table = Standing.__table__
+        stored = {s.user_id: s for s in db.session.execute(
+            sa.select(table.c.user_id, table.c.attempt_id, table.c.score, table.c.duration_ms, table.c.submitted_at,
+                      table.c.prediction, table.c.prediction_error).where(table.c.round_id == round_.id))}
         for user_id in stored.keys() - counted.keys():
             report.append(f"Vòng #{round_.id}: thí sinh #{user_id} có trên bảng nhưng không có bài được tính")
         for user_id, attempt in counted.items():
