@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
-from contest.attempts.services import attempts_used, open_attempt
+from contest.attempts.models import Attempt
 from contest.clock import format_datetime, parse_local_datetime
 from contest.bank.models import QuestionBank
 from contest.bank.queries import short_rounds
@@ -39,9 +39,14 @@ def detail(round_id: int):
     context = {"round": round_, "state": round_.state_at(now), "form": EmptyForm()}
     if current_user.is_authenticated:
         standing = standing_of(round_.id, current_user.id)
+        mine = db.session.scalars(sa.select(Attempt).where(Attempt.user_id == current_user.id,
+                                                           Attempt.round_id == round_.id)
+                                  .order_by(Attempt.number)).all()
         context.update(
-            in_progress=open_attempt(current_user.id, round_.id),
-            used=attempts_used(current_user.id, round_.id),
+            in_progress=next((a for a in mine if not a.is_submitted), None),
+            used=len(mine),
+            papers=[a for a in mine if a.is_submitted],
+            may_review=round_.may_review_at(now),
             standing=standing,
             rank=rank_of(standing) if standing else None,
         )

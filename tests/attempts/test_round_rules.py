@@ -131,3 +131,23 @@ def test_the_result_page_of_a_paper_the_clock_closed_with_gaps_says_why_it_is_no
     assert '<span id="score">1/5</span>' in page  # the page finalized it with the answer saved in time
     assert "Bài thi còn 4 câu chưa trả lời nên không được tính vào bảng xếp hạng" in page
     assert 'id="rank"' not in page
+
+
+def test_the_round_page_lists_the_contestants_papers_with_links_to_their_results(world, now, client, auth):
+    world.round.counting_rule, world.round.attempts_allowed = "first", 3
+    first = start_attempt(world.contestant, world.round, now - timedelta(minutes=40))
+    submit_attempt(first, now - timedelta(minutes=35))
+    second = start_attempt(world.contestant, world.round, now - timedelta(minutes=20))
+    save_answer(second, 0, right(second.items[0]), now - timedelta(minutes=20))
+    submit_attempt(second, now - timedelta(minutes=19))
+    db.session.commit()
+    auth.login("thisinh@example.vn")
+    page = client.get(f"/rounds/{world.round.id}").get_data(as_text=True)
+    assert "tối đa 3 lần; tính lần thi đầu tiên" in page
+    assert "Các lượt thi của bạn" in page
+    assert page.index(f'/attempts/{first.id}/result') < page.index(f'/attempts/{second.id}/result')
+    assert "0/5" in page and "1/5" in page and "Xem kết quả và đáp án" not in page  # review after the close
+    world.round.opens_at, world.round.closes_at = now - timedelta(days=2), now - timedelta(seconds=1)
+    db.session.commit()
+    page = client.get(f"/rounds/{world.round.id}").get_data(as_text=True)
+    assert page.count("Xem kết quả và đáp án") == 2
