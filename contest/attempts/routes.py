@@ -11,7 +11,7 @@ from contest.accounts.models import parse_session_id
 from contest.attempts.models import Attempt
 from contest.attempts.queries import load_attempt, load_paper, review_paper, shown_paper
 from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt,
-                                       lock_attempt_and_owner_epoch, quick_save,
+                                       lock_for_submission, quick_save,
                                        read_entrant, remaining_seconds, save_answer, save_prediction,
                                        start_attempt_id, submit_attempt, unanswered_positions)
 from contest.database import utcnow
@@ -178,17 +178,17 @@ def submit(attempt_id: int):
     signed = _session_user()
     if signed is None:
         return current_app.login_manager.unauthorized()
-    locked = lock_attempt_and_owner_epoch(attempt_id)
+    locked = lock_for_submission(attempt_id)  # on PostgreSQL BEGIN, lock and paper in one round trip
     if locked is None or locked[0].user_id != signed[0]:
         abort(404)
-    attempt, epoch = locked
+    attempt, epoch, paper = locked
     if epoch != signed[1]:  # a session older than the account's last password change or reset
         db.session.rollback()
         return current_app.login_manager.unauthorized()
     was_submitted = attempt.is_submitted
     try:
         submit_attempt(attempt, utcnow(), _answers_from_form(request.form, attempt.max_score),
-                       _prediction_from(request.form.get("prediction")))
+                       _prediction_from(request.form.get("prediction")), paper=paper)
     except AttemptError as error:
         db.session.commit()  # answers sent with the refused submission are kept
         flash(str(error), "error")
