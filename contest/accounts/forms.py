@@ -11,6 +11,20 @@ from contest.clock import DATE_FORMAT
 PHONE = re.compile(r"^(0|\+84)\d{9}$")
 
 
+def check_phone(field, required: bool) -> None:
+    """Vietnamese mobile numbers: 10 digits from 0, or +84 and 9 digits; spaces, dots and dashes dropped."""
+    field.data = re.sub(r"[\s.\-]", "", field.data or "")
+    if (field.data or required) and not PHONE.match(field.data):
+        raise ValidationError("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).")
+
+
+def check_citizen_id(field) -> None:
+    """CCCD numbers have 12 digits (blank: not given)."""
+    field.data = (field.data or "").strip()
+    if field.data and not re.fullmatch(r"\d{12}", field.data):
+        raise ValidationError("Số CCCD gồm 12 chữ số.")
+
+
 class RegistrationForm(FlaskForm):
     """A contestant registers under their agency."""
 
@@ -35,15 +49,11 @@ class RegistrationForm(FlaskForm):
 
     def validate_phone(self, field):
         """Vietnamese mobile numbers: 10 digits from 0, or +84 and 9 digits."""
-        field.data = re.sub(r"[\s.\-]", "", field.data or "")
-        if not PHONE.match(field.data):
-            raise ValidationError("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).")
+        check_phone(field, required=True)
 
     def validate_citizen_id(self, field):
         """CCCD numbers have 12 digits."""
-        field.data = (field.data or "").strip()
-        if field.data and not re.fullmatch(r"\d{12}", field.data):
-            raise ValidationError("Số CCCD gồm 12 chữ số.")
+        check_citizen_id(field)
 
     def validate_birth_date(self, field):
         """Dates are typed dd/mm/yyyy."""
@@ -87,13 +97,9 @@ class AccountCorrectionForm(FlaskForm):
         DataRequired("Ghi lý do sửa."), Length(3, 300, "Lý do từ 3 đến 300 ký tự.")])
 
     def validate_phone(self, field):
-        """As at registration: 10 digits from 0, or +84 and 9 digits (blank allowed for staff)."""
-        field.data = re.sub(r"[\s.\-]", "", field.data or "")
-        if field.data and not PHONE.match(field.data):
-            raise ValidationError("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).")
+        """As at registration (blank allowed: a staff account may have none)."""
+        check_phone(field, required=False)
 
     def validate_citizen_id(self, field):
         """CCCD numbers have 12 digits."""
-        field.data = (field.data or "").strip()
-        if field.data and not re.fullmatch(r"\d{12}", field.data):
-            raise ValidationError("Số CCCD gồm 12 chữ số.")
+        check_citizen_id(field)

@@ -10,8 +10,9 @@ from contest.accounts.access import role_required
 from contest.accounts.forms import AccountCorrectionForm, LoginForm, PasswordChangeForm, RegistrationForm
 from contest.accounts.models import Role, User
 from contest.accounts import throttle
-from contest.accounts.services import (SEARCH_LIMIT, AccountError, authenticate, change_password, correct_account,
-                                      create_user, normalise_email, reset_password, search_accounts)
+from contest.accounts.services import (CORRECTABLE, SEARCH_LIMIT, AccountError, authenticate, change_password,
+                                      correct_account, create_user, normalise_email, reset_password,
+                                      search_accounts)
 from contest.agencies.queries import agency_choices
 from contest.clock import format_datetime
 from contest.database import utcnow
@@ -146,8 +147,8 @@ def accounts_correct(user_id: int):
     form.agency_id.choices = [(0, "— Chọn đơn vị —")] + agency_choices()
     if form.validate_on_submit():
         try:
-            changed = correct_account(user, current_user, {name: form[name].data for name in (
-                "full_name", "phone", "citizen_id", "agency_id", "stream")}, form.reason.data)
+            changed = correct_account(user, current_user, {name: form[name].data for name in CORRECTABLE},
+                                      form.reason.data)
         except AccountError as error:
             form[error.field].errors.append(str(error))
         else:
