@@ -122,6 +122,7 @@ def reset_password(user: User, organizer: User) -> str:
     return temporary
 
 
+# What an organizer may correct in a registration (the e-mail is the log-in and stays).
 CORRECTABLE = ("full_name", "phone", "citizen_id", "agency_id", "stream")
 
 
