@@ -1,4 +1,5 @@
-"""A contestant registers, takes and submits an attempt in a real browser, on a phone and a desktop."""
+"""A contestant registers, takes and submits an attempt in a real browser, on a phone and a desktop;
+an organizer gives a contestant who forgot their password a temporary one."""
 import re
 from datetime import datetime
 
@@ -6,9 +7,10 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from contest.accounts.models import User
+from contest.accounts.models import Role, User
 from contest.attempts.models import Attempt
 from contest.extensions import db
+from tests import factories
 
 pytestmark = pytest.mark.browser
 
@@ -112,3 +114,35 @@ def test_an_answer_chosen_after_the_session_ended_is_kept_and_saved_after_loggin
     expect(other.get_by_text("Nguyễn Thị Lan")).to_be_visible()
     expect(page.locator("#save-status")).to_have_text("Đã lưu câu 1.", timeout=15_000)
     assert stored_answers()[0] == [1]
+
+
+def test_an_organizer_finds_a_contestant_without_diacritics_and_gives_a_temporary_password(page, live_world):
+    factories.make_user("btc@example.vn", None, Role.ORGANIZER, name="Trần Văn Tổ")
+    db.session.commit()
+    db.session.remove()
+    base = live_world["base_url"]
+    page.goto(base + "/login")
+    page.get_by_label("Email").fill("btc@example.vn")
+    page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Ban tổ chức", exact=True).click()
+    page.get_by_role("link", name="Tài khoản thí sinh").click()
+    page.get_by_role("searchbox").fill("nguyen van thi")
+    page.get_by_role("button", name="Tìm").click()
+    expect(page.get_by_role("cell", name="thisinh@example.vn")).to_be_visible()
+    page.get_by_role("button", name="Cấp lại mật khẩu").click()
+    temporary = page.locator(".temporary-password code").inner_text()
+    assert len(temporary) == 10
+    # The contestant logs in with it, in another browser, and sets their own password.
+    other = page.context.browser.new_context().new_page()
+    other.goto(base + "/login")
+    other.get_by_label("Email").fill("thisinh@example.vn")
+    other.get_by_label("Mật khẩu").fill(temporary)
+    other.get_by_role("button", name="Đăng nhập").click()
+    other.get_by_role("link", name="Nguyễn Văn Thí").click()
+    other.get_by_label("Mật khẩu hiện tại").fill(temporary)
+    other.get_by_label("Mật khẩu mới", exact=True).fill("mat-khau-cua-toi")
+    other.get_by_label("Nhập lại mật khẩu mới").fill("mat-khau-cua-toi")
+    other.get_by_role("button", name="Đổi mật khẩu").click()
+    expect(other.get_by_text("Đã đổi mật khẩu.", exact=False)).to_be_visible()
+    other.context.close()
