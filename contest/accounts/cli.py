@@ -4,14 +4,12 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from contest.accounts.models import Role, User
-from contest.accounts.services import AccountError, create_user, hash_password, normalise_email
-from contest.accounts.throttle import forget_account
+from contest.accounts.services import MIN_PASSWORD_LENGTH, AccountError, create_user, normalise_email, set_password
 from contest.agencies.models import Agency
 from contest.audit.services import record
 from contest.extensions import db
 
 accounts_cli = AppGroup("accounts", help="Tài khoản: tạo tài khoản Ban tổ chức, Ban giám khảo; đặt mật khẩu.")
-MIN_PASSWORD = 8
 
 
 def _password_option(function):
@@ -20,8 +18,8 @@ def _password_option(function):
 
 
 def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise click.UsageError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.UsageError(f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
 
 
 @accounts_cli.command("create")
@@ -58,9 +56,7 @@ def set_password_command(email: str, password: str) -> None:
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise click.UsageError(f"Không có tài khoản {email}.")
-    user.password_hash = hash_password(password)
-    user.end_other_sessions()
-    forget_account(user.email)
+    set_password(user, password)
     record(None, "account.password_set", "user", user.id, email=user.email)
     db.session.commit()
     click.echo(f"Đã đặt mật khẩu mới cho {user.email}.")

@@ -6,9 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from contest.accounts.services import MIN_PASSWORD_LENGTH
 from contest.clock import DATE_FORMAT
 
 PHONE = re.compile(r"^(0|\+84)\d{9}$")
+PASSWORD_LENGTH = Length(MIN_PASSWORD_LENGTH, 128, f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+STREAM_CHOICES = [("CBCCVC", "Cán bộ, công chức, viên chức, người lao động"), ("Người dân", "Người dân")]
 
 
 def check_phone(field, required: bool) -> None:
@@ -36,10 +39,9 @@ class RegistrationForm(FlaskForm):
     citizen_id = StringField("Số CCCD (không bắt buộc)", validators=[Optional()])
     birth_date = StringField("Ngày sinh dd/mm/yyyy (không bắt buộc)", validators=[Optional()])
     agency_id = SelectField("Đơn vị công tác", coerce=int, validators=[DataRequired("Chọn đơn vị công tác.")])
-    stream = SelectField("Đối tượng dự thi", choices=[("CBCCVC", "Cán bộ, công chức, viên chức, người lao động"),
-                                                      ("Người dân", "Người dân")], default="CBCCVC")
+    stream = SelectField("Đối tượng dự thi", choices=STREAM_CHOICES, default="CBCCVC")
     password = PasswordField("Mật khẩu", validators=[
-        DataRequired("Nhập mật khẩu."), Length(8, 128, "Mật khẩu cần ít nhất 8 ký tự.")])
+        DataRequired("Nhập mật khẩu."), PASSWORD_LENGTH])
     password_confirm = PasswordField("Nhập lại mật khẩu", validators=[
         EqualTo("password", "Hai lần nhập mật khẩu không khớp.")])
     consent = BooleanField(
@@ -78,7 +80,7 @@ class PasswordChangeForm(FlaskForm):
 
     current_password = PasswordField("Mật khẩu hiện tại", validators=[DataRequired("Nhập mật khẩu hiện tại.")])
     password = PasswordField("Mật khẩu mới", validators=[
-        DataRequired("Nhập mật khẩu mới."), Length(8, 128, "Mật khẩu cần ít nhất 8 ký tự.")])
+        DataRequired("Nhập mật khẩu mới."), PASSWORD_LENGTH])
     password_confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
         EqualTo("password", "Hai lần nhập mật khẩu không khớp.")])
 
@@ -91,8 +93,7 @@ class AccountCorrectionForm(FlaskForm):
     phone = StringField("Số điện thoại", validators=[Optional()])
     citizen_id = StringField("Số CCCD", validators=[Optional()])
     agency_id = SelectField("Đơn vị công tác", coerce=int, validators=[DataRequired("Chọn đơn vị công tác.")])
-    stream = SelectField("Đối tượng dự thi", choices=[("CBCCVC", "Cán bộ, công chức, viên chức, người lao động"),
-                                                      ("Người dân", "Người dân")])
+    stream = SelectField("Đối tượng dự thi", choices=STREAM_CHOICES)
     reason = StringField("Lý do sửa (ghi vào nhật ký)", validators=[
         DataRequired("Ghi lý do sửa."), Length(3, 300, "Lý do từ 3 đến 300 ký tự.")])
 

@@ -74,6 +74,11 @@ class User(UserMixin, db.Model):
         """Sessions signed before now stop naming this user (after a password change or reset)."""
         self.session_epoch = (self.session_epoch or 0) + 1
 
+    def may_be_managed_by(self, staff: "User") -> bool:
+        """True if `staff` (an organizer) may reset this account's password or correct it: contestants'
+        accounts, or any account for an admin."""
+        return self.role == Role.CONTESTANT.value or staff.role == Role.ADMIN.value
+
     def has_role(self, *roles: Role) -> bool:
         """True if the user holds one of `roles`; admins hold every role."""
         return self.role == Role.ADMIN.value or self.role in {r.value for r in roles}

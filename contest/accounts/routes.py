@@ -141,7 +141,7 @@ def accounts_reset_password(user_id: int):
 def accounts_correct(user_id: int):
     """Correct a contestant's registration (name, phone, CCCD, agency, stream), with a reason."""
     user = db.session.get(User, user_id) or abort(404)
-    if user.role != Role.CONTESTANT.value and current_user.role != Role.ADMIN.value:
+    if not user.may_be_managed_by(current_user):
         abort(403)  # staff accounts are an admin's to correct
     form = AccountCorrectionForm(obj=user if request.method == "GET" else None)
     form.agency_id.choices = [(0, "— Chọn đơn vị —")] + agency_choices()

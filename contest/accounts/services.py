@@ -94,14 +94,23 @@ def search_accounts(query: str) -> list[User]:
                               .limit(SEARCH_LIMIT)).all()
 
 
+MIN_PASSWORD_LENGTH = 8
+
+
+def set_password(user: User, password: str) -> None:
+    """Give the account a new password: its other sessions end and its failed log-ins are forgotten."""
+    user.password_hash = hash_password(password)
+    user.end_other_sessions()
+    forget_account(user.email)
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """The account holder changes their password; AccountError if the current one is wrong."""
     if not check_password_hash(user.password_hash, current):
         raise AccountError("Mật khẩu hiện tại không đúng.", "current_password")
     if current == new:
         raise AccountError("Mật khẩu mới phải khác mật khẩu hiện tại.", "password")
-    user.password_hash = hash_password(new)
-    user.end_other_sessions()
+    set_password(user, new)
 
 
 # No 0/O, 1/l/I: a temporary password is read out over the phone.
@@ -111,13 +120,11 @@ _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 def reset_password(user: User, organizer: User) -> str:
     """An organizer gives a contestant who forgot their password a temporary one, returned once and
     stored only as a hash; the account's failed log-ins are forgotten. Logged. The caller commits."""
-    if user.role != Role.CONTESTANT.value and organizer.role != Role.ADMIN.value:
+    if not user.may_be_managed_by(organizer):
         raise AccountError("Chỉ quản trị viên mới cấp lại mật khẩu cho tài khoản Ban tổ chức, Ban giám khảo.",
                            "account")
     temporary = "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(10))
-    user.password_hash = hash_password(temporary)
-    user.end_other_sessions()
-    forget_account(user.email)
+    set_password(user, temporary)
     record(organizer.id, "account.password_reset", "user", user.id, email=user.email)
     return temporary
 
@@ -131,7 +138,7 @@ def correct_account(user: User, organizer: User, changes: dict, reason: str) -> 
     changed. A corrected agency moves the contestant's results with them: their round and contest
     standings take the new agency and its path (boards and agency tables follow; signed results keep
     their snapshot). Logged with the reason. Raises AccountError; the caller commits."""
-    if user.role != Role.CONTESTANT.value and organizer.role != Role.ADMIN.value:
+    if not user.may_be_managed_by(organizer):
         raise AccountError("Chỉ quản trị viên mới sửa tài khoản Ban tổ chức, Ban giám khảo.", "full_name")
     cleaned = {"full_name": clean(changes["full_name"]), "phone": clean(changes.get("phone")) or None,
                "citizen_id": clean(changes.get("citizen_id")) or None, "agency_id": changes["agency_id"],

@@ -88,5 +88,6 @@ def clear_account(keys: Keys, counts: dict[str, tuple[int, datetime]]) -> bool:
 
 def forget_account(email: str) -> None:
     """Forget every count of an account (from any address), as when an organizer resets its password."""
+    keys = keys_for(email, "")  # its pair key with no address is the prefix of all its pair keys
     db.session.execute(sa.delete(_TABLE).where(sa.or_(
-        _TABLE.c.key == f"a|{email}", _TABLE.c.key.startswith(f"ai|{email}|", autoescape=True))))
+        _TABLE.c.key == keys.account, _TABLE.c.key.startswith(keys.pair, autoescape=True))))

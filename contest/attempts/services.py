@@ -15,10 +15,9 @@ from operator import attrgetter
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from contest.accounts.models import Role, User
 from contest.agencies.models import Agency
@@ -53,12 +52,6 @@ def open_attempt(user_id: int, round_id: int) -> Attempt | None:
         Attempt.user_id == user_id, Attempt.round_id == round_id, Attempt.submitted_at.is_(None)))
 
 
-def attempts_used(user_id: int, round_id: int) -> int:
-    """How many attempts the contestant has started in this round."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Attempt).where(
-        Attempt.user_id == user_id, Attempt.round_id == round_id)) or 0
-
-
 # What saving and marking read of the round (its other columns load if something else asks for them).
 _ROUND_RULES = (Round.contest_id, Round.counting_rule, Round.prediction_kind, Round.is_all_required, Round.freeze_at,
                 Round.closes_at)
@@ -87,8 +80,7 @@ def _pipelined_lock(dialect) -> tuple:
     lock_for_submission): the attempt's columns, the round's rules, the contest's overall rule and
     the owner's session epoch."""
     rounds, contests = Round.__table__, Contest.__table__
-    round_columns = [rounds.c[name] for name in ("id", "contest_id", "counting_rule", "prediction_kind",
-                                                 "is_all_required", "freeze_at", "closes_at")]
+    round_columns = [rounds.c.id, *(rounds.c[rule.key] for rule in _ROUND_RULES)]
     query = sa.select(*_ATTEMPT.c, *round_columns, contests.c.id, contests.c.overall_rule, _USER.c.session_epoch) \
         .select_from(_ATTEMPT.join(rounds, rounds.c.id == _ATTEMPT.c.round_id)
                      .join(contests, contests.c.id == rounds.c.contest_id)
@@ -120,12 +112,13 @@ def lock_for_submission(attempt_id: int) -> "tuple[Attempt, int, list[PaperRow] 
     session epoch) and the paper are sent together in psycopg's pipeline mode: one round trip
     instead of three. The paper is its own statement, run after the lock is held, so it sees every
     save committed before (the lock's own query could not: its snapshot predates the wait).
-    SQLite: lock_attempt_and_owner_epoch; submit_attempt reads the paper.
+    SQLite: lock_attempt's query with the owner's epoch; submit_attempt reads the paper.
     """
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        locked = lock_attempt_and_owner_epoch(attempt_id)
-        return (*locked, None) if locked is not None else None
+        row = db.session.execute(_lock_query(True, User.session_epoch).join(User, User.id == Attempt.user_id)
+                                 .where(Attempt.id == attempt_id)).first()
+        return (row[0], row[1], None) if row is not None else None
     sql, processors, (attempt_names, round_names), paper_sql = _pipelined_lock(connection.dialect)
     raw = connection.connection.driver_connection
     with raw.pipeline():
@@ -135,23 +128,13 @@ def lock_for_submission(attempt_id: int) -> "tuple[Attempt, int, list[PaperRow] 
     document = read.fetchone()[0]
     if row is None:
         return None
-    values = [process(value) if process else value for process, value in zip(processors, row)]
-    split = len(attempt_names)
-    attempt = _adopt(Attempt, dict(zip(attempt_names, values[:split])))
-    round_ = _adopt(Round, dict(zip(round_names, values[split:split + 7])))
-    contest = _adopt(Contest, {"id": values[split + 7], "overall_rule": values[split + 8]})
+    values = iter(process(value) if process else value for process, value in zip(processors, row))
+    attempt = _adopt(Attempt, {name: next(values) for name in attempt_names})
+    round_ = _adopt(Round, {name: next(values) for name in round_names})
+    contest = _adopt(Contest, {"id": next(values), "overall_rule": next(values)})
     set_committed_value(round_, "contest", contest)
     set_committed_value(attempt, "round", round_)
-    paper = sorted((PaperRow(*item) for item in document or ()), key=attrgetter("position"))
-    return attempt, values[-1], paper
-
-
-def lock_attempt_and_owner_epoch(attempt_id: int) -> tuple[Attempt, int] | None:
-    """lock_attempt(exclusive) with its owner's session epoch read in the same query, for a caller
-    that knows the user only from the session (see User.get_id)."""
-    row = db.session.execute(_lock_query(True, User.session_epoch).join(User, User.id == Attempt.user_id)
-                             .where(Attempt.id == attempt_id)).first()
-    return (row[0], row[1]) if row is not None else None
+    return attempt, next(values), _paper_from(document)
 
 
 @dataclass(frozen=True)
@@ -479,6 +462,11 @@ def _paper_rows(attempt_id: int) -> list[PaperRow]:
     """The attempt's items with their questions' keys, in position order."""
     connection = db.session.connection()
     document = connection.execute(_PAPER_DOCUMENT[connection.dialect.name], {"b_attempt": attempt_id}).scalar_one()
+    return _paper_from(document)
+
+
+def _paper_from(document) -> list[PaperRow]:
+    """The paper document (see _paper_document) as rows in position order."""
     if isinstance(document, str):  # SQLite returns the text; psycopg has decoded it already
         document = json.loads(document)
     return sorted((PaperRow(*item) for item in document or ()), key=attrgetter("position"))

@@ -51,11 +51,13 @@ def _scores(report: list[str]) -> dict[int, list[Paper]]:
                 sa.select(_ITEM.c.attempt_id, _ITEM.c.position, _ITEM.c.selected, _ITEM.c.choice_order,
                           _ITEM.c.is_correct, _QUESTION.c.correct)
                 .join(_QUESTION, _QUESTION.c.id == _ITEM.c.question_id)
-                .where(_ITEM.c.attempt_id.between(papers[0].id, papers[-1].id))):
+                .where(_ITEM.c.attempt_id.between(papers[0].id, papers[-1].id))
+                .order_by(_ITEM.c.attempt_id, _ITEM.c.position)):
             items[row.attempt_id].append(row)
         for paper in papers:
             score = 0
-            for item in sorted(items.get(paper.id, ()), key=lambda item: item.position):
+            marked = items.get(paper.id, [])
+            for item in marked:
                 right = is_answer_correct(item.selected, item.choice_order, item.correct)
                 score += right
                 if item.is_correct != right:
@@ -64,7 +66,7 @@ def _scores(report: list[str]) -> dict[int, list[Paper]]:
                 report.append(f"Bài #{paper.id}: điểm lưu {paper.score}, chấm lại {score}")
             if paper.duration_ms != (paper.submitted_at - paper.started_at) // timedelta(milliseconds=1):
                 report.append(f"Bài #{paper.id}: thời gian làm bài lưu {paper.duration_ms} ms không khớp")
-            has_gaps = any(not item.selected for item in items.get(paper.id, ()))
+            has_gaps = any(not item.selected for item in marked)
             by_round[paper.round_id].append(Paper(paper.id, paper.user_id, paper.score, paper.max_score,
                                                   paper.duration_ms, paper.submitted_at, has_gaps))
         last_id = papers[-1].id
