@@ -1,6 +1,7 @@
 """The declarative base, its naming convention, and the column types every model shares."""
 import time
 from datetime import datetime, timezone
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -93,3 +94,23 @@ def ping_idle_connections(engine: sa.engine.Engine, idle_seconds: float) -> None
         except engine.dialect.loaded_dbapi.Error as error:
             raise sa.exc.DisconnectionError("the pooled connection is gone") from error  # the pool retries
 
+
+
+class DriverStatement:
+    """A SQLAlchemy statement compiled once for the driver, to be sent on the raw psycopg connection
+    where it must travel in a pipeline with other statements: SQLAlchemy reads each statement's
+    result as soon as it sends it, which pipeline mode does not allow."""
+
+    def __init__(self, statement: sa.sql.ClauseElement, dialect: sa.engine.Dialect):
+        self._compiled = statement.compile(dialect=dialect)
+        self.sql = str(self._compiled)
+        self._processors = {name: processor for name, bind in self._compiled.binds.items()
+                            if (processor := bind.type._cached_bind_processor(dialect)) is not None}
+
+    def params(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The driver's parameters for these values: the statement's own constants added, and each
+        value converted as its column type says (UTCDateTime to naive UTC, for one)."""
+        params = self._compiled.construct_params(values)
+        for name, process in self._processors.items():
+            params[name] = process(params[name])
+        return params

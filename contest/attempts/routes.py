@@ -188,7 +188,7 @@ def submit(attempt_id: int):
     was_submitted = attempt.is_submitted
     try:
         submit_attempt(attempt, utcnow(), _answers_from_form(request.form, attempt.max_score),
-                       _prediction_from(request.form.get("prediction")), paper=paper)
+                       _prediction_from(request.form.get("prediction")), paper=paper, commit=True)
     except AttemptError as error:
         db.session.commit()  # answers sent with the refused submission are kept
         flash(str(error), "error")

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import attrgetter
 
+import psycopg
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -25,7 +27,7 @@ from contest.attempts.draw import DrawError, draw_paper, shuffled_order
 from contest.attempts.models import Attempt, AttemptItem
 from contest.attempts.pool import drawable_pool
 from contest.bank.models import Question, QuestionBank
-from contest.database import UTCDateTime
+from contest.database import DriverStatement, UTCDateTime
 from contest.extensions import db
 from contest.leaderboards.services import (apply_prediction_truth, contest_standing_statement, record_standing,
                                           standing_params, standing_statement)
@@ -112,16 +114,28 @@ def lock_for_submission(attempt_id: int) -> "tuple[Attempt, int, list[PaperRow] 
     session epoch) and the paper are sent together in psycopg's pipeline mode: one round trip
     instead of three. The paper is its own statement, run after the lock is held, so it sees every
     save committed before (the lock's own query could not: its snapshot predates the wait).
+
+    psycopg sends its own BEGIN before a transaction's first statement and waits for the answer, a
+    round trip of its own even in a pipeline. So when this is the session's first use of the database
+    (as in the submit route), the session's connection is taken in autocommit mode and BEGIN sent as
+    the pipeline's first statement: everything after it, to its COMMIT, is one transaction as before.
+    SQLAlchemy sets the connection back to its usual mode when it returns to the pool.
     SQLite: lock_attempt's query with the owner's epoch; submit_attempt reads the paper.
     """
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
+    if db.engine.dialect.name != "postgresql":
         row = db.session.execute(_lock_query(True, User.session_epoch).join(User, User.id == Attempt.user_id)
                                  .where(Attempt.id == attempt_id)).first()
         return (row[0], row[1], None) if row is not None else None
+    if db.session().in_transaction():
+        connection = db.session.connection()
+    else:
+        connection = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     sql, processors, (attempt_names, round_names), paper_sql = _pipelined_lock(connection.dialect)
     raw = connection.connection.driver_connection
+    begins = raw.autocommit and raw.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE
     with raw.pipeline():
+        if begins:
+            raw.execute("BEGIN")
         locked = raw.execute(sql, {"b_attempt": attempt_id})
         read = raw.execute(paper_sql, {"b_attempt": attempt_id})
     row = locked.fetchone()
@@ -437,17 +451,22 @@ _CLAIM = _ATTEMPT.update().where(_ATTEMPT.c.id == sa.bindparam("b_attempt"), _AT
 
 
 @functools.cache
-def _finish_statement(rule: str, is_before_freeze: bool, enters_standings: bool, is_best_round: bool) -> sa.Select:
+def _finish_statement(dialect, rule: str, is_before_freeze: bool, enters_standings: bool,
+                      is_best_round: bool) -> DriverStatement:
     """PostgreSQL: claim the attempt (only if still open), mark its items and, if the claim took, upsert
     the round standing and, if that changed, the contest standing, as one statement of data-modifying
-    CTEs (one round trip instead of four). Returns (claimed, round standing written)."""
+    CTEs (one round trip instead of four). Returns (claimed, round standing written). Compiled for the
+    driver, so that the transaction's COMMIT can travel with it (see submit_attempt)."""
     claim = _CLAIM.values(submitted_at=sa.bindparam("b_submitted_at", type_=UTCDateTime()),
                           score=sa.bindparam("b_score", type_=sa.Integer()),
                           is_auto_submitted=sa.bindparam("b_is_auto_submitted", type_=sa.Boolean()),
                           duration_ms=sa.bindparam("b_duration_ms", type_=sa.BigInteger())) \
         .returning(_ATTEMPT.c.id).cte("claim")
+    # One array parameter, not an expanding IN: the statement's text stays the same for every paper.
+    mark = _ITEM.update().where(_ITEM.c.attempt_id == sa.bindparam("b_attempt")) \
+        .values(is_correct=_ITEM.c.position == sa.func.any(sa.bindparam("b_correct", type_=ARRAY(sa.Integer()))))
     columns = [sa.select(sa.func.count()).select_from(claim).scalar_subquery()]
-    statement = sa.select().add_cte(_MARK.cte("mark"))
+    statement = sa.select().add_cte(mark.cte("mark"))
     if enters_standings:
         standing = standing_statement("postgresql", rule, is_before_freeze, source=claim).cte("standing")
         columns.append(sa.select(sa.func.count()).select_from(standing).scalar_subquery())
@@ -455,7 +474,7 @@ def _finish_statement(rule: str, is_before_freeze: bool, enters_standings: bool,
             "postgresql", is_best_round, sa.bindparam("b_contest_id", type_=sa.Integer()),
             sa.bindparam("b_user_id", type_=sa.Integer()), incoming=standing)
         statement = statement.add_cte(overall.cte("contest_standing"))
-    return statement.add_columns(*columns)
+    return DriverStatement(statement.add_columns(*columns), dialect)
 
 
 def _paper_rows(attempt_id: int) -> list[PaperRow]:
@@ -497,8 +516,12 @@ def _store_sent_answers(attempt: Attempt, paper: list[PaperRow], answers: dict[i
 
 
 def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]] | None = None,
-                   prediction: int | None = None, paper: list[PaperRow] | None = None) -> Attempt:
+                   prediction: int | None = None, paper: list[PaperRow] | None = None,
+                   commit: bool = False) -> Attempt:
     """Finish the attempt and fix its score; idempotent. The caller commits.
+
+    commit: the caller commits as soon as this returns. On PostgreSQL the COMMIT is then sent with the
+    finish statement, in one round trip, and the caller's commit finds nothing left to send.
 
     Answers sent with the submission count only if it arrives by the deadline plus the grace;
     the finish time is never later than the deadline. Where the round requires every question
@@ -538,9 +561,14 @@ def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]
         is_before_freeze = round_.freeze_at is None or finished_at < round_.freeze_at
         params = {"b_attempt": attempt.id, "b_correct": correct, "b_contest_id": round_.contest_id,
                   **standing_params(attempt, result)}
-        statement = _finish_statement(round_.counting_rule, is_before_freeze, enters_standings,
-                                      round_.contest.overall_rule == "best_round")
-        claimed = connection.execute(statement, params).one()[0]
+        finish = _finish_statement(connection.dialect, round_.counting_rule, is_before_freeze, enters_standings,
+                                   round_.contest.overall_rule == "best_round")
+        raw = connection.connection.driver_connection
+        with raw.pipeline():
+            finished = raw.execute(finish.sql, finish.params(params))
+            if commit:
+                raw.execute("COMMIT")
+        claimed = finished.fetchone()[0]
     else:
         connection.execute(_MARK, {"b_attempt": attempt.id, "b_correct": correct})
         # The guard on submitted_at makes a double submit, or a submit racing the expiry job, count once.

@@ -256,3 +256,48 @@ def test_changing_ones_password_keeps_this_session_and_ends_the_others(client, w
     start_through_page(client, world)  # this session still starts and saves on the quick paths
     attempt = db.session.scalar(sa.select(Attempt))
     assert save(client, attempt.id, csrf_token(client, f"/attempts/{attempt.id}"), 0, [1], 1).status_code == 200
+
+
+def test_every_submission_gives_its_connection_back_with_no_transaction_open(client, world, auth):
+    """On PostgreSQL a submission sends its own BEGIN and COMMIT (the connection is in autocommit mode
+    meanwhile, so that BEGIN travels with the lock). Whatever the outcome — refused, not the
+    contestant's, accepted — the connection must go back to the pool with no transaction open and in
+    its usual mode: otherwise the next request on it would commit each statement as it went, and an
+    import that failed half-way would keep half its rows."""
+    def state(connection):
+        if db.engine.dialect.name == "postgresql":
+            return connection.autocommit, connection.info.transaction_status.name
+        return False, "INTRANS" if connection.in_transaction else "IDLE"
+
+    returned = []
+
+    def on_checkin(dbapi_connection, record):
+        if dbapi_connection is not None:
+            returned.append(state(dbapi_connection))
+
+    world.round.is_all_required = True
+    factories.make_user("khac@example.vn", world.commune)
+    db.session.commit()
+    auth.login("thisinh@example.vn")
+    paper_url = start_through_page(client, world)
+    attempt = db.session.scalar(sa.select(Attempt))
+    token = csrf_token(client, paper_url)
+    other = client.application.test_client()
+    other.post("/login", data={"email": "khac@example.vn", "password": factories.PASSWORD,
+                               "csrf_token": csrf_token(other, "/login")})
+    other_token = csrf_token(other, "/")
+    db.session.commit()
+    sa.event.listen(db.engine, "checkin", on_checkin)
+    try:
+        refused = client.post(f"/attempts/{attempt.id}/submit", data={"csrf_token": token, "q0": "1"})
+        assert refused.headers["Location"].endswith(f"/attempts/{attempt.id}")  # questions left unanswered
+        assert other.post(f"/attempts/{attempt.id}/submit", data={"csrf_token": other_token}).status_code == 404
+        answers = {f"q{position}": "0" for position in range(world.round.question_count)}
+        accepted = client.post(f"/attempts/{attempt.id}/submit", data={"csrf_token": token, **answers})
+        assert accepted.headers["Location"].endswith("/result")
+    finally:
+        sa.event.remove(db.engine, "checkin", on_checkin)
+    assert len(returned) >= 3 and set(returned) == {(False, "IDLE")}
+    db.session.expire_all()
+    submitted = db.session.get(Attempt, attempt.id)
+    assert submitted.is_submitted and all(item.selected for item in submitted.items)
