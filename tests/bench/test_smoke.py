@@ -40,11 +40,12 @@ def measured_lines(output: str) -> list[str]:
 def test_the_journey_runs_every_step_without_a_failed_request():
     output = run_bench("journey.py", "--contestants", "60", "--logins", "10", "--login-requests", "20",
                        "--papers", "20", "--saved-papers", "5", "--open-papers", "10", "--bare-requests", "50",
-                       "--board-requests", "20", "--clients", "4", "--open-seconds", "1", "--workers", "2")
+                       "--board-requests", "20", "--clients", "4", "--open-seconds", "1", "--workers", "2",
+                       "--slices", "2", "--bare-slice-seconds", "0.2")
     steps = measured_lines(output)
-    # bare, login page, log in, start, paper, save and submit (each bracketed by bare runs), result, board,
-    # the open-model saves
-    assert len(steps) == 13
+    # bare, login page, log in, start, paper, save and submit (each with the bare slices beside it), result,
+    # board, the open-model saves
+    assert len(steps) == 12
     assert all(line.rstrip().endswith("failed 0") for line in steps), "\n".join(steps)
     assert "worker RSS ≤ 100 MB" in output
 
