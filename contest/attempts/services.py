@@ -455,8 +455,9 @@ def _finish_statement(dialect, rule: str, is_before_freeze: bool, enters_standin
                       is_best_round: bool) -> DriverStatement:
     """PostgreSQL: claim the attempt (only if still open), mark its items and, if the claim took, upsert
     the round standing and, if that changed, the contest standing, as one statement of data-modifying
-    CTEs (one round trip instead of four). Returns (claimed, round standing written). Compiled for the
-    driver, so that the transaction's COMMIT can travel with it (see submit_attempt)."""
+    CTEs (one round trip instead of four). Returns 1 if the claim took, else 0. Compiled for the
+    driver, so that the transaction's COMMIT can travel with it (see submit_attempt). Its text stays
+    under 4 kB, the longest psycopg keeps converted in its cache (longer, it is parsed on every call)."""
     claim = _CLAIM.values(submitted_at=sa.bindparam("b_submitted_at", type_=UTCDateTime()),
                           score=sa.bindparam("b_score", type_=sa.Integer()),
                           is_auto_submitted=sa.bindparam("b_is_auto_submitted", type_=sa.Boolean()),
@@ -465,16 +466,16 @@ def _finish_statement(dialect, rule: str, is_before_freeze: bool, enters_standin
     # One array parameter, not an expanding IN: the statement's text stays the same for every paper.
     mark = _ITEM.update().where(_ITEM.c.attempt_id == sa.bindparam("b_attempt")) \
         .values(is_correct=_ITEM.c.position == sa.func.any(sa.bindparam("b_correct", type_=ARRAY(sa.Integer()))))
-    columns = [sa.select(sa.func.count()).select_from(claim).scalar_subquery()]
     statement = sa.select().add_cte(mark.cte("mark"))
     if enters_standings:
         standing = standing_statement("postgresql", rule, is_before_freeze, source=claim).cte("standing")
-        columns.append(sa.select(sa.func.count()).select_from(standing).scalar_subquery())
         overall = contest_standing_statement(
             "postgresql", is_best_round, sa.bindparam("b_contest_id", type_=sa.Integer()),
             sa.bindparam("b_user_id", type_=sa.Integer()), incoming=standing)
         statement = statement.add_cte(overall.cte("contest_standing"))
-    return DriverStatement(statement.add_columns(*columns), dialect)
+    # A data-modifying CTE runs whether or not the statement reads it.
+    return DriverStatement(statement.add_columns(sa.select(sa.func.count()).select_from(claim).scalar_subquery()),
+                           dialect)
 
 
 def _paper_rows(attempt_id: int) -> list[PaperRow]:

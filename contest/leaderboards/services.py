@@ -29,10 +29,9 @@ def _replaces(rule: str, new, old):
     if rule == "last":
         return new.submitted_at >= old.submitted_at
     # "best": higher score, then shorter time, then earlier submission; a tie keeps the incumbent.
-    return sa.or_(new.score > old.score,
-                  sa.and_(new.score == old.score, new.duration_ms < old.duration_ms),
-                  sa.and_(new.score == old.score, new.duration_ms == old.duration_ms,
-                          new.submitted_at < old.submitted_at))
+    # One row comparison (lexicographic on both databases) says all three.
+    return sa.tuple_(-new.score, new.duration_ms, new.submitted_at) < \
+        sa.tuple_(-old.score, old.duration_ms, old.submitted_at)
 
 
 def _agency_of(user_id):
@@ -55,7 +54,11 @@ def standing_statement(dialect: str, rule: str, is_before_freeze: bool, source=N
     values = {"round_id": sa.bindparam("b_round_id", type_=sa.Integer()),
               "user_id": sa.bindparam("b_user_id", type_=sa.Integer())}
     values.update({name: sa.bindparam(f"b_{name}", type_=Standing.__table__.c[name].type) for name in STANDING_VALUES})
-    values["agency_id"], values["agency_path"] = _agency_of(values["user_id"])
+    if source is None:
+        values["agency_id"], values["agency_path"] = _agency_of(values["user_id"])
+    else:  # read in the same join as the source, not by two subqueries
+        source = source.join(User, User.id == values["user_id"]).outerjoin(Agency, Agency.id == User.agency_id)
+        values["agency_id"], values["agency_path"] = User.agency_id, sa.func.coalesce(Agency.path, "")
     if is_before_freeze:  # the frozen copy the public board shows after the round's freeze time
         values.update(frozen_score=values["score"], frozen_duration_ms=values["duration_ms"],
                       frozen_submitted_at=values["submitted_at"])
@@ -71,7 +74,8 @@ def standing_statement(dialect: str, rule: str, is_before_freeze: bool, source=N
         statement = statement.on_conflict_do_update(
             index_elements=["round_id", "user_id"], set_=changed,
             where=_replaces(rule, statement.excluded, Standing.__table__.c))
-    return statement.returning(*(Standing.__table__.c[name] for name in ("attempt_id", *RESULT_COLUMNS)))
+    return statement.returning(*(Standing.__table__.c[name]
+                                 for name in ("attempt_id", *RESULT_COLUMNS, "agency_id", "agency_path")))
 
 
 @functools.cache
@@ -119,22 +123,28 @@ def contest_standing_statement(dialect: str, is_best_round: bool, contest_id, us
         held = held.where(Standing.round_id != sa.bindparam("b_round_id", type_=sa.Integer())).union_all(
             sa.select(*(incoming.c[name] for name in RESULT_COLUMNS)))
     rounds = held.subquery("rounds_held")
-    rounds_taken = sa.select(sa.func.count()).select_from(rounds).scalar_subquery()
+    # One pass over the rounds held: the count rides along (a window over the rows before the LIMIT).
     if is_best_round:
-        result = sa.select(*rounds.c).order_by(rounds.c.score.desc(), rounds.c.duration_ms, rounds.c.submitted_at) \
-            .limit(1)
+        result = sa.select(*rounds.c, sa.func.count().over().label("rounds_taken")) \
+            .order_by(rounds.c.score.desc(), rounds.c.duration_ms, rounds.c.submitted_at).limit(1)
     else:
         result = sa.select(sa.func.sum(rounds.c.score), sa.func.sum(rounds.c.max_score),
-                           sa.func.sum(rounds.c.duration_ms), sa.func.max(rounds.c.submitted_at)) \
+                           sa.func.sum(rounds.c.duration_ms), sa.func.max(rounds.c.submitted_at),
+                           sa.func.count().label("rounds_taken")) \
             .having(sa.func.count() > 0)
-    # The agency is the contestant's agency now (this submission is their latest).
-    agency_id, agency_path = _agency_of(user_id)
-    source = result.subquery()
-    # WHERE true: SQLite reads "SELECT … FROM x ON CONFLICT" as a join's ON without it.
-    rows = sa.select(sa.cast(contest_id, sa.Integer), sa.cast(user_id, sa.Integer), *source.c, rounds_taken,
-                     agency_id, agency_path).where(sa.true())
+    totals = result.subquery()
+    # The agency is the contestant's agency now (this submission is their latest): the one the
+    # incoming round standing was written with (no row there, nothing written), or the account's.
     if incoming is not None:
-        rows = rows.where(sa.exists(sa.select(incoming.c.attempt_id)))
+        agency = sa.select(incoming.c.agency_id, incoming.c.agency_path).subquery("agency")
+        source = totals.join(agency, sa.true())
+        agency_id, agency_path = agency.c.agency_id, agency.c.agency_path
+    else:
+        source = totals
+        agency_id, agency_path = _agency_of(user_id)
+    # WHERE true: SQLite reads "SELECT … FROM x ON CONFLICT" as a join's ON without it.
+    rows = sa.select(sa.cast(contest_id, sa.Integer), sa.cast(user_id, sa.Integer), *totals.c, agency_id,
+                     agency_path).select_from(source).where(sa.true())
     statement = _insert(ContestStanding, dialect).from_select(
         ["contest_id", "user_id", *RESULT_COLUMNS, "rounds_taken", "agency_id", "agency_path"], rows)
     statement = statement.on_conflict_do_update(
