@@ -100,7 +100,9 @@ def _adopt(model, values: dict):
     held = db.session.identity_map.get(identity_key(model, values["id"]))
     if held is not None:
         return held
-    instance = model(**values)
+    instance = sa.inspect(model).class_manager.new_instance()  # no constructor: nothing recorded as changed
+    for key, value in values.items():
+        set_committed_value(instance, key, value)
     make_transient_to_detached(instance)
     db.session.add(instance)
     return instance
