@@ -1,5 +1,6 @@
 """The declarative base, its naming convention, and the column types every model shares."""
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -95,22 +96,48 @@ def ping_idle_connections(engine: sa.engine.Engine, idle_seconds: float) -> None
             raise sa.exc.DisconnectionError("the pooled connection is gone") from error  # the pool retries
 
 
-
 class DriverStatement:
-    """A SQLAlchemy statement compiled once for the driver, to be sent on the raw psycopg connection
-    where it must travel in a pipeline with other statements: SQLAlchemy reads each statement's
-    result as soon as it sends it, which pipeline mode does not allow."""
+    """A SQLAlchemy statement compiled once for the driver, to be sent on the raw psycopg connection:
+    where it must travel in a pipeline with other statements (SQLAlchemy reads each statement's
+    result as soon as it sends it, which pipeline mode does not allow), or where SQLAlchemy's own
+    execution would cost more than the statement (the answer save, the most frequent request)."""
 
     def __init__(self, statement: sa.sql.ClauseElement, dialect: sa.engine.Dialect):
         self._compiled = statement.compile(dialect=dialect)
         self.sql = str(self._compiled)
-        self._processors = {name: processor for name, bind in self._compiled.binds.items()
-                            if (processor := bind.type._cached_bind_processor(dialect)) is not None}
+        self._binds = {name: process for name, bind in self._compiled.binds.items()
+                       if (process := bind.type._cached_bind_processor(dialect)) is not None}
+        self._results = [column.type._cached_result_processor(dialect, None)
+                         for column in statement.exported_columns]
 
     def params(self, values: dict[str, Any]) -> dict[str, Any]:
         """The driver's parameters for these values: the statement's own constants added, and each
         value converted as its column type says (UTCDateTime to naive UTC, for one)."""
         params = self._compiled.construct_params(values)
-        for name, process in self._processors.items():
+        for name, process in self._binds.items():
             params[name] = process(params[name])
         return params
+
+    def row(self, values) -> list | None:
+        """A row the driver returned, each value converted as its column type says; None for None."""
+        if values is None:
+            return None
+        return [process(value) if process else value for process, value in zip(self._results, values)]
+
+
+@contextmanager
+def autocommit_driver_connection(engine: sa.engine.Engine):
+    """A pooled psycopg connection in autocommit mode (each statement its own transaction: no BEGIN
+    and COMMIT round trips), back to the pool in its usual mode afterwards, or discarded if it
+    cannot be (a transaction left open, a broken connection)."""
+    pooled = engine.raw_connection()
+    raw = pooled.driver_connection
+    try:
+        raw.autocommit = True
+        yield raw
+    finally:
+        try:
+            raw.autocommit = False
+        except Exception:
+            pooled.invalidate()
+        pooled.close()
