@@ -1,5 +1,6 @@
 """The contest web application: create_app() assembles config, extensions, blueprints and CLI."""
 from flask import Flask, render_template
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import clock, models  # noqa: F401  (models: every table registered before use)
@@ -37,6 +38,7 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=str(PROJECT_ROOT / "static"), instance_path=str(INSTANCE_DIR))
     app.config.from_mapping(load_config(config, require_secret=require_secret))
+    app.session_interface = _SessionInterface()
     INSTANCE_DIR.mkdir(exist_ok=True)
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
@@ -65,6 +67,17 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     for status in (400, 403, 404, 413, 500):
         app.register_error_handler(status, _error_page)
     return app
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, its signer built once per worker rather than on every request
+    (building it tries the serializer out: a few percent of an answer save)."""
+
+    def get_signing_serializer(self, app: Flask):
+        signer = app.extensions.get("session_signer")
+        if signer is None:
+            signer = app.extensions["session_signer"] = super().get_signing_serializer(app)
+        return signer
 
 
 @login_manager.user_loader
