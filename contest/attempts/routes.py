@@ -11,7 +11,7 @@ from contest.accounts.models import parse_session_id
 from contest.attempts.models import Attempt
 from contest.attempts.queries import load_attempt, load_paper, review_paper, shown_paper
 from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt,
-                                       lock_for_submission, quick_save,
+                                       open_submission, quick_save,
                                        read_entrant, remaining_seconds, save_answer, save_prediction,
                                        start_attempt_id, submit_attempt, unanswered_positions)
 from contest.database import utcnow
@@ -178,23 +178,23 @@ def submit(attempt_id: int):
     signed = _session_user()
     if signed is None:
         return current_app.login_manager.unauthorized()
-    locked = lock_for_submission(attempt_id)  # on PostgreSQL BEGIN, lock and paper in one round trip
-    if locked is None or locked[0].user_id != signed[0]:
-        abort(404)
-    attempt, epoch, paper = locked
-    if epoch != signed[1]:  # a session older than the account's last password change or reset
-        db.session.rollback()
-        return current_app.login_manager.unauthorized()
-    was_submitted = attempt.is_submitted
-    try:
-        submit_attempt(attempt, utcnow(), _answers_from_form(request.form, attempt.max_score),
-                       _prediction_from(request.form.get("prediction")), paper=paper, commit=True)
-    except AttemptError as error:
-        db.session.commit()  # answers sent with the refused submission are kept
-        flash(str(error), "error")
-        return redirect(url_for("attempts.take", attempt_id=attempt_id))
-    closed_by_clock = not was_submitted and attempt.is_auto_submitted  # read before the commit expires it
-    db.session.commit()
+    with open_submission(attempt_id) as submission:  # on PostgreSQL BEGIN, lock and paper in one round trip
+        if submission is None or submission.attempt.user_id != signed[0]:
+            abort(404)
+        attempt = submission.attempt
+        if submission.epoch != signed[1]:  # a session older than the account's last password change or reset
+            return current_app.login_manager.unauthorized()
+        was_submitted = attempt.is_submitted
+        try:
+            submit_attempt(attempt, utcnow(), _answers_from_form(request.form, attempt.max_score),
+                           _prediction_from(request.form.get("prediction")), paper=submission.paper,
+                           connection=submission.connection, commit=True)
+        except AttemptError as error:
+            submission.commit()  # answers sent with the refused submission are kept
+            flash(str(error), "error")
+            return redirect(url_for("attempts.take", attempt_id=attempt_id))
+        closed_by_clock = not was_submitted and attempt.is_auto_submitted  # read before the commit expires it
+        submission.commit()
     if closed_by_clock:
         flash("Bài thi đã được nộp khi hết giờ, với các câu trả lời đã lưu trước thời hạn.", "warning")
     return redirect(url_for("attempts.result", attempt_id=attempt_id))

@@ -5,6 +5,8 @@ save can never land between a submission's marking and its commit; limits on att
 indexes, so parallel starts cannot exceed them (see docs/ARCHITECTURE.md).
 """
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 import json
 import random
 import secrets
@@ -17,9 +19,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from contest.accounts.models import Role, User
 from contest.agencies.models import Agency
@@ -77,8 +78,18 @@ def lock_attempt(attempt_id: int, exclusive: bool) -> Attempt | None:
 
 
 @functools.cache
+def _driver_statement_for(statement, dialect) -> DriverStatement:
+    return DriverStatement(statement, dialect)
+
+
+def _driver_statement(statement) -> DriverStatement:
+    """A module-level statement compiled once for the driver."""
+    return _driver_statement_for(statement, db.engine.dialect)
+
+
+@functools.cache
 def _pipelined_lock(dialect) -> tuple:
-    """The lock query for the driver (see lock_for_submission): the attempt's columns, the round's
+    """The lock query for the driver (see open_submission): the attempt's columns, the round's
     rules, the contest's overall rule and the owner's session epoch; the names of the attempt's and
     the round's columns in it; the paper's query."""
     rounds, contests = Round.__table__, Contest.__table__
@@ -92,63 +103,83 @@ def _pipelined_lock(dialect) -> tuple:
     return DriverStatement(query, dialect), names, DriverStatement(_PAPER_DOCUMENT["postgresql"], dialect)
 
 
-def _adopt(model, values: dict):
-    """An ORM object for a row read outside the session, made persistent without a query (its
-    other columns load if asked for); the session's own copy if it has one."""
-    held = db.session.identity_map.get(identity_key(model, values["id"]))
-    if held is not None:
-        return held
-    instance = sa.inspect(model).class_manager.new_instance()  # no constructor: nothing recorded as changed
-    for key, value in values.items():
-        set_committed_value(instance, key, value)
-    make_transient_to_detached(instance)
-    db.session.add(instance)
-    return instance
+class _Values:
+    """Column values read by the driver, as attributes: what marking reads of a row, with nothing for
+    the ORM to track."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
 
 
-def lock_for_submission(attempt_id: int) -> "tuple[Attempt, int, list[PaperRow] | None] | None":
-    """The attempt under the exclusive lock, with its owner's session epoch and, on PostgreSQL, its
-    paper; None if there is no such attempt.
+class LockedAttempt(_Values):
+    """An attempt read under the submission's lock on PostgreSQL: its columns, and its round's rules
+    (round.contest.overall_rule too) — what submit_attempt reads of an Attempt."""
 
-    PostgreSQL: BEGIN, the lock (with the round's rules, the contest's overall rule and the owner's
-    session epoch) and the paper are sent together in psycopg's pipeline mode: one round trip
-    instead of three. The paper is its own statement, run after the lock is held, so it sees every
-    save committed before (the lock's own query could not: its snapshot predates the wait).
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
 
-    psycopg sends its own BEGIN before a transaction's first statement and waits for the answer, a
-    round trip of its own even in a pipeline. So when this is the session's first use of the database
-    (as in the submit route), the session's connection is taken in autocommit mode and BEGIN sent as
-    the pipeline's first statement: everything after it, to its COMMIT, is one transaction as before.
-    SQLAlchemy sets the connection back to its usual mode when it returns to the pool.
-    SQLite: lock_attempt's query with the owner's epoch; submit_attempt reads the paper.
+
+@dataclass
+class Submission:
+    """An attempt locked for submission, with its owner's session epoch. On PostgreSQL also its paper
+    and the driver connection holding the lock (its transaction open); on SQLite the session's."""
+
+    attempt: "Attempt | LockedAttempt"
+    epoch: int
+    paper: "list[PaperRow] | None" = None
+    connection: "psycopg.Connection | None" = None
+
+    def commit(self) -> None:
+        """Commit what the submission wrote (nothing is left to send if submit_attempt committed)."""
+        if self.connection is None:
+            db.session.commit()
+        else:
+            self.connection.commit()
+
+
+@contextmanager
+def open_submission(attempt_id: int) -> "Iterator[Submission | None]":
+    """The attempt under the exclusive lock for its submission; None if there is no such attempt.
+    Whatever the caller has not committed when the block ends is rolled back.
+
+    PostgreSQL: the submission runs on a pooled driver connection, without the ORM (its bookkeeping
+    cost a fifth of a submission). BEGIN, the lock (with the round's rules, the contest's overall rule
+    and the owner's session epoch) and the paper are sent together in psycopg's pipeline mode: one
+    round trip instead of three. The connection is in autocommit mode, so that psycopg does not send a
+    BEGIN of its own and wait for its answer; everything from our BEGIN to the COMMIT is one
+    transaction. The paper is its own statement, run after the lock is held, so it sees every save
+    committed before (the lock's own query could not: its snapshot predates the wait).
+    SQLite: lock_attempt's query with the owner's epoch, in the session; submit_attempt reads the paper.
     """
     if db.engine.dialect.name != "postgresql":
         row = db.session.execute(_lock_query(True, User.session_epoch).join(User, User.id == Attempt.user_id)
                                  .where(Attempt.id == attempt_id)).first()
-        return (row[0], row[1], None) if row is not None else None
-    if db.session().in_transaction():
-        connection = db.session.connection()
-    else:
-        connection = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    lock, (attempt_names, round_names), paper = _pipelined_lock(connection.dialect)
-    raw = connection.connection.driver_connection
-    begins = raw.autocommit and raw.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE
-    with raw.pipeline():
-        if begins:
-            raw.execute("BEGIN")
-        locked = raw.execute(lock.sql, lock.params({"b_attempt": attempt_id}))
-        read = raw.execute(paper.sql, paper.params({"b_attempt": attempt_id}))
-    row = lock.row(locked.fetchone())
-    document = read.fetchone()[0]
-    if row is None:
-        return None
-    values = iter(row)
-    attempt = _adopt(Attempt, {name: next(values) for name in attempt_names})
-    round_ = _adopt(Round, {name: next(values) for name in round_names})
-    contest = _adopt(Contest, {"id": next(values), "overall_rule": next(values)})
-    set_committed_value(round_, "contest", contest)
-    set_committed_value(attempt, "round", round_)
-    return attempt, next(values), _paper_from(document)
+        try:
+            yield Submission(row[0], row[1]) if row is not None else None
+        finally:
+            db.session.rollback()  # nothing, if the caller committed
+        return
+    lock, (attempt_names, round_names), paper = _pipelined_lock(db.engine.dialect)
+    with autocommit_driver_connection(db.engine) as raw:
+        try:
+            with raw.pipeline():
+                raw.execute("BEGIN")
+                locked = raw.execute(lock.sql, lock.params({"b_attempt": attempt_id}))
+                read = raw.execute(paper.sql, paper.params({"b_attempt": attempt_id}))
+            row = lock.row(locked.fetchone())
+            document = read.fetchone()[0]
+            if row is None:
+                yield None
+                return
+            values = iter(row)
+            attempt = LockedAttempt(**{name: next(values) for name in attempt_names})
+            attempt.round = _Values(**{name: next(values) for name in round_names})
+            attempt.round.contest = _Values(id=next(values), overall_rule=next(values))
+            yield Submission(attempt, next(values), _paper_from(document), raw)
+        finally:
+            if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                raw.rollback()
 
 
 @dataclass(frozen=True)
@@ -466,7 +497,8 @@ def _finish_statement(dialect, rule: str, is_before_freeze: bool, enters_standin
     claim = _CLAIM.values(submitted_at=sa.bindparam("b_submitted_at", type_=UTCDateTime()),
                           score=sa.bindparam("b_score", type_=sa.Integer()),
                           is_auto_submitted=sa.bindparam("b_is_auto_submitted", type_=sa.Boolean()),
-                          duration_ms=sa.bindparam("b_duration_ms", type_=sa.BigInteger())) \
+                          duration_ms=sa.bindparam("b_duration_ms", type_=sa.BigInteger()),
+                          prediction=sa.bindparam("b_prediction", type_=sa.BigInteger())) \
         .returning(_ATTEMPT.c.id).cte("claim")
     # One array parameter, not an expanding IN: the statement's text stays the same for every paper.
     mark = _ITEM.update().where(_ITEM.c.attempt_id == sa.bindparam("b_attempt")) \
@@ -497,9 +529,17 @@ def _paper_from(document) -> list[PaperRow]:
     return sorted((PaperRow(*item) for item in document or ()), key=attrgetter("position"))
 
 
-def _store_sent_answers(attempt: Attempt, paper: list[PaperRow], answers: dict[int, list[int]], now: datetime) -> None:
+_STORE_SENT = _ITEM.update().where(_ITEM.c.attempt_id == sa.bindparam("b_attempt"),
+                                   _ITEM.c.position == sa.bindparam("b_position")) \
+    .values(selected=sa.bindparam("b_selected", type_=sa.JSON()), answered_at=sa.bindparam("b_now", type_=UTCDateTime()),
+            revision=sa.bindparam("b_revision"))
+
+
+def _store_sent_answers(attempt, paper: list[PaperRow], answers: dict[int, list[int]], now: datetime,
+                        connection=None) -> None:
     """Store the answers sent with a submission where they differ from the saved ones (a page without
-    JavaScript sends them all; a page with it has saved them already)."""
+    JavaScript sends them all; a page with it has saved them already). connection: the driver's, if
+    the submission runs on it (see open_submission); else the session's."""
     rows = {row.position: row for row in paper}
     changes = []
     try:
@@ -510,42 +550,46 @@ def _store_sent_answers(attempt: Attempt, paper: list[PaperRow], answers: dict[i
             cleaned = _validate_selection(len(row.choice_order), len(row.correct), sent)
             if cleaned != row.selected:
                 row.selected, row.revision = cleaned, row.revision + 1
-                changes.append({"b_position": row.position, "selected": cleaned, "answered_at": now,
-                                "revision": row.revision})
+                changes.append({"b_attempt": attempt.id, "b_position": row.position, "b_selected": cleaned,
+                                "b_now": now, "b_revision": row.revision})
     finally:
         # Answers before a refused one are kept, as each would be by its own save.
-        if changes:
-            item = AttemptItem.__table__
-            db.session.execute(
-                item.update().where(item.c.attempt_id == attempt.id, item.c.position == sa.bindparam("b_position")),
-                changes)
+        if changes and connection is None:
+            db.session.execute(_STORE_SENT, changes)
+        elif changes:
+            statement = _driver_statement(_STORE_SENT)
+            connection.cursor().executemany(statement.sql, [statement.params(change) for change in changes])
 
 
-def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]] | None = None,
+def submit_attempt(attempt: "Attempt | LockedAttempt", now: datetime, answers: dict[int, list[int]] | None = None,
                    prediction: int | None = None, paper: list[PaperRow] | None = None,
-                   commit: bool = False) -> Attempt:
+                   connection: "psycopg.Connection | None" = None, commit: bool = False) -> "Attempt | LockedAttempt":
     """Finish the attempt and fix its score; idempotent. The caller commits.
-
-    commit: the caller commits as soon as this returns. On PostgreSQL the COMMIT is then sent with the
-    finish statement, in one round trip, and the caller's commit finds nothing left to send.
 
     Answers sent with the submission count only if it arrives by the deadline plus the grace;
     the finish time is never later than the deadline. Where the round requires every question
     answered, a contestant's own submission with gaps is refused; a paper closed by the clock is
     kept but does not enter the standings. Marking is a few statements over plain rows: one read of
     the paper, one UPDATE of its items, one of the attempt, and the standings' upserts.
+
+    connection, paper: the driver connection and paper of open_submission (PostgreSQL), the attempt
+    then a LockedAttempt; without them the session's connection, and the paper is read here.
+    commit: the caller commits as soon as this returns. On PostgreSQL the COMMIT is then sent with the
+    finish statement, in one round trip, and the caller's commit finds nothing left to send.
     """
     if attempt.is_submitted:
         return attempt
-    db.session.flush()
-    if paper is None:  # read under the lock already by lock_for_submission, or now
+    if connection is None:
+        db.session.flush()
+    if paper is None:
         paper = _paper_rows(attempt.id)
     in_time = now <= attempt.deadline_at + grace()
     if in_time:
-        _store_sent_answers(attempt, paper, answers or {}, now)
+        _store_sent_answers(attempt, paper, answers or {}, now, connection)
         if prediction is not None and attempt.round.prediction_kind:
-            save_prediction(attempt, prediction, now)
-            db.session.flush()
+            save_prediction(attempt, prediction, now)  # written by the finish statement on PostgreSQL
+            if connection is None:
+                db.session.flush()
     is_timed_out = now >= attempt.deadline_at
     gaps = [row.position for row in paper if not row.selected]
     if attempt.round.is_all_required and gaps and not is_timed_out:
@@ -560,25 +604,28 @@ def submit_attempt(attempt: Attempt, now: datetime, answers: dict[int, list[int]
         "duration_ms": (finished_at - attempt.started_at) // timedelta(milliseconds=1),
     }
     enters_standings = not (round_.is_all_required and gaps)
-    connection = db.session.connection()
-    is_one_statement = connection.dialect.name == "postgresql"
+    session_connection = db.session.connection() if connection is None else None
+    is_one_statement = db.engine.dialect.name == "postgresql"
     if is_one_statement:
         # Mark, claim and the standings in one statement.
+        raw = connection or session_connection.connection.driver_connection
         is_before_freeze = round_.freeze_at is None or finished_at < round_.freeze_at
         params = {"b_attempt": attempt.id, "b_correct": correct, "b_contest_id": round_.contest_id,
                   **standing_params(attempt, result)}
-        finish = _finish_statement(connection.dialect, round_.counting_rule, is_before_freeze, enters_standings,
+        finish = _finish_statement(db.engine.dialect, round_.counting_rule, is_before_freeze, enters_standings,
                                    round_.contest.overall_rule == "best_round")
-        raw = connection.connection.driver_connection
         with raw.pipeline():
             finished = raw.execute(finish.sql, finish.params(params))
             if commit:
                 raw.execute("COMMIT")
         claimed = finished.fetchone()[0]
     else:
-        connection.execute(_MARK, {"b_attempt": attempt.id, "b_correct": correct})
+        session_connection.execute(_MARK, {"b_attempt": attempt.id, "b_correct": correct})
         # The guard on submitted_at makes a double submit, or a submit racing the expiry job, count once.
-        claimed = connection.execute(_CLAIM.values(**result), {"b_attempt": attempt.id}).rowcount
+        claimed = session_connection.execute(_CLAIM.values(**result), {"b_attempt": attempt.id}).rowcount
+    if not isinstance(attempt, Attempt):  # a LockedAttempt: the lock is held, so the claim took
+        attempt.__dict__.update(result)
+        return attempt
     if not claimed:
         db.session.refresh(attempt)
         return attempt

@@ -17,7 +17,7 @@ from contest.accounts.models import User
 from contest.attempts.models import Attempt, AttemptItem
 from contest.attempts.queries import load_attempt
 from contest.attempts.services import (AttemptError, expire_if_due, finalize_expired, lock_attempt, quick_save,
-                                       lock_for_submission, save_answer, start_attempt, submit_attempt)
+                                       open_submission, save_answer, start_attempt, submit_attempt)
 from contest.bank.models import Question
 from contest.extensions import db
 from contest.leaderboards.models import Standing
@@ -139,13 +139,13 @@ def test_parallel_submits_of_one_attempt_count_once(app, world, now, later):
     assert [(row.attempt_id, row.score) for row in standings] == [(attempt_id, winner)]
 
 
-@pytest.mark.parametrize("submission", ["lock_attempt", "lock_for_submission"])
+@pytest.mark.parametrize("submission", ["lock_attempt", "open_submission"])
 @pytest.mark.parametrize("path", ["one statement", "full"])
 def test_saves_racing_a_submission_leave_what_was_scored_stored(app, world, now, later, path, submission):
     """(c) A tab keeps saving while another submits: the stored answers are the ones scored.
 
     The route tries the one-statement save first and takes the full path only when it stored nothing;
-    the submit route locks with lock_for_submission (on PostgreSQL the lock and the paper read travel
+    the submit route locks with open_submission (on PostgreSQL the lock and the paper read travel
     together), other callers with lock_attempt."""
     round_ = factories.make_round(now, attempts_allowed=None)
     db.session.commit()
@@ -181,8 +181,9 @@ def test_saves_racing_a_submission_leave_what_was_scored_stored(app, world, now,
             if submission == "lock_attempt":
                 submit_attempt(lock_attempt(attempt_id, exclusive=True), at, last_word)
             else:
-                locked, _, paper = lock_for_submission(attempt_id)
-                submit_attempt(locked, at, last_word, paper=paper)
+                with open_submission(attempt_id) as locked:
+                    submit_attempt(locked.attempt, at, last_word, paper=locked.paper, connection=locked.connection)
+                    locked.commit()
             db.session.commit()
 
         results, errors = race(app, keep_saving, submit)
