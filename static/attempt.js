@@ -68,7 +68,17 @@
     sending = true;
     var controller = new AbortController();
     inFlight = controller;
-    var timer = window.setTimeout(function () { controller.abort(); }, SAVE_TIMEOUT_MS);
+    var timer = window.setTimeout(function () {
+      // Abandon it here rather than in its rejection: a request caught in the network's coming back
+      // may never settle, even aborted, and would hold every later save behind it.
+      if (inFlight === controller) {
+        inFlight = null;
+        sending = false;
+        setStatus("Mạng chậm — đang gửi lại câu trả lời…", true);
+        window.setTimeout(flush, 1000);
+      }
+      controller.abort();
+    }, SAVE_TIMEOUT_MS);
     fetch(saveUrl, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
