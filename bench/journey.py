@@ -127,12 +127,22 @@ def main() -> None:
                   f"close each connection); latencies here are those of a saturated server:")
             figures, cpu = {}, {}
 
+            def timed(requests: list[Request], seconds: float, used: dict, keep_body: bool = False) -> Run:
+                """A closed-model run; adds the CPU it cost, by part, to `used`."""
+                before = cpu_snapshot([master])
+                run = closed_model(base, requests, args.clients, seconds, keep_body)
+                for part, spent in cpu_used(before, cpu_snapshot([master])).items():
+                    used[part] = used.get(part, 0.0) + spent
+                return run
+
+            def note_cpu(label: str, used: dict, run: Run) -> None:
+                cpu[label] = {part: seconds * 1000 / max(1, len(run.done())) for part, seconds in used.items()}
+
             def step(label: str, requests: list[Request], expected: int, keep_body: bool = False):
                 """Run one step at its peak; returns (the run, its figures), and notes where the CPU went."""
-                before = cpu_snapshot([master])
-                run = closed_model(base, requests, args.clients, args.step_seconds, keep_body)
-                used = cpu_used(before, cpu_snapshot([master]))
-                cpu[label] = {part: seconds * 1000 / max(1, len(run.done())) for part, seconds in used.items()}
+                used = {}
+                run = timed(requests, args.step_seconds, used, keep_body)
+                note_cpu(label, used, run)
                 return run, describe(label, run, expected)
 
             def interleaved(label: str, requests: list[Request], expected: int):
@@ -148,15 +158,11 @@ def main() -> None:
                                                   args.bare_slice_seconds))
                 for start in range(0, len(requests), size):
                     bare_slice()
-                    before = cpu_snapshot([master])
-                    step_runs.append(closed_model(base, requests[start:start + size], args.clients,
-                                                  args.step_seconds / args.slices))
-                    for part, seconds in cpu_used(before, cpu_snapshot([master])).items():
-                        used[part] = used.get(part, 0.0) + seconds
+                    step_runs.append(timed(requests[start:start + size], args.step_seconds / args.slices, used))
                 bare_slice()
                 run = Run(sum(r.seconds for r in step_runs), [o for r in step_runs for o in r.outcomes])
                 bare = Run(sum(r.seconds for r in bare_runs), [o for r in bare_runs for o in r.done()])
-                cpu[label] = {part: seconds * 1000 / max(1, len(run.done())) for part, seconds in used.items()}
+                note_cpu(label, used, run)
                 figures = describe(label, run, expected)
                 describe("  bare endpoint, in the slices beside it", bare, 200)
                 ratio = run.rate() / bare.rate()

@@ -1,4 +1,5 @@
 """The declarative base, its naming convention, and the column types every model shares."""
+import functools
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -123,6 +124,13 @@ class DriverStatement:
         if values is None:
             return None
         return [process(value) if process else value for process, value in zip(self._results, values)]
+
+
+@functools.cache
+def driver_statement(statement: sa.sql.ClauseElement, dialect: sa.engine.Dialect) -> DriverStatement:
+    """The statement compiled for the driver once per process (statements are built once, at import
+    or by a cached builder, so the statement object itself is the key)."""
+    return DriverStatement(statement, dialect)
 
 
 @contextmanager

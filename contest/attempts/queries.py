@@ -27,6 +27,12 @@ def load_attempt(attempt_id: int) -> Attempt | None:
         selectinload(Attempt.items).selectinload(AttemptItem.question)))
 
 
+def load_with_round(attempt_id: int) -> Attempt | None:
+    """The attempt with its round and contest, in one query (its items load if asked for)."""
+    return db.session.scalar(sa.select(Attempt).where(Attempt.id == attempt_id)
+                             .options(joinedload(Attempt.round).joinedload(Round.contest)))
+
+
 def load_paper(attempt_id: int) -> Attempt | None:
     """The attempt as its paper page needs it, in three queries: with its round and contest, its items,
     and of their questions only the text, the options and the key's length (not the explanation,

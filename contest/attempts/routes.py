@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from contest.accounts.models import parse_session_id
 from contest.attempts.models import Attempt
-from contest.attempts.queries import load_attempt, load_paper, review_paper, shown_paper
+from contest.attempts.queries import load_attempt, load_paper, load_with_round, review_paper, shown_paper
 from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt,
                                        open_submission, quick_save,
                                        read_entrant, remaining_seconds, save_answer, save_prediction,
@@ -24,15 +24,8 @@ bp = Blueprint("attempts", __name__)
 DEVICE_COOKIE = "device"
 
 
-def _own_attempt(attempt_id: int, lock: str | None = None):
-    """The current user's attempt, or 404 (another's attempt does not exist for them).
-
-    lock: "share" for a save, "exclusive" for a submission (see attempts.services).
-    """
-    if lock:
-        attempt = lock_attempt(attempt_id, exclusive=lock == "exclusive")
-    else:
-        attempt = load_attempt(attempt_id)
+def _own(attempt: Attempt | None) -> Attempt:
+    """The attempt if it is the current user's, else 404 (another's attempt does not exist for them)."""
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
@@ -100,9 +93,7 @@ def start(round_id: int):
 @login_required
 def take(attempt_id: int):
     """The paper, resumed with the answers saved and the time the server says is left."""
-    attempt = load_paper(attempt_id)
-    if attempt is None or attempt.user_id != current_user.id:
-        abort(404)
+    attempt = _own(load_paper(attempt_id))
     now = utcnow()
     if expire_if_due(attempt, now):
         db.session.commit()
@@ -131,7 +122,7 @@ def save(attempt_id: int):
         # The page keeps the answer and resends it once the contestant has logged in again.
         return jsonify(error="Phiên đăng nhập đã kết thúc. Hãy đăng nhập lại (ở thẻ khác); câu trả lời "
                              "vẫn được giữ trên máy này và sẽ được lưu sau khi đăng nhập."), 401
-    attempt = _own_attempt(attempt_id, lock="share")
+    attempt = _own(lock_attempt(attempt_id, exclusive=False))
     now = utcnow()
     try:
         if "prediction" in payload:
@@ -205,10 +196,7 @@ def submit(attempt_id: int):
 def result(attempt_id: int):
     """Score, time used and rank after submitting."""
     # The attempt with its round and contest in one query; the paper only if this page shows it.
-    attempt = db.session.scalar(sa.select(Attempt).where(Attempt.id == attempt_id)
-                                .options(joinedload(Attempt.round).joinedload(Round.contest)))
-    if attempt is None or attempt.user_id != current_user.id:
-        abort(404)
+    attempt = _own(load_with_round(attempt_id))
     if not attempt.is_submitted:
         if not expire_if_due(attempt, utcnow()):
             return redirect(url_for("attempts.take", attempt_id=attempt.id))

@@ -28,7 +28,7 @@ from contest.attempts.draw import DrawError, draw_paper, shuffled_order
 from contest.attempts.models import Attempt, AttemptItem
 from contest.attempts.pool import drawable_pool
 from contest.bank.models import Question, QuestionBank
-from contest.database import DriverStatement, UTCDateTime, autocommit_driver_connection
+from contest.database import UTCDateTime, autocommit_driver_connection, driver_statement
 from contest.extensions import db
 from contest.leaderboards.services import (apply_prediction_truth, contest_standing_statement, record_standing,
                                           standing_params, standing_statement)
@@ -77,21 +77,10 @@ def lock_attempt(attempt_id: int, exclusive: bool) -> Attempt | None:
     return db.session.scalar(_lock_query(exclusive).where(Attempt.id == attempt_id))
 
 
-@functools.cache
-def _driver_statement_for(statement, dialect) -> DriverStatement:
-    return DriverStatement(statement, dialect)
-
-
-def _driver_statement(statement) -> DriverStatement:
-    """A module-level statement compiled once for the driver."""
-    return _driver_statement_for(statement, db.engine.dialect)
-
-
-@functools.cache
-def _pipelined_lock(dialect) -> tuple:
-    """The lock query for the driver (see open_submission): the attempt's columns, the round's
-    rules, the contest's overall rule and the owner's session epoch; the names of the attempt's and
-    the round's columns in it; the paper's query."""
+def _submission_lock() -> tuple[sa.Select, list[str], list[str]]:
+    """The lock query of open_submission on PostgreSQL: the attempt's columns, the round's rules, the
+    contest's overall rule and the owner's session epoch; and the names of the attempt's and the
+    round's columns in it."""
     rounds, contests = Round.__table__, Contest.__table__
     round_columns = [rounds.c.id, *(rounds.c[rule.key] for rule in _ROUND_RULES)]
     query = sa.select(*_ATTEMPT.c, *round_columns, contests.c.id, contests.c.overall_rule, _USER.c.session_epoch) \
@@ -99,8 +88,10 @@ def _pipelined_lock(dialect) -> tuple:
                      .join(contests, contests.c.id == rounds.c.contest_id)
                      .join(_USER, _USER.c.id == _ATTEMPT.c.user_id)) \
         .where(_ATTEMPT.c.id == sa.bindparam("b_attempt")).with_for_update(of=_ATTEMPT)
-    names = ([column.key for column in _ATTEMPT.c], [column.key for column in round_columns])
-    return DriverStatement(query, dialect), names, DriverStatement(_PAPER_DOCUMENT["postgresql"], dialect)
+    return query, [column.key for column in _ATTEMPT.c], [column.key for column in round_columns]
+
+
+_SUBMISSION_LOCK, _ATTEMPT_NAMES, _ROUND_NAMES = _submission_lock()
 
 
 class _Values:
@@ -160,7 +151,8 @@ def open_submission(attempt_id: int) -> "Iterator[Submission | None]":
         finally:
             db.session.rollback()  # nothing, if the caller committed
         return
-    lock, (attempt_names, round_names), paper = _pipelined_lock(db.engine.dialect)
+    lock = driver_statement(_SUBMISSION_LOCK, db.engine.dialect)
+    paper = driver_statement(_PAPER_DOCUMENT["postgresql"], db.engine.dialect)
     with autocommit_driver_connection(db.engine) as raw:
         try:
             with raw.pipeline():
@@ -173,8 +165,8 @@ def open_submission(attempt_id: int) -> "Iterator[Submission | None]":
                 yield None
                 return
             values = iter(row)
-            attempt = LockedAttempt(**{name: next(values) for name in attempt_names})
-            attempt.round = _Values(**{name: next(values) for name in round_names})
+            attempt = LockedAttempt(**{name: next(values) for name in _ATTEMPT_NAMES})
+            attempt.round = _Values(**{name: next(values) for name in _ROUND_NAMES})
             attempt.round.contest = _Values(id=next(values), overall_rule=next(values))
             yield Submission(attempt, next(values), _paper_from(document), raw)
         finally:
@@ -356,9 +348,8 @@ def _store_checked(attempt_id: int, position: int, selected: list[int], now: dat
 
 
 @functools.cache
-def _quick_save_statement(kind: str, dialect=None) -> "sa.Update | DriverStatement":
-    """The one-statement save, built once per number of options chosen ("blank", "one", "several");
-    compiled for the driver if a dialect is given."""
+def _quick_save_statement(kind: str) -> sa.Update:
+    """The one-statement save, built once per number of options chosen ("blank", "one", "several")."""
     sample = {"blank": [], "one": [0], "several": [0, 1]}[kind]  # only its length shapes the statement
     conditions = [
         _ITEM.c.attempt_id == sa.bindparam("b_attempt"), _ITEM.c.position == sa.bindparam("b_position"),
@@ -374,11 +365,10 @@ def _quick_save_statement(kind: str, dialect=None) -> "sa.Update | DriverStateme
         .with_for_update(read=True).exists(),
         *_selection_checks(sample, sa.bindparam("b_highest"))]
     deadline = sa.select(_ATTEMPT.c.deadline_at).where(_ATTEMPT.c.id == sa.bindparam("b_attempt")).scalar_subquery()
-    statement = _ITEM.update().where(*conditions).values(
+    return _ITEM.update().where(*conditions).values(
         selected=sa.null() if kind == "blank" else sa.bindparam("b_selected", type_=sa.JSON()),
         answered_at=sa.bindparam("b_now", type_=UTCDateTime()), revision=sa.bindparam("b_revision"),
     ).returning(_ITEM.c.selected, _ITEM.c.revision, deadline.label("deadline_at"))
-    return statement if dialect is None else DriverStatement(statement, dialect)
 
 
 def quick_save(attempt_id: int, user_id: int, epoch: int, position: int, selected: list[int], now: datetime,
@@ -402,7 +392,7 @@ def quick_save(attempt_id: int, user_id: int, epoch: int, position: int, selecte
     if db.engine.dialect.name == "postgresql":
         # Autocommit: the statement is its own transaction, with no BEGIN and COMMIT round trips; sent
         # by the driver itself, since SQLAlchemy's execution cost a third of the request's time.
-        statement = _quick_save_statement(kind, db.engine.dialect)
+        statement = driver_statement(_quick_save_statement(kind), db.engine.dialect)
         with autocommit_driver_connection(db.engine) as raw:
             row = statement.row(raw.execute(statement.sql, statement.params(params)).fetchone())
     else:
@@ -487,12 +477,11 @@ _CLAIM = _ATTEMPT.update().where(_ATTEMPT.c.id == sa.bindparam("b_attempt"), _AT
 
 
 @functools.cache
-def _finish_statement(dialect, rule: str, is_before_freeze: bool, enters_standings: bool,
-                      is_best_round: bool) -> DriverStatement:
+def _finish_statement(rule: str, is_before_freeze: bool, enters_standings: bool, is_best_round: bool) -> sa.Select:
     """PostgreSQL: claim the attempt (only if still open), mark its items and, if the claim took, upsert
     the round standing and, if that changed, the contest standing, as one statement of data-modifying
-    CTEs (one round trip instead of four). Returns 1 if the claim took, else 0. Compiled for the
-    driver, so that the transaction's COMMIT can travel with it (see submit_attempt). Its text stays
+    CTEs (one round trip instead of four). Returns 1 if the claim took, else 0. Sent by the driver,
+    so that the transaction's COMMIT can travel with it (see submit_attempt). Its text stays
     under 4 kB, the longest psycopg keeps converted in its cache (longer, it is parsed on every call)."""
     claim = _CLAIM.values(submitted_at=sa.bindparam("b_submitted_at", type_=UTCDateTime()),
                           score=sa.bindparam("b_score", type_=sa.Integer()),
@@ -511,8 +500,7 @@ def _finish_statement(dialect, rule: str, is_before_freeze: bool, enters_standin
             sa.bindparam("b_user_id", type_=sa.Integer()), incoming=standing)
         statement = statement.add_cte(overall.cte("contest_standing"))
     # A data-modifying CTE runs whether or not the statement reads it.
-    return DriverStatement(statement.add_columns(sa.select(sa.func.count()).select_from(claim).scalar_subquery()),
-                           dialect)
+    return statement.add_columns(sa.select(sa.func.count()).select_from(claim).scalar_subquery())
 
 
 def _paper_rows(attempt_id: int) -> list[PaperRow]:
@@ -557,7 +545,7 @@ def _store_sent_answers(attempt, paper: list[PaperRow], answers: dict[int, list[
         if changes and connection is None:
             db.session.execute(_STORE_SENT, changes)
         elif changes:
-            statement = _driver_statement(_STORE_SENT)
+            statement = driver_statement(_STORE_SENT, db.engine.dialect)
             connection.cursor().executemany(statement.sql, [statement.params(change) for change in changes])
 
 
@@ -612,8 +600,8 @@ def submit_attempt(attempt: "Attempt | LockedAttempt", now: datetime, answers: d
         is_before_freeze = round_.freeze_at is None or finished_at < round_.freeze_at
         params = {"b_attempt": attempt.id, "b_correct": correct, "b_contest_id": round_.contest_id,
                   **standing_params(attempt, result)}
-        finish = _finish_statement(db.engine.dialect, round_.counting_rule, is_before_freeze, enters_standings,
-                                   round_.contest.overall_rule == "best_round")
+        finish = driver_statement(_finish_statement(round_.counting_rule, is_before_freeze, enters_standings,
+                                                    round_.contest.overall_rule == "best_round"), db.engine.dialect)
         with raw.pipeline():
             finished = raw.execute(finish.sql, finish.params(params))
             if commit:
