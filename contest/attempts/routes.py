@@ -10,8 +10,8 @@ from sqlalchemy.orm import joinedload
 from contest.accounts.models import parse_session_id
 from contest.attempts.models import Attempt
 from contest.attempts.queries import load_attempt, load_paper, load_with_round, review_paper, shown_paper
-from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, lock_attempt,
-                                       open_submission, quick_save,
+from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, grace, keep_answers,
+                                       lock_attempt, open_submission, quick_save,
                                        read_entrant, remaining_seconds, save_answer, save_prediction,
                                        start_attempt_id, submit_attempt, unanswered_positions)
 from contest.database import utcnow
@@ -166,6 +166,8 @@ def submit(attempt_id: int):
     The session names the contestant (the account is not loaded: the attempt's owner is checked) and
     CSRFProtect has checked the form's token before the view runs.
     """
+    if request.form.get("review"):  # the plain form's button: show what is left before handing in
+        return _keep_and_review(attempt_id)
     signed = _session_user()
     if signed is None:
         return current_app.login_manager.unauthorized()
@@ -183,12 +185,70 @@ def submit(attempt_id: int):
         except AttemptError as error:
             submission.commit()  # answers sent with the refused submission are kept
             flash(str(error), "error")
-            return redirect(url_for("attempts.take", attempt_id=attempt_id))
+            return _go_to(url_for("attempts.take", attempt_id=attempt_id))
         closed_by_clock = not was_submitted and attempt.is_auto_submitted  # read before the commit expires it
         submission.commit()
     if closed_by_clock:
         flash("Bài thi đã được nộp khi hết giờ, với các câu trả lời đã lưu trước thời hạn.", "warning")
-    return redirect(url_for("attempts.result", attempt_id=attempt_id))
+    return _go_to(url_for("attempts.result", attempt_id=attempt_id))
+
+
+def _go_to(location: str):
+    """Where the browser goes next: a redirect for the plain form, JSON for the paper's script, which
+    sends the submission itself so that a weak link cannot leave the contestant on an error page."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(location=location)
+    return redirect(location)
+
+
+def _keep_and_review(attempt_id: int):
+    """Without JavaScript: keep the answers the form sent, then show the paper's summary."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    attempt = _own(lock_attempt(attempt_id, exclusive=False))
+    try:
+        keep_answers(attempt, _answers_from_form(request.form, attempt.max_score),
+                     _prediction_from(request.form.get("prediction")), utcnow())
+    except AttemptError as error:
+        db.session.commit()
+        flash(str(error), "error")
+        return redirect(url_for("attempts.result" if attempt.is_submitted else "attempts.take", attempt_id=attempt_id))
+    db.session.commit()
+    return redirect(url_for("attempts.confirm", attempt_id=attempt_id))
+
+
+@bp.route("/attempts/<int:attempt_id>/confirm")
+@login_required
+def confirm(attempt_id: int):
+    """Before handing in: how many questions are answered and which are not, with the time left."""
+    attempt = _own(load_paper(attempt_id))
+    now = utcnow()
+    if expire_if_due(attempt, now):
+        db.session.commit()
+        return redirect(url_for("attempts.result", attempt_id=attempt.id))
+    paper = shown_paper(attempt)
+    return render_template("attempts/confirm.html", attempt=attempt, paper=paper, form=EmptyForm(),
+                           unanswered=[q.position for q in paper if not q.selected],
+                           remaining=remaining_seconds(attempt, now))
+
+
+@bp.route("/attempts/<int:attempt_id>/clock")
+def clock(attempt_id: int):
+    """The seconds left, for a page coming back from sleep or a hidden tab (JSON; nothing is written)."""
+    signed = _session_user()
+    if signed is None:
+        return jsonify(error="Phiên đăng nhập đã kết thúc."), 401
+    row = db.session.execute(sa.select(Attempt.deadline_at, Attempt.submitted_at)
+                             .where(Attempt.id == attempt_id, Attempt.user_id == signed[0])).first()
+    if row is None:
+        abort(404)
+    now = utcnow()
+    response = jsonify(remaining_seconds=round(max(0.0, (row.deadline_at - now).total_seconds()), 1),
+                       # Past the deadline and the grace the paper is closed, even before the expiry job ran.
+                       is_closed=row.submitted_at is not None or now > row.deadline_at + grace(),
+                       result_url=url_for("attempts.result", attempt_id=attempt_id))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/attempts/<int:attempt_id>/result")

@@ -437,6 +437,18 @@ def save_prediction(attempt: Attempt, prediction: int | None, now: datetime) -> 
     attempt.prediction = prediction
 
 
+def keep_answers(attempt: Attempt, answers: dict[int, list[int]], prediction: int | None, now: datetime) -> None:
+    """Store the answers a page without JavaScript sent on its way to handing in; the caller commits.
+
+    Taken under `lock_attempt(..., exclusive=False)`, like a save. A blank sent does not clear a saved
+    answer (a plain form cannot un-choose a radio button anyway).
+    """
+    _check_open(attempt, now)
+    _store_sent_answers(attempt, _paper_rows(attempt.id), answers, now)
+    if prediction is not None and attempt.round.prediction_kind:
+        save_prediction(attempt, prediction, now)
+
+
 def unanswered_positions(attempt: Attempt) -> list[int]:
     """Positions of the questions left without an answer."""
     return [item.position for item in attempt.items if not item.selected]

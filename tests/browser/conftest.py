@@ -53,14 +53,33 @@ def live_world(app, now):
     thread.join()
 
 
+def snapshot(page, name: str) -> None:
+    """Save a screenshot of the page as it is now, for a person to look at (test-artifacts/)."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}-{page.viewport_name}.png"), full_page=False)
+
+
+def open_page(browser, viewport: str, name: str, **options):
+    """A fresh browser context and page at a viewport; a full-page screenshot is saved when it ends."""
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **VIEWPORTS[viewport], **options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.viewport_name = viewport
+    try:
+        yield page
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
+    finally:
+        context.close()
+
+
 @pytest.fixture(params=sorted(VIEWPORTS))
 def page(request, browser):
     """A fresh browser context and page, at a phone-sized and at a desktop viewport."""
-    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **VIEWPORTS[request.param])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.viewport_name = request.param
-    yield page
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    page.screenshot(path=os.path.join(ARTIFACTS, f"{request.node.name}.png"), full_page=True)
-    context.close()
+    yield from open_page(browser, request.param, request.node.name)
+
+
+@pytest.fixture
+def phone(request, browser):
+    """A page at the phone-sized viewport only, for behaviour the screen size does not change."""
+    yield from open_page(browser, "phone", request.node.name)
