@@ -682,9 +682,9 @@ class _Parser:
             return
         target = unit
         is_after_points = bool(draft.clauses and draft.clauses[-1][2]) and unit is draft.clauses[-1][2][-1][1]
-        if is_after_points and not line.is_quoted and not line.text.startswith(("-", "+", "•")):
+        if is_after_points and not line.is_quoted and not line.text.startswith(("-", "+", "•", "“", "\"")):
             # A plain paragraph after a clause's points closes the points and belongs to the clause;
-            # "- …" lines are sub-items of the last point.
+            # "- …" lines are sub-items of the last point, and a quotation is the wording it amends.
             target = draft.clauses[-1][1]
             self.unit = target
         if not target.paragraphs and draft.body and draft.body.is_last_single and \
