@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from contest.bank.services import DEFAULT_BANK, import_questions
 from contest.extensions import db
 from contest.legal.services import LegalError, find_document, store_legal_text
+from contest.reviews.services import follow_amendments
 from questions.drafting import draft_questions
 from questions.legal import parse_legal_text
 from questions.legal_readers import UnreadableLegalText, read_legal_file
@@ -28,11 +29,18 @@ def import_command(path: Path, number: str | None) -> None:
         result = store_legal_text(legal, text, path.name, number)
     except LegalError as error:
         raise click.ClickException(str(error))
+    changes = follow_amendments(result.document, legal)
     db.session.commit()
     document = result.document
     verb = "Đã nhập" if result.is_new else "Đã cập nhật"
     click.echo(f"{verb} {document.display_name}: {result.articles} điều"
                f"{', có phụ lục' if document.annex_text else ''}.")
+    if changes.stored or changes.problems:
+        targets = ", ".join(target.display_name for target in changes.targets)
+        click.echo(f"Sửa đổi {targets}: {changes.stored} thay đổi đọc được"
+                   f"{f', {changes.problems} chỉ dẫn chưa xác định được (xem trang văn bản)' if changes.problems else ''}.")
+    if changes.flagged:
+        click.echo(f"{changes.flagged} câu hỏi được đánh dấu cần rà soát.")
 
 
 @legal_cli.command("draft-questions")
