@@ -117,6 +117,22 @@ class Consolidation:
         return next((article for article in self.articles if article.number == str(number)), None)
 
 
+def as_articles(result: Consolidation, originals: list[Article]) -> list[Article]:
+    """The articles in force as parsed Articles (repealed ones left out), each in its chapter, so
+    the draft generator reads the current wording; an added article sits in its neighbour's."""
+    divisions = {article.number: article.divisions for article in originals}
+    current, found = (), []
+    for article in result.articles:
+        current = divisions.get(article.number, current)
+        if article.is_repealed or not article.text:
+            continue
+        parsed = parse_legal_text(f"Điều {article.number}. {article.title}\n{article.text}").articles
+        if parsed:
+            parsed[0].divisions = current
+            found.append(parsed[0])
+    return found
+
+
 def units_of(article: Article) -> list[Unit]:
     """An article's lead-in, clauses and points as units, markers written as in the text."""
     units = [Unit("", "", article.intro)] if article.intro else []

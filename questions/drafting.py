@@ -22,7 +22,7 @@ OPTION_COUNT = 4
 # Longer options are unreadable on a phone in a timed round; such items are not used as options.
 MAX_ITEM_CHARS = 180
 MAX_DEFINITION_CHARS = 250
-# Quoted definitions in a stem are cut at this length.
+# A definition longer than this is not quoted in a stem (a cut one would mislead).
 MAX_QUOTE_CHARS = 180
 # Share of a candidate answer's distinctive wording that may also occur in the list it is "not
 # among"; above it the answer may be the same rule in other words, which a reviewer would reject.
@@ -135,14 +135,31 @@ class _Enumeration:
         return any(_CATCH_ALL.search(fold(item)) for item in self.items)
 
 
-def draft_questions(legal: LegalText, document_number: str, seed: int = 0) -> list[QuestionRecord]:
-    """Draft questions (status "draft") on numbers, definitions and lists in a legal text."""
+def draft_questions(legal: LegalText, document_number: str, seed: int = 0,
+                    only: dict[str, set[str]] | None = None) -> list[QuestionRecord]:
+    """Draft questions (status "draft") on numbers, definitions and lists in a legal text.
+
+    only: {article: clauses} to keep just the drafts resting there (an empty set keeps the whole
+    article), e.g. the provisions an amending document brings; the rest of the text still feeds
+    the distractors."""
     drafter = _Drafter(legal, clean(document_number) or legal.meta.number, random.Random(seed))
     drafts = drafter.numbers() + drafter.definitions() + drafter.enumerations()
+    if only is not None:
+        drafts = [draft for draft in drafts if _rests_on(draft.citation, only)]
     # Numbered so that a reviewer can say "Câu 12" when sending a draft back.
     for position, draft in enumerate(drafts, 1):
         draft.source_row = position
     return drafts
+
+
+def _rests_on(citation: str, only: dict[str, set[str]]) -> bool:
+    parsed = parse_citation(citation)
+    if parsed.article not in only:
+        return False
+    clauses = only[parsed.article]
+    words = parsed.clause.split()
+    clause = words[words.index("khoản") + 1] if "khoản" in words[:-1] else ""
+    return not clauses or not clause or clause in clauses
 
 
 def cite(document_number: str, kind: str, article: str, clause: str = "", point: str = "") -> str:
@@ -211,13 +228,16 @@ class _Drafter:
         distractors = self._distractors(found, taken)
         if distractors is None:
             return None
+        # The answer is written by the same rule as the distractors (padding, words in brackets,
+        # capitals), so no option stands out by its form: "Ngày 1 tháng 7" among "Ngày 01 tháng 06".
+        answer = self._format(found, found.value)
         # Numbers and dates read best in order; which position is right depends on the values.
-        options = sorted([(found.value, found.answer)] + distractors)
+        options = sorted([(found.value, answer)] + distractors)
         choices = [text_ for _, text_ in options]
         citation = self._cite(place)
         return self._record(
             text=f"Theo {citation}{self._context(place)}, {stem}?",
-            choices=choices, correct=choices.index(found.answer), place=place,
+            choices=choices, correct=choices.index(answer), place=place,
             explanation=f"{citation} quy định: “{clean(sentence).rstrip(';,')}”.",
             difficulty="medium")
 
@@ -293,7 +313,10 @@ class _Drafter:
             terms = []
             for clause in article.clauses:
                 match = _DEFINITION.match(clause.text.split("\n")[0])
-                if match:
+                # A meaning that goes on in further paragraphs or points ("… bao gồm:") is not whole
+                # on its first line: cut there it would read as the full definition. Left out.
+                if match and "\n" not in clause.text and not clause.points and \
+                        not match.group(2).rstrip().endswith(":"):
                     terms.append((clause, clean(match.group(1)), _item(match.group(2))))
             if len(terms) < OPTION_COUNT:
                 continue
@@ -324,7 +347,10 @@ class _Drafter:
         if len(others) < OPTION_COUNT - 1:
             return None
         choices, correct = self._shuffle(term, self.rng.sample(others, OPTION_COUNT - 1))
-        quoted = _shorten(meaning, MAX_QUOTE_CHARS)
+        if len(meaning) > MAX_QUOTE_CHARS:
+            # Quoted whole or not at all: a definition cut off mid-phrase misleads.
+            return None
+        quoted = meaning
         citation = self._cite(place)
         return self._record(
             text=f"Theo {citation}, thuật ngữ nào sau đây được hiểu là “{quoted}”?",
@@ -632,12 +658,3 @@ def _capital(text: str) -> str:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;")
-    return f"{cut} …"
-
-

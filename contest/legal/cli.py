@@ -6,7 +6,9 @@ from flask.cli import AppGroup
 
 from contest.bank.services import DEFAULT_BANK, import_questions
 from contest.extensions import db
-from contest.legal.services import LegalError, find_document, store_legal_text
+from contest.clock import display_zone
+from contest.database import utcnow
+from contest.legal.services import LegalError, draft_sources, find_document, store_legal_text
 from contest.reviews.services import follow_amendments
 from questions.drafting import draft_questions
 from questions.legal import parse_legal_text
@@ -52,7 +54,10 @@ def draft_command(number: str, bank_name: str, seed: int) -> None:
     document = find_document(number)
     if document is None or not document.source_text:
         raise click.ClickException(f"Chưa có văn bản {number} (hãy chạy `legal import` trước).")
-    drafts = draft_questions(parse_legal_text(document.source_text), document.number, seed=seed)
+    today = utcnow().astimezone(display_zone()).date()
+    # From the law in force: the document's current wording, or the provisions it brings.
+    drafts = [draft for source in draft_sources(document, today)
+              for draft in draft_questions(source.legal, source.number, seed=seed, only=source.only)]
     report = import_questions(drafts, bank_name, status="draft")
     db.session.commit()
     click.echo(f"Đã đề xuất {report.added} câu hỏi nháp từ {document.display_name} vào “{report.bank_name}”"

@@ -15,7 +15,8 @@ from contest.forms import EmptyForm
 from contest.legal.forms import DocumentForm, StatusForm, UploadForm
 from contest.legal.models import DOCUMENT_STATUSES, LegalDocument
 from contest.legal.queries import all_documents, question_counts_by_document, questions_by_article
-from contest.legal.services import LegalError, change_document_status, store_legal_text, update_document
+from contest.legal.services import (LegalError, change_document_status, draft_sources, store_legal_text,
+                                    update_document)
 from contest.reviews.services import follow_amendments, follow_date_change
 from contest.legal.queries import amendments_made_by, changes_view
 from contest.audit.services import record
@@ -153,7 +154,9 @@ def drafts(document_id: int):
     document = db.get_or_404(LegalDocument, document_id)
     if not EmptyForm().validate_on_submit() or not document.source_text:
         abort(400)
-    records = draft_questions(parse_legal_text(document.source_text), document.number)
+    today = utcnow().astimezone(display_zone()).date()
+    records = [record for source in draft_sources(document, today)
+               for record in draft_questions(source.legal, source.number, only=source.only)]
     report = import_questions(records, request.form.get("bank") or DEFAULT_BANK, status="draft")
     record(current_user.id, "legal.draft_questions", "legal_document", document.id, added=report.added)
     db.session.commit()

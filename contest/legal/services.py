@@ -8,7 +8,7 @@ from contest.extensions import db
 from contest.legal.models import DOCUMENT_STATUSES, LegalAmendment, LegalArticle, LegalDocument
 from questions.amendments import Amendment, is_amending, read_amendments
 from questions.citation import parse_citation
-from questions.consolidation import Change, Consolidation, Source, consolidate
+from questions.consolidation import Change, Consolidation, Source, as_articles, consolidate
 from questions.legal import LegalText, display_heading, parse_legal_text
 from questions.text import clean
 
@@ -179,3 +179,63 @@ def check_placement(target: LegalDocument) -> None:
 def consolidated(document: LegalDocument, as_of: date) -> Consolidation:
     """The document's articles as in force on a date, with every loaded amendment in force by then."""
     return consolidate(base_articles(document), [c for c in stored_changes(document) if not c.key.problem], as_of)
+
+
+def current_text(document: LegalDocument, as_of: date) -> LegalText:
+    """The document's parsed text with the amendments in force on `as_of` applied: drafts rest on
+    the law in force, never on a superseded wording."""
+    legal = parse_legal_text(document.source_text)
+    if any(not change.key.problem for change in stored_changes(document)):
+        legal.articles = as_articles(consolidated(document, as_of), legal.articles)
+    return legal
+
+
+@dataclass
+class DraftSource:
+    """A text to draft from, what it cites, and (for an amending document) which provisions."""
+
+    legal: LegalText
+    number: str
+    only: dict[str, set[str]] | None = None
+
+
+def draft_sources(document: LegalDocument, as_of: date) -> list[DraftSource]:
+    """What drafts of a document rest on: its own current text; for an amending document, the
+    provisions it brings, in the wording of the amended document once they are in force."""
+    rows = db.session.scalars(sa.select(LegalAmendment).where(
+        LegalAmendment.amending_id == document.id, LegalAmendment.problem == "",
+        LegalAmendment.action.in_(("amend", "add", "replace_phrase")))).all()
+    sources = []
+    for target in dict.fromkeys(row.target for row in rows if row.target is not None):
+        mine = [row for row in rows if row.target is target and row.article]
+        whole = {row.article for row in mine if not row.clause}
+        only = {row.article: (set() if row.article in whole else
+                              {other.clause for other in mine if other.article == row.article}) for row in mine}
+        if target.source_text:
+            day = max(as_of, document.effective_on or as_of)
+            sources.append(DraftSource(current_text(target, day), target.number, only))
+        else:
+            # The amended text is not loaded: the new provisions alone, as the amendment words them.
+            sources.append(DraftSource(_provisions(mine), target.number, only))
+    if not rows:
+        sources.append(DraftSource(current_text(document, as_of), document.number))
+    return sources
+
+
+def _provisions(rows: list[LegalAmendment]) -> LegalText:
+    """The new wording of amended articles and clauses, read as a text of its own."""
+    by_article: dict[str, list[str]] = {}
+    for row in rows:
+        if row.action in ("amend", "add") and row.new_text:
+            body = row.new_text if row.new_text.lower().startswith("điều") else f"Điều {row.article}.\n{row.new_text}"
+            by_article.setdefault(row.article, []).append(body)
+    ordered = sorted(by_article.items(), key=lambda item: _article_order(item[0]))
+    # One article heading each: the clauses of an article amended one by one follow its first.
+    text = "\n".join(body for _, bodies in ordered
+                     for body in bodies[:1] + [later.split("\n", 1)[-1] for later in bodies[1:]])
+    return parse_legal_text(text)
+
+
+def _article_order(number: str) -> tuple:
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return (int(digits) if digits else 0, number)
