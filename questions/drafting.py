@@ -320,6 +320,10 @@ class _Drafter:
                     terms.append((clause, clean(match.group(1)), _item(match.group(2))))
             if len(terms) < OPTION_COUNT:
                 continue
+            # Syllables found in few of the definitions tell a term apart ("trích" in "Bản trích
+            # sao"); those in most ("văn", "bản") tell nothing.
+            counts = Counter(syllable for _, _, meaning in terms for syllable in _syllables(meaning))
+            self.cues = {syllable for syllable, count in counts.items() if count <= max(1, len(terms) // 4)}
             for clause, term, meaning in terms:
                 place = _Place(article, clause)
                 drafts.extend(filter(None, (self._meaning_draft(place, term, meaning, terms),
@@ -333,7 +337,13 @@ class _Drafter:
                   if other_term != term and len(other) <= MAX_DEFINITION_CHARS]
         if len(others) < OPTION_COUNT - 1:
             return None
-        choices, correct = self._shuffle(_capital(meaning), self.rng.sample(others, OPTION_COUNT - 1))
+        # Options that look like the answer: the same opening word ("Bản sao …" among "Bản sao …"),
+        # and the term's telling syllables as often as the answer has them.
+        term_cues = _syllables(term) & self.cues
+        distractors = self._most_alike(_capital(meaning), others, term_cues, echo=term)
+        if distractors is None:
+            return None
+        choices, correct = self._shuffle(_capital(meaning), distractors)
         citation = self._cite(place)
         return self._record(
             text=f"Theo {citation}, “{term}” là gì?", choices=choices, correct=correct, place=place,
@@ -346,7 +356,12 @@ class _Drafter:
         others = [other_term for _, other_term, _ in terms if other_term != term]
         if len(others) < OPTION_COUNT - 1:
             return None
-        choices, correct = self._shuffle(term, self.rng.sample(others, OPTION_COUNT - 1))
+        # Terms that echo the quoted definition as much as the answer does ("… cần trích sao" asks
+        # among "Bản trích sao", "Bản sao y", "Bản sao lục"), else the echo gives the answer away.
+        distractors = self._most_alike(term, others, _syllables(meaning) & self.cues, echo=meaning)
+        if distractors is None:
+            return None
+        choices, correct = self._shuffle(term, distractors)
         if len(meaning) > MAX_QUOTE_CHARS:
             # Quoted whole or not at all: a definition cut off mid-phrase misleads.
             return None
@@ -356,6 +371,30 @@ class _Drafter:
             text=f"Theo {citation}, thuật ngữ nào sau đây được hiểu là “{quoted}”?",
             choices=choices, correct=correct, place=place,
             explanation=f"{citation}: “{term}” là {meaning}.", difficulty="medium")
+
+    def _most_alike(self, answer: str, others: list[str], cues: set[str], echo: str) -> list[str] | None:
+        """Three options shaped like the answer, or None when the answer alone would stand out.
+
+        An option is alike when it opens with the answer's first word and carries as many of the
+        cue syllables as the answer does; the most alike are taken, ties by chance. `echo` is what
+        the stem shows (the term, or the definition): an answer opening as it does ("Bản sao y" —
+        "Bản sao đầy đủ …") needs options that open the same way."""
+        opening = fold(answer).split(" ", 1)[0]
+        answer_cues = len(_syllables(answer) & cues)
+
+        def likeness(option: str) -> tuple:
+            return (fold(option).split(" ", 1)[0] == opening, min(len(_syllables(option) & cues), answer_cues))
+
+        ranked = sorted(others, key=lambda option: (likeness(option), self.rng.random()), reverse=True)
+        chosen = ranked[:OPTION_COUNT - 1]
+        shares_opening = any(likeness(option)[0] for option in chosen)
+        opens_like_cue = opening == fold(echo).split(" ", 1)[0]
+        if answer_cues and all(likeness(option)[1] < answer_cues for option in chosen):
+            # Only the answer carries the term's telling syllables: "Văn thư cơ quan" is "… văn thư …".
+            return None
+        if not shares_opening and opens_like_cue:
+            return None
+        return chosen
 
     # -- lists --
 
@@ -457,9 +496,14 @@ class _Drafter:
                     place.clause.number if place.clause else "", place.point.letter if place.point else "")
 
     def _context(self, place: _Place) -> str:
-        """ "về trách nhiệm của …" when a clause is an item whose subject is the article title."""
+        """ "về trách nhiệm của …" when a clause is an item whose subject is the article title, or
+        "về thời hạn nộp lưu …" when a point sits under a clause that is only a heading."""
         if place.clause is not None and _is_list_title(place.article.title):
             return f" về {_lower_first(place.article.title)}"
+        heading = place.clause.text.split("\n")[-1] if place.point is not None and place.clause.text else ""
+        if heading and len(heading) <= 120 and not heading.endswith((".", ";", ":", ",")):
+            # "2. Thời hạn nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan" then "a) Đối với …: Trong …".
+            return f" về {_lower_first(heading)}"
         return ""
 
     def _as_clause_of_question(self, stem: str, place: _Place) -> str:

@@ -248,3 +248,35 @@ def test_drafting_never_fails_and_keeps_its_promises(lines, seed):
     for draft in draft_questions(parse_legal_text("\n".join(lines)), "1/2030/NĐ-CP", seed=seed):
         assert len(draft.choices) == 4 and len({fold(choice) for choice in draft.choices}) == 4
         assert parse_citation(draft.citation).document_number == "1/2030/NĐ-CP"
+
+
+# Invented definitions (a test fixture, not real law): three copies, two registers, a receipt.
+DEFINITIONS = """NGHỊ ĐỊNH
+Số: 2/2040/NĐ-CP
+Căn cứ Luật;
+Điều 1. Giải thích từ ngữ
+Trong Nghị định này, các từ ngữ dưới đây được hiểu như sau:
+1. “Bản sao y” là bản sao đầy đủ nội dung của bản gốc, trình bày theo mẫu.
+2. “Bản sao lục” là bản sao đầy đủ nội dung của bản sao y, trình bày theo mẫu.
+3. “Bản trích sao” là bản sao một phần nội dung của bản gốc cần trích sao.
+4. “Sổ đăng ký đi” là sổ ghi các giấy tờ do cơ quan gửi ra ngoài.
+5. “Sổ đăng ký đến” là sổ ghi các giấy tờ cơ quan nhận từ nơi khác.
+6. “Phiếu hẹn” là giấy ghi ngày trả kết quả cho người nộp.
+7. “Văn thư cơ quan” là bộ phận làm công tác văn thư của cơ quan.
+Điều 2. Hiệu lực thi hành
+Nghị định này có hiệu lực thi hành kể từ ngày ký."""
+
+
+def test_definition_options_are_shaped_like_the_answer():
+    drafts = draft_questions(parse_legal_text(DEFINITIONS), "2/2040/NĐ-CP", seed=3)
+    assert drafts
+    for draft in drafts:
+        answer = _answer(draft)
+        others = [choice for choice in draft.choices if choice != answer]
+        opening = fold(answer).split()[0]
+        # An answer opening like the others ("Bản sao …") never stands alone in its form.
+        if opening in fold(draft.text).split("“", 1)[-1].split()[:1]:
+            assert any(fold(choice).split()[0] == opening for choice in others), draft.choices
+    # "Văn thư cơ quan" is "bộ phận làm công tác văn thư": only the answer would echo the term,
+    # so neither way round is drafted.
+    assert not any("“Văn thư cơ quan”" in draft.text or _answer(draft) == "Văn thư cơ quan" for draft in drafts)
