@@ -117,8 +117,9 @@ def _read_instruction(reading: AmendmentReading, target: str, source: str, head:
     def unplaced(reason: str) -> None:
         reading.unplaced.append(Unplaced(source, instruction, reason, target))
 
-    instruction = clean(head)
-    folded = fold(head)
+    # Where the quotations stood, the instruction as shown to the organizer reads "“…”".
+    instruction = clean(head.replace("\x00", "“…”"))
+    folded = fold(head.replace("\x00", " "))
     if not folded:
         return
     if "cum tu" in folded and ("thay" in folded or folded.startswith(("bo ", "bai bo"))):
