@@ -3,11 +3,12 @@ from contest.accounts.models import Role, User
 from contest.agencies.models import Agency
 from contest.attempts.models import Attempt, AttemptItem
 from contest.bank.models import PendingImport, Question, QuestionBank
-from contest.legal.models import LegalArticle, LegalDocument
+from contest.legal.models import LegalAmendment, LegalArticle, LegalDocument
 from contest.audit.models import AuditEntry
 from contest.leaderboards.models import ContestStanding, Standing
 from contest.prizes.models import Exclusion, PrizeRule, ResultSnapshot, SignOff
+from contest.reviews.models import QuestionReview
 from contest.rounds.models import Contest, Round, RoundChange
 
-__all__ = ["Agency", "AuditEntry", "ContestStanding", "Exclusion", "PrizeRule", "ResultSnapshot", "SignOff", "Attempt", "AttemptItem", "Contest", "LegalArticle", "LegalDocument", "PendingImport", "Question",
-           "QuestionBank", "Role", "Round", "RoundChange", "Standing", "User"]
+__all__ = ["Agency", "AuditEntry", "ContestStanding", "Exclusion", "PrizeRule", "ResultSnapshot", "SignOff", "Attempt", "AttemptItem", "Contest", "LegalAmendment", "LegalArticle", "LegalDocument", "PendingImport", "Question",
+           "QuestionBank", "QuestionReview", "Role", "Round", "RoundChange", "Standing", "User"]

@@ -22,7 +22,7 @@ OPTION_COUNT = 4
 # Longer options are unreadable on a phone in a timed round; such items are not used as options.
 MAX_ITEM_CHARS = 180
 MAX_DEFINITION_CHARS = 250
-# Quoted definitions in a stem are cut at this length.
+# A definition longer than this is not quoted in a stem (a cut one would mislead).
 MAX_QUOTE_CHARS = 180
 # Share of a candidate answer's distinctive wording that may also occur in the list it is "not
 # among"; above it the answer may be the same rule in other words, which a reviewer would reject.
@@ -135,14 +135,31 @@ class _Enumeration:
         return any(_CATCH_ALL.search(fold(item)) for item in self.items)
 
 
-def draft_questions(legal: LegalText, document_number: str, seed: int = 0) -> list[QuestionRecord]:
-    """Draft questions (status "draft") on numbers, definitions and lists in a legal text."""
+def draft_questions(legal: LegalText, document_number: str, seed: int = 0,
+                    only: dict[str, set[str]] | None = None) -> list[QuestionRecord]:
+    """Draft questions (status "draft") on numbers, definitions and lists in a legal text.
+
+    only: {article: clauses} to keep just the drafts resting there (an empty set keeps the whole
+    article), e.g. the provisions an amending document brings; the rest of the text still feeds
+    the distractors."""
     drafter = _Drafter(legal, clean(document_number) or legal.meta.number, random.Random(seed))
     drafts = drafter.numbers() + drafter.definitions() + drafter.enumerations()
+    if only is not None:
+        drafts = [draft for draft in drafts if _rests_on(draft.citation, only)]
     # Numbered so that a reviewer can say "Câu 12" when sending a draft back.
     for position, draft in enumerate(drafts, 1):
         draft.source_row = position
     return drafts
+
+
+def _rests_on(citation: str, only: dict[str, set[str]]) -> bool:
+    parsed = parse_citation(citation)
+    if parsed.article not in only:
+        return False
+    clauses = only[parsed.article]
+    words = parsed.clause.split()
+    clause = words[words.index("khoản") + 1] if "khoản" in words[:-1] else ""
+    return not clauses or not clause or clause in clauses
 
 
 def cite(document_number: str, kind: str, article: str, clause: str = "", point: str = "") -> str:
@@ -211,13 +228,16 @@ class _Drafter:
         distractors = self._distractors(found, taken)
         if distractors is None:
             return None
+        # The answer is written by the same rule as the distractors (padding, words in brackets,
+        # capitals), so no option stands out by its form: "Ngày 1 tháng 7" among "Ngày 01 tháng 06".
+        answer = self._format(found, found.value)
         # Numbers and dates read best in order; which position is right depends on the values.
-        options = sorted([(found.value, found.answer)] + distractors)
+        options = sorted([(found.value, answer)] + distractors)
         choices = [text_ for _, text_ in options]
         citation = self._cite(place)
         return self._record(
             text=f"Theo {citation}{self._context(place)}, {stem}?",
-            choices=choices, correct=choices.index(found.answer), place=place,
+            choices=choices, correct=choices.index(answer), place=place,
             explanation=f"{citation} quy định: “{clean(sentence).rstrip(';,')}”.",
             difficulty="medium")
 
@@ -293,10 +313,17 @@ class _Drafter:
             terms = []
             for clause in article.clauses:
                 match = _DEFINITION.match(clause.text.split("\n")[0])
-                if match:
+                # A meaning that goes on in further paragraphs or points ("… bao gồm:") is not whole
+                # on its first line: cut there it would read as the full definition. Left out.
+                if match and "\n" not in clause.text and not clause.points and \
+                        not match.group(2).rstrip().endswith(":"):
                     terms.append((clause, clean(match.group(1)), _item(match.group(2))))
             if len(terms) < OPTION_COUNT:
                 continue
+            # Syllables found in few of the definitions tell a term apart ("trích" in "Bản trích
+            # sao"); those in most ("văn", "bản") tell nothing.
+            counts = Counter(syllable for _, _, meaning in terms for syllable in _syllables(meaning))
+            self.cues = {syllable for syllable, count in counts.items() if count <= max(1, len(terms) // 4)}
             for clause, term, meaning in terms:
                 place = _Place(article, clause)
                 drafts.extend(filter(None, (self._meaning_draft(place, term, meaning, terms),
@@ -310,7 +337,13 @@ class _Drafter:
                   if other_term != term and len(other) <= MAX_DEFINITION_CHARS]
         if len(others) < OPTION_COUNT - 1:
             return None
-        choices, correct = self._shuffle(_capital(meaning), self.rng.sample(others, OPTION_COUNT - 1))
+        # Options that look like the answer: the same opening word ("Bản sao …" among "Bản sao …"),
+        # and the term's telling syllables as often as the answer has them.
+        term_cues = _syllables(term) & self.cues
+        distractors = self._most_alike(_capital(meaning), others, term_cues, echo=term)
+        if distractors is None:
+            return None
+        choices, correct = self._shuffle(_capital(meaning), distractors)
         citation = self._cite(place)
         return self._record(
             text=f"Theo {citation}, “{term}” là gì?", choices=choices, correct=correct, place=place,
@@ -323,13 +356,45 @@ class _Drafter:
         others = [other_term for _, other_term, _ in terms if other_term != term]
         if len(others) < OPTION_COUNT - 1:
             return None
-        choices, correct = self._shuffle(term, self.rng.sample(others, OPTION_COUNT - 1))
-        quoted = _shorten(meaning, MAX_QUOTE_CHARS)
+        # Terms that echo the quoted definition as much as the answer does ("… cần trích sao" asks
+        # among "Bản trích sao", "Bản sao y", "Bản sao lục"), else the echo gives the answer away.
+        distractors = self._most_alike(term, others, _syllables(meaning) & self.cues, echo=meaning)
+        if distractors is None:
+            return None
+        choices, correct = self._shuffle(term, distractors)
+        if len(meaning) > MAX_QUOTE_CHARS:
+            # Quoted whole or not at all: a definition cut off mid-phrase misleads.
+            return None
+        quoted = meaning
         citation = self._cite(place)
         return self._record(
             text=f"Theo {citation}, thuật ngữ nào sau đây được hiểu là “{quoted}”?",
             choices=choices, correct=correct, place=place,
             explanation=f"{citation}: “{term}” là {meaning}.", difficulty="medium")
+
+    def _most_alike(self, answer: str, others: list[str], cues: set[str], echo: str) -> list[str] | None:
+        """Three options shaped like the answer, or None when the answer alone would stand out.
+
+        An option is alike when it opens with the answer's first word and carries as many of the
+        cue syllables as the answer does; the most alike are taken, ties by chance. `echo` is what
+        the stem shows (the term, or the definition): an answer opening as it does ("Bản sao y" —
+        "Bản sao đầy đủ …") needs options that open the same way."""
+        opening = fold(answer).split(" ", 1)[0]
+        answer_cues = len(_syllables(answer) & cues)
+
+        def likeness(option: str) -> tuple:
+            return (fold(option).split(" ", 1)[0] == opening, min(len(_syllables(option) & cues), answer_cues))
+
+        ranked = sorted(others, key=lambda option: (likeness(option), self.rng.random()), reverse=True)
+        chosen = ranked[:OPTION_COUNT - 1]
+        shares_opening = any(likeness(option)[0] for option in chosen)
+        opens_like_cue = opening == fold(echo).split(" ", 1)[0]
+        if answer_cues and all(likeness(option)[1] < answer_cues for option in chosen):
+            # Only the answer carries the term's telling syllables: "Văn thư cơ quan" is "… văn thư …".
+            return None
+        if not shares_opening and opens_like_cue:
+            return None
+        return chosen
 
     # -- lists --
 
@@ -431,9 +496,14 @@ class _Drafter:
                     place.clause.number if place.clause else "", place.point.letter if place.point else "")
 
     def _context(self, place: _Place) -> str:
-        """ "về trách nhiệm của …" when a clause is an item whose subject is the article title."""
+        """ "về trách nhiệm của …" when a clause is an item whose subject is the article title, or
+        "về thời hạn nộp lưu …" when a point sits under a clause that is only a heading."""
         if place.clause is not None and _is_list_title(place.article.title):
             return f" về {_lower_first(place.article.title)}"
+        heading = place.clause.text.split("\n")[-1] if place.point is not None and place.clause.text else ""
+        if heading and len(heading) <= 120 and not heading.endswith((".", ";", ":", ",")):
+            # "2. Thời hạn nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan" then "a) Đối với …: Trong …".
+            return f" về {_lower_first(heading)}"
         return ""
 
     def _as_clause_of_question(self, stem: str, place: _Place) -> str:
@@ -632,12 +702,3 @@ def _capital(text: str) -> str:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;")
-    return f"{cut} …"
-
-

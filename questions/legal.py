@@ -36,7 +36,7 @@ _DATE_SLASH = re.compile(r"ngày\s+(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.IGNO
 _EFFECTIVE = re.compile(r"có hiệu lực(?: thi hành)?(?: kể)? từ\s+(ngày ký(?: ban hành)?|"
                         r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|ngày\s+\d{1,2}/\d{1,2}/\d{4})",
                         re.IGNORECASE)
-_QUOTED_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"", re.DOTALL)
+_QUOTE_OPENERS = re.compile(r"[“\"]")
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 _RULE = re.compile(r"[-_–—=*]{3,}")
 _PAGE_NUMBER = re.compile(r"^(?:\d{1,4}|(?:Trang|Page)\s+\d+(?:\s*/\s*\d+)?|-\s*\d+\s*-)$", re.IGNORECASE)
@@ -253,6 +253,35 @@ def parse_legal_text(text: str) -> LegalText:
     return parser.finish()
 
 
+def without_quotations(text: str) -> str:
+    """The text with each “…” or "…" span replaced by a space, in one pass over it.
+
+    An opening mark that is never closed stays as it is. A regular expression such as
+    “[^”]*” would scan to the end again from every unclosed mark: quadratic on a line of them."""
+    pieces, position = [], 0
+    openers = _QUOTE_OPENERS
+    while True:
+        match = openers.search(text, position)
+        if match is None:
+            break
+        opener = match.group()
+        end = text.find("”" if opener == "“" else '"', match.end())
+        if end < 0:
+            # No later mark of this kind closes either: look only for the other kind from here.
+            pieces.append(text[position:match.end()])
+            position = match.end()
+            remaining = '"' if opener == "“" else "“"
+            openers = re.compile(re.escape(remaining)) if openers is _QUOTE_OPENERS else None
+            if openers is None:
+                break
+            continue
+        pieces.append(text[position:match.start()])
+        pieces.append(" ")
+        position = end + 1
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 # -- lines ------------------------------------------------------------------------------------
 
 
@@ -314,17 +343,37 @@ def _mark_quotes(lines: list[_Line]) -> None:
     """Mark lines inside a quotation that spans lines (text an amending article puts in force).
 
     A quotation opened and never closed is taken for a typing slip and ignored, so one stray
-    quote mark cannot swallow the rest of the document."""
+    quote mark cannot swallow the rest of the document. The balance of curly marks and the parity
+    of straight ones are summed once, with their lowest later values, so whether an opening is
+    ever closed is known at once: no scan to the end from every unclosed mark."""
+    count = len(lines)
+    # balance[i], parity[i]: open curly quotes and straight-quote parity after lines[:i].
+    balance, parity = [0] * (count + 1), [0] * (count + 1)
+    for index, line in enumerate(lines):
+        text = line.text
+        balance[index + 1] = balance[index] + text.count("“") - text.count("”")
+        parity[index + 1] = (parity[index] + text.count('"')) % 2
+    # lowest[p][i]: the lowest balance after lines[:j], j >= i, where the parity is p.
+    infinity = float("inf")
+    lowest = [[infinity] * (count + 2), [infinity] * (count + 2)]
+    for index in range(count, -1, -1):
+        for kind in (0, 1):
+            lowest[kind][index] = lowest[kind][index + 1]
+        lowest[parity[index]][index] = min(lowest[parity[index]][index], balance[index])
     index = 0
-    while index < len(lines):
+    while index < count:
         line = lines[index]
         if line.is_table or not _opens_quote(line.text):
             index += 1
             continue
-        end = _quote_end(lines, index)
-        if end is None:
+        # Closed on a later line j when the balance after it is back to (or below) the one before
+        # this line and the straight marks are paired again.
+        floor, pair = balance[index], parity[index]
+        if lowest[pair][index + 2] > floor:
             index += 1
             continue
+        end = next(j for j in range(index + 1, count)
+                   if balance[j + 1] <= floor and parity[j + 1] == pair)
         # The opening line is quoted too when the quotation starts it ("“Điều 8. …").
         start = index if line.text[0] in "“\"" else index + 1
         for quoted in lines[start:end + 1]:
@@ -336,33 +385,52 @@ def _opens_quote(text: str) -> bool:
     return text.count("“") > text.count("”") or text.count("\"") % 2 == 1
 
 
-def _quote_end(lines: list[_Line], start: int) -> int | None:
-    """Index of the line that closes the quotation opened on lines[start]."""
-    curly = lines[start].text.count("“") - lines[start].text.count("”")
-    straight = lines[start].text.count("\"") % 2
-    for index in range(start + 1, len(lines)):
-        text = lines[index].text
-        curly += text.count("“") - text.count("”")
-        straight = (straight + text.count("\"")) % 2
-        if curly <= 0 and straight == 0:
-            return index
-    return None
-
-
 # -- parser -----------------------------------------------------------------------------------
+
+
+class _Paragraphs:
+    """Paragraphs built line by line. A wrapped line is kept as a piece of the last paragraph and
+    the pieces are joined once at the end: adding to a growing string copies it on every line."""
+
+    def __init__(self, first: str = ""):
+        self.items: list[list[str]] = [[first]] if first else []
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def append(self, text: str) -> None:
+        self.items.append([text])
+
+    def extend_last(self, text: str) -> None:
+        self.items[-1] += (" ", text)
+
+    @property
+    def last_start(self) -> str:
+        return self.items[-1][0]
+
+    @property
+    def last_end(self) -> str:
+        return self.items[-1][-1]
+
+    @property
+    def is_last_single(self) -> bool:
+        return len(self.items[-1]) == 1
+
+    def text(self) -> str:
+        return "\n".join("".join(pieces) for pieces in self.items)
 
 
 @dataclass(eq=False)
 class _Unit:
     """A paragraph list being filled: an article's intro, a clause or a point."""
 
-    paragraphs: list[str] = field(default_factory=list)
+    paragraphs: _Paragraphs = field(default_factory=_Paragraphs)
 
 
 @dataclass(eq=False)
 class _ArticleDraft:
     article: Article
-    body: list[str] = field(default_factory=list)
+    body: _Paragraphs = field(default_factory=_Paragraphs)
     intro: _Unit = field(default_factory=_Unit)
     clauses: list[tuple[Clause, _Unit, list[tuple[Point, _Unit]]]] = field(default_factory=list)
     points: list[tuple[Point, _Unit]] = field(default_factory=list)
@@ -384,7 +452,9 @@ class _Parser:
         self.articles: list[_ArticleDraft] = []
         self.unit: _Unit | None = None
         self.closing: list[str] = []
-        self.annexes: list[tuple[Annex, list[str]]] = []
+        self.annexes: list[tuple[Annex, _Paragraphs]] = []
+        # Paragraphs under a division heading before its first article.
+        self.division_texts: dict[Division, list[str]] = {}
 
     def feed(self, line: _Line) -> None:
         """Take one line: it either opens a unit (division, article, clause…) or adds text."""
@@ -418,7 +488,9 @@ class _Parser:
         heading, preamble = _split_heading(self.heading)
         meta = _meta(heading)
         meta.effective_on, meta.is_effective_on_signing = _effective(articles, meta.issued_on)
-        annexes = [Annex(annex.label, annex.title, "\n".join(lines)) for annex, lines in self.annexes]
+        annexes = [Annex(annex.label, annex.title, lines.text()) for annex, lines in self.annexes]
+        for division, texts in self.division_texts.items():
+            division.text = "\n".join(texts)
         return LegalText(meta=meta, articles=articles, parts=self.divisions["part"],
                          chapters=self.divisions["chapter"], sections=self.divisions["section"],
                          annexes=annexes,
@@ -501,7 +573,7 @@ class _Parser:
         if number not in (expected, expected + 1):
             return False
         clause = Clause(str(number), "")
-        unit = _Unit([match.group(2)] if match.group(2) else [])
+        unit = _Unit(_Paragraphs(match.group(2)))
         draft.clauses.append((clause, unit, []))
         draft.body.append(line.text)
         draft.is_title_open = False
@@ -520,7 +592,7 @@ class _Parser:
         if letter not in POINT_LETTERS[after:after + 2]:
             return False
         point = Point(letter, "")
-        unit = _Unit([match.group(2)] if match.group(2) else [])
+        unit = _Unit(_Paragraphs(match.group(2)))
         points.append((point, unit))
         draft.body.append(line.text)
         draft.is_title_open = False
@@ -553,7 +625,7 @@ class _Parser:
         if word == "PHỤ LỤC" and rest and not (separator or _is_capitals(rest)):
             return False
         label = f"Phụ lục {number}" if number else "Phụ lục"
-        self.annexes.append((Annex(label, rest.strip(), ""), []))
+        self.annexes.append((Annex(label, rest.strip(), ""), _Paragraphs()))
         self.mode = "annex"
         self.unit = None
         return True
@@ -563,9 +635,9 @@ class _Parser:
         if not annex.title and not line.is_table:
             annex.title = line.text
             return
-        if lines and not line.is_table and not lines[-1].startswith("|") and \
-                _continues(lines[-1], line):
-            lines[-1] += " " + line.text
+        if lines and not line.is_table and not lines.last_start.startswith("|") and \
+                _continues(lines.last_end, line):
+            lines.extend_last(line.text)
         else:
             lines.append(line.text)
 
@@ -590,33 +662,35 @@ class _Parser:
         if draft is None or self.is_between_division_and_article:
             division = self._innermost()
             if division is not None:
-                division.text = "\n".join(filter(None, (division.text, line.text)))
+                self.division_texts.setdefault(division, [division.text] if division.text else []).append(line.text)
             return
         article = draft.article
         if draft.is_title_open and not line.is_table and not line.is_quoted:
             if not article.title and len(line.text) <= 200 and not line.text.endswith("."):
                 article.title = line.text
                 return
-            if article.title and line.text[0].islower():
+            # A title is at most a few lines: past 500 characters (its column's size) it is body.
+            if article.title and line.text[0].islower() and len(article.title) < 500:
                 article.title += " " + line.text
                 return
         draft.is_title_open = False
         unit = self.unit or draft.intro
         if unit.paragraphs and draft.body and not line.is_table and \
-                not draft.body[-1].startswith("|") and _continues(unit.paragraphs[-1], line):
-            unit.paragraphs[-1] += " " + line.text
-            draft.body[-1] += " " + line.text
+                not draft.body.last_start.startswith("|") and _continues(unit.paragraphs.last_end, line):
+            unit.paragraphs.extend_last(line.text)
+            draft.body.extend_last(line.text)
             return
         target = unit
         is_after_points = bool(draft.clauses and draft.clauses[-1][2]) and unit is draft.clauses[-1][2][-1][1]
-        if is_after_points and not line.is_quoted and not line.text.startswith(("-", "+", "•")):
+        if is_after_points and not line.is_quoted and not line.text.startswith(("-", "+", "•", "“", "\"")):
             # A plain paragraph after a clause's points closes the points and belongs to the clause;
-            # "- …" lines are sub-items of the last point.
+            # "- …" lines are sub-items of the last point, and a quotation is the wording it amends.
             target = draft.clauses[-1][1]
             self.unit = target
-        if not target.paragraphs and draft.body and re.fullmatch(r"\d+\.|[a-zđ]\)", draft.body[-1]):
+        if not target.paragraphs and draft.body and draft.body.is_last_single and \
+                re.fullmatch(r"\d+\.|[a-zđ]\)", draft.body.last_end):
             # The marker stood alone on its line ("1." then the text).
-            draft.body[-1] += " " + line.text
+            draft.body.extend_last(line.text)
         else:
             draft.body.append(line.text)
         target.paragraphs.append(line.text)
@@ -629,6 +703,10 @@ class _Parser:
         if not division.heading:
             division.heading = line.text
             return True
+        if len(division.heading) >= 500:
+            # A heading is a line or two; past its column's size the rest is text.
+            self.titled = None
+            return False
         if not line.is_blank_before and (line.text[0].islower() or
                                          (_is_capitals(line.text) and _is_capitals(division.heading))):
             division.heading += " " + line.text
@@ -643,10 +721,10 @@ class _Parser:
 
     def _article_from(self, draft: _ArticleDraft) -> Article:
         article = draft.article
-        article.text = "\n".join(draft.body)
-        article.intro = "\n".join(draft.intro.paragraphs)
+        article.text = draft.body.text()
+        article.intro = draft.intro.paragraphs.text()
         for clause, unit, points in draft.clauses:
-            clause.text = "\n".join(unit.paragraphs)
+            clause.text = unit.paragraphs.text()
             clause.points = [_point_from(point, point_unit) for point, point_unit in points]
             article.clauses.append(clause)
         article.points = [_point_from(point, unit) for point, unit in draft.points]
@@ -654,19 +732,19 @@ class _Parser:
 
 
 def _point_from(point: Point, unit: _Unit) -> Point:
-    point.text = "\n".join(unit.paragraphs)
+    point.text = unit.paragraphs.text()
     return point
 
 
 def _join_wrapped(lines: list[_Line]) -> str:
     """Paragraphs from lines, a wrapped line joined to the one before it."""
-    paragraphs: list[str] = []
+    paragraphs = _Paragraphs()
     for line in lines:
-        if paragraphs and _continues(paragraphs[-1], line):
-            paragraphs[-1] += " " + line.text
+        if paragraphs and _continues(paragraphs.last_end, line):
+            paragraphs.extend_last(line.text)
         else:
             paragraphs.append(line.text)
-    return "\n".join(paragraphs)
+    return paragraphs.text()
 
 
 def _continues(previous: str, line: _Line) -> bool:
@@ -775,7 +853,7 @@ def _effective(articles: list[Article], issued_on: date | None) -> tuple[date | 
     """The effective date an article states, looking first at articles on "hiệu lực"."""
     ordered = [a for a in articles if "hieu luc" in fold(a.title)] + articles[::-1]
     for article in ordered:
-        own_text = _QUOTED_SPAN.sub(" ", article.text)
+        own_text = without_quotations(article.text)
         match = _EFFECTIVE.search(own_text)
         if not match:
             continue

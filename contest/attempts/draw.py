@@ -16,36 +16,80 @@ class Drawable:
     topic: str
     difficulty: str
     choice_count: int
+    # Related questions (near-duplicates that give each other away) share a family; None: alone.
+    family: int | None = None
+    # Flagged "cần rà soát": its article changed after it was written, or an organizer asked.
+    is_flagged: bool = False
+
+
+def drawable_questions(questions: Sequence[Drawable], excluding_flagged: bool) -> list[Drawable]:
+    """The questions a round may draw: flagged ones left out when the round excludes them."""
+    return [q for q in questions if not q.is_flagged] if excluding_flagged else list(questions)
 
 
 def draw_paper(pool: Sequence[Drawable], count: int, quotas: list[dict], rng: random.Random) -> list[Drawable]:
     """Draw `count` distinct questions: first each quota's share of its topic and difficulty, then the
     rest from what remains; the order is shuffled so quotas do not show as blocks.
 
+    Never two questions of one family. The pool is what the round may draw (drawable_questions).
     A quota is {"topic": str, "difficulty": str, "count": int}; an empty topic or difficulty matches any.
     """
     chosen: list[Drawable] = []
     taken: set[int] = set()
+    families: set[int] = set()
     for quota in quotas:
         matching = [q for q in pool if q.id not in taken
                     and (not quota.get("topic") or q.topic == quota["topic"])
                     and (not quota.get("difficulty") or q.difficulty == quota["difficulty"])]
         need = int(quota.get("count", 0))
-        if len(matching) < need:
-            raise DrawError(f"chỉ có {len(matching)} câu cho định mức “{quota.get('topic') or 'mọi chủ đề'}"
-                            f" / {quota.get('difficulty') or 'mọi mức độ'}”, cần {need}")
-        picked = rng.sample(matching, need)
+        picked = _pick(matching, need, rng, families)
+        if picked is None:
+            raise DrawError(f"chỉ có {_distinct(matching, families)} câu cho định mức "
+                            f"“{quota.get('topic') or 'mọi chủ đề'} / {quota.get('difficulty') or 'mọi mức độ'}”"
+                            f", cần {need}")
         chosen.extend(picked)
         taken.update(q.id for q in picked)
     rest = count - len(chosen)
     if rest < 0:
         raise DrawError("tổng định mức lớn hơn số câu của đề")
     remaining = [q for q in pool if q.id not in taken]
-    if len(remaining) < rest:
-        raise DrawError(f"ngân hàng chỉ có {len(pool)} câu đã duyệt, cần {count}")
-    chosen.extend(rng.sample(remaining, rest))
+    picked = _pick(remaining, rest, rng, families)
+    if picked is None:
+        raise DrawError(f"ngân hàng chỉ có {_distinct(pool, set())} câu đã duyệt dùng được "
+                        f"(mỗi nhóm câu liên quan tính một), cần {count}")
+    chosen.extend(picked)
     rng.shuffle(chosen)
     return chosen
+
+
+def _pick(candidates: list[Drawable], need: int, rng: random.Random, families: set[int]) -> list[Drawable] | None:
+    """`need` of the candidates at random, none of a family already used (`families` is updated).
+
+    The first sample is the plain one, so a bank without families draws as it always has; a sample
+    that holds two of one family keeps the first and samples again from what is left."""
+    picked: list[Drawable] = []
+    eligible = candidates
+    while len(picked) < need:
+        if families:
+            eligible = [q for q in eligible if q.family is None or q.family not in families]
+        if len(eligible) < need - len(picked):
+            return None
+        batch = rng.sample(eligible, need - len(picked))
+        seen = {q.id for q in batch}
+        for question in batch:
+            if question.family is not None:
+                if question.family in families:
+                    continue
+                families.add(question.family)
+            picked.append(question)
+        eligible = [q for q in eligible if q.id not in seen]
+    return picked
+
+
+def _distinct(candidates: Sequence[Drawable], families: set[int]) -> int:
+    """How many questions could stand on one paper: one per family, none of a family already used."""
+    return len({("family", q.family) if q.family is not None else ("id", q.id) for q in candidates
+                if q.family is None or q.family not in families})
 
 
 def shuffled_order(choice_count: int, rng: random.Random) -> list[int]:

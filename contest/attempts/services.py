@@ -252,7 +252,8 @@ def start_attempt_id(entrant: Entrant, round_: Round, now: datetime, client_ip: 
     try:
         bank_id = int((round_.stream_banks or {}).get(entrant.stream, round_.bank_id))
         pool = drawable_pool(bank_id, entrant.bank if bank_id == round_.bank_id else None)
-        drawn = draw_paper(pool, round_.question_count, round_.quotas or [], rng)
+        drawn = draw_paper(pool.drawable(round_.is_flagged_excluded), round_.question_count,
+                           round_.quotas or [], rng)
     except DrawError as error:
         current_app.logger.error("Round %s cannot draw a paper: %s", round_.id, error)
         raise AttemptError("Ngân hàng câu hỏi của vòng thi chưa đủ câu; vui lòng báo Ban tổ chức.")

@@ -61,6 +61,8 @@ class Question(db.Model):
     # and points here, and past attempts keep scoring the version they showed.
     version: Mapped[int] = mapped_column(default=1)
     replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("questions.id"))
+    # Related questions (near-duplicates that give each other away) share the smallest id among them.
+    family_id: Mapped[int | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 from contest.bank.models import DIFFICULTIES, Question, QuestionBank
 from contest.database import utcnow
 from contest.extensions import db
+from contest.reviews.models import QuestionReview
 from contest.rounds.models import Round
 from questions.formats import FORMATS
 from questions.records import QuestionRecord
@@ -29,6 +30,9 @@ class QuestionFilter:
     article: str = ""
     status: str = ""
     audience: str = ""
+    # Only questions flagged "cần rà soát"; only the questions of one family.
+    is_flagged: bool = False
+    family_id: int | None = None
 
 
 def _conditions(filters: QuestionFilter) -> list:
@@ -40,6 +44,11 @@ def _conditions(filters: QuestionFilter) -> list:
                           (Question.status, filters.status), (Question.audience, filters.audience)):
         if value:
             conditions.append(column == value)
+    if filters.is_flagged:
+        conditions.append(sa.exists().where(QuestionReview.question_id == Question.id,
+                                            QuestionReview.resolved_at.is_(None)))
+    if filters.family_id:
+        conditions.append(Question.family_id == filters.family_id)
     if filters.article:
         conditions.append(Question.article == clean(filters.article).lower().removeprefix("điều ").strip())
     return conditions
@@ -100,6 +109,10 @@ class BankHealth:
     grid: dict[str, dict[str, int]] = field(default_factory=dict)
     drafts: int = 0
     needs: list[RoundNeed] = field(default_factory=list)
+    # Approved questions flagged "cần rà soát" (not drawn by rounds that exclude them), and the
+    # approved questions that stand on a paper: one per family of related questions, none flagged.
+    flagged: int = 0
+    drawable: int = 0
 
     @property
     def approved(self) -> int:
@@ -117,10 +130,16 @@ def bank_health(bank: QuestionBank) -> BankHealth:
         health.grid.setdefault(topic or "(không có chủ đề)", dict.fromkeys(DIFFICULTIES, 0))[difficulty] = count
     health.drafts = db.session.scalar(sa.select(sa.func.count()).select_from(Question).where(
         Question.bank_id == bank.id, Question.status == "draft", Question.replaced_by_id.is_(None))) or 0
+    approved = (Question.bank_id == bank.id, Question.status == "approved", Question.replaced_by_id.is_(None))
+    flagged = sa.exists().where(QuestionReview.question_id == Question.id, QuestionReview.resolved_at.is_(None))
+    health.flagged = db.session.scalar(sa.select(sa.func.count()).where(*approved, flagged)) or 0
+    units = sa.func.coalesce(-Question.family_id, Question.id)
+    health.drawable = db.session.scalar(sa.select(sa.func.count(sa.distinct(units))).where(*approved, ~flagged)) or 0
+    every = db.session.scalar(sa.select(sa.func.count(sa.distinct(units))).where(*approved)) or 0
     now = utcnow()
     for round_ in db.session.scalars(sa.select(Round).where(Round.bank_id == bank.id, Round.closes_at > now)
                                      .order_by(Round.opens_at)):
-        health.needs.append(RoundNeed(round=round_, available=health.approved))
+        health.needs.append(RoundNeed(round=round_, available=health.drawable if round_.is_flagged_excluded else every))
     return health
 
 

@@ -17,6 +17,9 @@ from contest.bank.services import BankError, edit_question, set_status
 from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.legal.queries import all_documents
+from contest.reviews.queries import flagged_ids
+from contest.reviews.services import ReviewError, edit_flagged, open_reviews
+from contest.database import utcnow
 from contest.audit.services import record
 from questions.formats import blank_template_xlsx, write_bank
 from questions.records import (DIFFICULTY_LABELS, OPTION_LETTERS, STATUS_LABELS, ImportFailed,
@@ -31,7 +34,8 @@ def _filters_from(args) -> QuestionFilter:
     return QuestionFilter(
         text=args.get("q", ""), bank_id=args.get("bank", type=int), topic=args.get("topic", ""),
         difficulty=args.get("difficulty", ""), document_id=args.get("document", type=int),
-        article=args.get("article", ""), status=args.get("status", ""), audience=args.get("audience", ""))
+        article=args.get("article", ""), status=args.get("status", ""), audience=args.get("audience", ""),
+        is_flagged=args.get("flagged") == "1", family_id=args.get("family", type=int))
 
 
 @bp.route("/")
@@ -44,7 +48,8 @@ def index():
     banks = db.session.scalars(sa.select(QuestionBank).order_by(QuestionBank.name)).all()
     return render_template("bank/index.html", questions=questions, total=total, page=page, per_page=PER_PAGE,
                            filters=filters, banks=banks, documents=all_documents(), facets=facets(),
-                           difficulties=DIFFICULTY_LABELS, statuses=STATUS_LABELS, form=EmptyForm())
+                           difficulties=DIFFICULTY_LABELS, statuses=STATUS_LABELS, form=EmptyForm(),
+                           flagged=flagged_ids([q.id for q in questions]))
 
 
 @bp.route("/bulk", methods=["POST"])
@@ -91,10 +96,14 @@ def edit(question_id: int):
         form.correct.data = [OPTION_LETTERS[index] for index in question.correct]
     if form.validate_on_submit():
         try:
-            current = edit_question(question, _record_from(form))
+            if open_reviews(question):
+                # Under review: the edit is a new version and answers the flags.
+                current = edit_flagged(question, _record_from(form), current_user.id, utcnow())
+            else:
+                current = edit_question(question, _record_from(form))
             record(current_user.id, "question.edit", "question", current.id, previous=question.id,
                    new_version=current.id != question.id)
-        except BankError as error:
+        except (BankError, ReviewError) as error:
             flash(str(error), "error")
         else:
             db.session.commit()
@@ -140,7 +149,9 @@ def confirm_import():
            skipped=len(report.duplicate_rows))
     db.session.commit()
     skipped = f" Bỏ qua {len(report.duplicate_rows)} câu đã có." if report.duplicate_rows else ""
-    flash(f"Đã nhập {report.added} câu hỏi vào ngân hàng “{report.bank_name}”.{skipped}", "success")
+    related = (f" {report.in_families} câu nằm trong các nhóm câu hỏi liên quan (không rút chung một đề)."
+               if report.in_families else "")
+    flash(f"Đã nhập {report.added} câu hỏi vào ngân hàng “{report.bank_name}”.{skipped}{related}", "success")
     return redirect(url_for("bank.index"))
 
 

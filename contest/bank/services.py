@@ -10,6 +10,7 @@ from contest.extensions import db
 from contest.legal.models import LegalDocument
 from contest.legal.services import get_or_create_document
 from questions.citation import parse_citation
+from questions.families import Member, find_families
 from questions.records import QuestionRecord
 from questions.text import clean, fingerprint, fold
 
@@ -28,6 +29,8 @@ class ImportReport:
     added: int = 0
     duplicate_rows: list[int] = field(default_factory=list)
     documents_created: list[str] = field(default_factory=list)
+    # Questions of the bank in a family of related questions after the import (never two on a paper).
+    in_families: int = 0
 
 
 def get_or_create_bank(name: str) -> QuestionBank:
@@ -106,9 +109,33 @@ def import_questions(records: list[QuestionRecord], bank_name: str = DEFAULT_BAN
     for start in range(0, len(rows), 2000):
         db.session.execute(sa.insert(Question), rows[start:start + 2000])
     report.added = len(rows)
+    db.session.flush()
+    report.in_families = refresh_families(bank.id)
     bump_revision(bank.id)
     db.session.flush()
     return report
+
+
+def refresh_families(bank_id: int) -> int:
+    """Group the bank's related questions into families (never two on one paper); returns how many
+    questions are in a family. Retired and replaced versions are left out."""
+    rows = db.session.execute(sa.select(
+        Question.id, Question.document_id, Question.article, Question.text, Question.choices, Question.correct,
+        Question.family_id).where(Question.bank_id == bank_id, Question.replaced_by_id.is_(None),
+                                  Question.status != "retired")).all()
+    members = [Member(row.id, row.document_id, row.article, row.text,
+                      " ".join(row.choices[index] for index in row.correct if index < len(row.choices)))
+               for row in rows]
+    families = find_families(members)
+    changes = [{"id": row.id, "family_id": families.get(row.id)} for row in rows
+               if families.get(row.id) != row.family_id]
+    stale = sa.update(Question).where(Question.bank_id == bank_id, Question.family_id.is_not(None),
+                                      sa.or_(Question.replaced_by_id.is_not(None), Question.status == "retired"))
+    db.session.execute(stale.values(family_id=None).execution_options(synchronize_session=False))
+    if changes:
+        # An ORM bulk update by primary key: one executemany.
+        db.session.execute(sa.update(Question), changes)
+    return len(families)
 
 
 def was_shown(question: Question) -> bool:
@@ -116,7 +143,7 @@ def was_shown(question: Question) -> bool:
     return db.session.scalar(sa.select(sa.exists().where(AttemptItem.question_id == question.id)))
 
 
-def edit_question(question: Question, record: QuestionRecord) -> Question:
+def edit_question(question: Question, record: QuestionRecord, new_version: bool = False) -> Question:
     """Apply an edit; a question already shown in an attempt gets a new version instead.
 
     The old version is retired and points to the new one, so past attempts keep and score the
@@ -137,7 +164,8 @@ def edit_question(question: Question, record: QuestionRecord) -> Question:
     citation = parse_citation(record.citation)
     document = _Documents().resolve(citation.document_number, citation.kind)
     target = question
-    if changes_paper and was_shown(question):
+    # A question under review always gets a new version: the wording it had stays on record.
+    if new_version or (changes_paper and was_shown(question)):
         # The old version must leave the "current" unique index before the new one (often with
         # the same fingerprint) enters it: point it at itself for the moment, then at the new one.
         question.status = "retired"
@@ -155,6 +183,7 @@ def edit_question(question: Question, record: QuestionRecord) -> Question:
     if target is not question:
         question.replaced_by_id = target.id
         db.session.flush()
+    refresh_families(question.bank_id)
     bump_revision(question.bank_id)
     return target
 
@@ -166,8 +195,18 @@ def set_status(question_ids: list[int], status: str) -> int:
     result = db.session.execute(sa.update(Question).where(
         Question.id.in_(question_ids), Question.replaced_by_id.is_(None), Question.status != status)
         .values(status=status).execution_options(synchronize_session=False))
+    _refresh_banks_of(question_ids)
     bump_revision()
     return result.rowcount
+
+
+def _refresh_banks_of(question_ids: list[int]) -> None:
+    banks = set()
+    for start in range(0, len(question_ids), 5000):
+        banks.update(db.session.scalars(sa.select(Question.bank_id).distinct()
+                                        .where(Question.id.in_(question_ids[start:start + 5000]))))
+    for bank_id in banks:
+        refresh_families(bank_id)
 
 
 def retire_questions_citing(document: LegalDocument, article: str | None = None) -> int:
@@ -176,7 +215,10 @@ def retire_questions_citing(document: LegalDocument, article: str | None = None)
                  Question.replaced_by_id.is_(None)]
     if article:
         condition.append(Question.article == article)
+    banks = set(db.session.scalars(sa.select(Question.bank_id).distinct().where(*condition)))
     result = db.session.execute(sa.update(Question).where(*condition).values(status="retired")
                                 .execution_options(synchronize_session=False))
+    for bank_id in banks:
+        refresh_families(bank_id)
     bump_revision()
     return result.rowcount

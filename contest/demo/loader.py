@@ -14,7 +14,10 @@ from contest.agencies.services import add_agency, find_agency
 from contest.attempts.services import save_answer, start_attempt, submit_attempt
 from contest.prizes.services import set_prize_rules
 from contest.legal.services import find_document, get_or_create_document, store_legal_text, update_document
+from contest.bank.models import Question
 from contest.bank.services import get_or_create_bank, import_questions
+from contest.reviews.models import QuestionReview
+from contest.reviews.services import flag_question
 from contest.database import utcnow
 from contest.extensions import db
 from contest.rounds.models import Round
@@ -22,7 +25,7 @@ from contest.rounds.services import create_round, get_or_create_contest
 from questions.citation import parse_citation
 from questions.legal import parse_legal_text
 from questions.records import DIFFICULTY_BY_LABEL, QuestionRecord
-from questions.text import clean, fold
+from questions.text import clean, fingerprint, fold
 
 DATA = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "demo12345"
@@ -110,12 +113,28 @@ def demo_question_records() -> list[QuestionRecord]:
         for index, e in enumerate(entries, start=1)]
 
 
+def _flag_for_review(bank) -> None:
+    """Flag "cần rà soát" the demo questions whose provision was amended after the wording they
+    rest on, with the reason given in the data (the amending text is not among the sources)."""
+    entries = json.loads((DATA / "questions.json").read_text(encoding="utf-8"))["questions"]
+    for entry in entries:
+        if not entry.get("review"):
+            continue
+        question = db.session.scalar(sa.select(Question).where(
+            Question.bank_id == bank.id, Question.replaced_by_id.is_(None),
+            Question.fingerprint == fingerprint(clean(entry["text"]), [clean(c) for c in entry["choices"]])))
+        if question is not None and not db.session.scalar(sa.select(sa.exists().where(
+                QuestionReview.question_id == question.id))):
+            flag_question(question, entry["review"])
+
+
 def _add_rounds(now: datetime, report: DemoReport) -> tuple[Round, Round]:
     """A closed week and an open one, each drawing 10 questions in 15 minutes, 3 tries."""
     contest = get_or_create_contest(CONTEST_SLUG, CONTEST_TITLE, RULES)
     imported = import_questions(demo_question_records(), BANK_NAME)
     report.questions += imported.added
     bank = get_or_create_bank(BANK_NAME)
+    _flag_for_review(bank)
     rounds = {r.name: r for r in contest.rounds}
     specs = [("Tuần 1", now - timedelta(days=9), now - timedelta(days=2)),
              ("Tuần 2", now - timedelta(days=2), now + timedelta(days=12))]

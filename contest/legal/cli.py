@@ -6,7 +6,10 @@ from flask.cli import AppGroup
 
 from contest.bank.services import DEFAULT_BANK, import_questions
 from contest.extensions import db
-from contest.legal.services import LegalError, find_document, store_legal_text
+from contest.clock import display_zone
+from contest.database import utcnow
+from contest.legal.services import LegalError, draft_sources, find_document, store_legal_text
+from contest.reviews.services import follow_amendments
 from questions.drafting import draft_questions
 from questions.legal import parse_legal_text
 from questions.legal_readers import UnreadableLegalText, read_legal_file
@@ -28,11 +31,18 @@ def import_command(path: Path, number: str | None) -> None:
         result = store_legal_text(legal, text, path.name, number)
     except LegalError as error:
         raise click.ClickException(str(error))
+    changes = follow_amendments(result.document, legal)
     db.session.commit()
     document = result.document
     verb = "Đã nhập" if result.is_new else "Đã cập nhật"
     click.echo(f"{verb} {document.display_name}: {result.articles} điều"
                f"{', có phụ lục' if document.annex_text else ''}.")
+    if changes.stored or changes.problems:
+        targets = ", ".join(target.display_name for target in changes.targets)
+        click.echo(f"Sửa đổi {targets}: {changes.stored} thay đổi đọc được"
+                   f"{f', {changes.problems} chỉ dẫn chưa xác định được (xem trang văn bản)' if changes.problems else ''}.")
+    if changes.flagged:
+        click.echo(f"{changes.flagged} câu hỏi được đánh dấu cần rà soát.")
 
 
 @legal_cli.command("draft-questions")
@@ -44,7 +54,10 @@ def draft_command(number: str, bank_name: str, seed: int) -> None:
     document = find_document(number)
     if document is None or not document.source_text:
         raise click.ClickException(f"Chưa có văn bản {number} (hãy chạy `legal import` trước).")
-    drafts = draft_questions(parse_legal_text(document.source_text), document.number, seed=seed)
+    today = utcnow().astimezone(display_zone()).date()
+    # From the law in force: the document's current wording, or the provisions it brings.
+    drafts = [draft for source in draft_sources(document, today)
+              for draft in draft_questions(source.legal, source.number, seed=seed, only=source.only)]
     report = import_questions(drafts, bank_name, status="draft")
     db.session.commit()
     click.echo(f"Đã đề xuất {report.added} câu hỏi nháp từ {document.display_name} vào “{report.bank_name}”"

@@ -1,4 +1,5 @@
 """The organizer's legal documents: upload, read article by article, mark replaced, retire, draft."""
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -7,13 +8,19 @@ from flask_login import current_user
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
 from contest.bank.services import DEFAULT_BANK, import_questions, retire_questions_citing
+from contest.clock import display_zone
+from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.legal.forms import DocumentForm, StatusForm, UploadForm
 from contest.legal.models import DOCUMENT_STATUSES, LegalDocument
 from contest.legal.queries import all_documents, question_counts_by_document, questions_by_article
-from contest.legal.services import LegalError, change_document_status, store_legal_text, update_document
+from contest.legal.services import (LegalError, change_document_status, draft_sources, store_legal_text,
+                                    update_document)
+from contest.reviews.services import follow_amendments, follow_date_change
+from contest.legal.queries import amendments_made_by, changes_view
 from contest.audit.services import record
+from questions.amendments import ACTIONS
 from questions.drafting import draft_questions
 from questions.legal import parse_legal_text
 from questions.legal_readers import UnreadableLegalText, read_legal_bytes
@@ -30,16 +37,25 @@ def index():
         filename = Path(form.file.data.filename or "van-ban").name
         try:
             text = read_legal_bytes(form.file.data.read(), filename)
-            result = store_legal_text(parse_legal_text(text), text, filename, form.number.data or None)
+            legal = parse_legal_text(text)
+            result = store_legal_text(legal, text, filename, form.number.data or None)
+            changes = follow_amendments(result.document, legal)
         except (UnreadableLegalText, LegalError) as error:
             db.session.rollback()
             form.file.errors.append(str(error))
         else:
             record(current_user.id, "legal.import", "legal_document", result.document.id, file=filename,
-                   articles=result.articles)
+                   articles=result.articles, amendments=changes.stored, unplaced=changes.problems,
+                   flagged=changes.flagged)
             db.session.commit()
             flash(f"Đã nhập {result.document.display_name}: {result.articles} điều. "
                   "Hãy kiểm tra thông tin ở phần đầu.", "success")
+            if changes.stored or changes.problems:
+                flash(f"Văn bản sửa đổi {', '.join(t.display_name for t in changes.targets)}: {changes.stored} thay đổi "
+                      f"đọc được; {changes.problems} chỉ dẫn chưa xác định được (liệt kê bên dưới).",
+                      "warning" if changes.problems else "info")
+            if changes.flagged:
+                flash(f"{changes.flagged} câu hỏi dẫn các điều, khoản bị thay đổi được đánh dấu cần rà soát.", "warning")
             return redirect(url_for("legal.document", document_id=result.document.id))
     return render_template("legal/index.html", form=form, documents=all_documents(),
                            counts=question_counts_by_document(), statuses=DOCUMENT_STATUSES)
@@ -59,9 +75,20 @@ def document(document_id: int):
     meta = DocumentForm(obj=document)
     meta.issued_on.data = document.issued_on.strftime("%d/%m/%Y") if document.issued_on else ""
     meta.effective_on.data = document.effective_on.strftime("%d/%m/%Y") if document.effective_on else ""
+    as_of = _date_arg(request.args.get("ngay", "")) or utcnow().astimezone(display_zone()).date()
     return render_template("legal/document.html", document=document, meta_form=meta,
                            status_form=_status_form(document), action_form=EmptyForm(),
-                           by_article=questions_by_article(document), statuses=DOCUMENT_STATUSES)
+                           by_article=questions_by_article(document), statuses=DOCUMENT_STATUSES,
+                           view=changes_view(document, as_of), made=amendments_made_by(document),
+                           actions=ACTIONS, date_arg=request.args.get("ngay", ""))
+
+
+def _date_arg(value: str) -> date | None:
+    """A dd/mm/yyyy date from the address, or None when absent or malformed."""
+    try:
+        return datetime.strptime(value.strip()[:10], "%d/%m/%Y").date()
+    except ValueError:
+        return None
 
 
 @bp.route("/<int:document_id>/meta", methods=["POST"])
@@ -73,7 +100,8 @@ def update_meta(document_id: int):
     if form.validate_on_submit():
         update_document(document, kind=form.kind.data, title=form.title.data, issuer=form.issuer.data,
                         issued_on=form.issued_on.date, effective_on=form.effective_on.date)
-        record(current_user.id, "legal.edit", "legal_document", document.id)
+        flagged = follow_date_change(document)
+        record(current_user.id, "legal.edit", "legal_document", document.id, flagged=flagged)
         db.session.commit()
         flash("Đã lưu thông tin văn bản.", "success")
     else:
@@ -126,7 +154,9 @@ def drafts(document_id: int):
     document = db.get_or_404(LegalDocument, document_id)
     if not EmptyForm().validate_on_submit() or not document.source_text:
         abort(400)
-    records = draft_questions(parse_legal_text(document.source_text), document.number)
+    today = utcnow().astimezone(display_zone()).date()
+    records = [record for source in draft_sources(document, today)
+               for record in draft_questions(source.legal, source.number, only=source.only)]
     report = import_questions(records, request.form.get("bank") or DEFAULT_BANK, status="draft")
     record(current_user.id, "legal.draft_questions", "legal_document", document.id, added=report.added)
     db.session.commit()

@@ -43,9 +43,10 @@ def _local_datetime(ctx, param, value):
 @click.option("--review", type=click.Choice(sorted(REVIEW_POLICIES)), default="after_close", show_default=True,
               help="Thí sinh xem gì sau khi nộp bài.")
 @click.option("--eligible-agency", default=None, help="Mã đơn vị: chỉ đơn vị này và cấp dưới được dự thi.")
+@click.option("--include-flagged", is_flag=True, help="Rút cả các câu hỏi cần rà soát (mặc định: không rút).")
 def create_command(contest_slug, contest_title, bank_name, name, opens, closes, minutes, question_count,
                    attempts, counting, quota_lines, prediction, prediction_prompt, all_required, review,
-                   eligible_agency):
+                   eligible_agency, include_flagged):
     """Create a round in a contest."""
     bank = db.session.scalar(sa.select(QuestionBank).where(QuestionBank.name == bank_name))
     if bank is None:
@@ -65,7 +66,8 @@ def create_command(contest_slug, contest_title, bank_name, name, opens, closes, 
                               time_limit_minutes=minutes, question_count=question_count,
                               attempts_allowed=attempts, counting_rule=counting, quotas=quotas,
                               prediction_kind=prediction, prediction_prompt=prediction_prompt,
-                              is_all_required=all_required, review_policy=review)
+                              is_all_required=all_required, review_policy=review,
+                              is_flagged_excluded=not include_flagged)
     except RoundError as error:
         raise click.ClickException(str(error))
     db.session.commit()

@@ -43,6 +43,8 @@ class RoundForm(FlaskForm):
     prediction_kind = SelectField("Câu hỏi dự đoán", choices=list(PREDICTION_KINDS.items()))
     prediction_prompt = StringField("Nội dung câu dự đoán (để trống: dùng câu mặc định)", validators=[Length(max=500)])
     is_all_required = BooleanField("Bắt buộc trả lời tất cả các câu")
+    is_flagged_excluded = BooleanField("Không rút các câu hỏi cần rà soát (điều, khoản đã thay đổi sau khi soạn câu)",
+                                       default=True)
     review_policy = SelectField("Sau khi nộp bài, thí sinh xem", choices=list(REVIEW_POLICIES.items()))
     stream_banks = TextAreaField("Ngân hàng riêng theo khối (mỗi dòng: Khối | Tên ngân hàng; để trống: dùng chung)",
                                  validators=[Optional(), Length(max=2000)])

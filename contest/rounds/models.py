@@ -74,6 +74,8 @@ class Round(db.Model):
     prediction_kind: Mapped[str | None] = mapped_column(sa.String(20))
     prediction_prompt: Mapped[str] = mapped_column(sa.String(500), default="")
     is_all_required: Mapped[bool] = mapped_column(default=False)
+    # Questions flagged "cần rà soát" (their article changed after they were written) are not drawn.
+    is_flagged_excluded: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # What a contestant sees after submitting: score only; answers and articles after the close; or at once.
     review_policy: Mapped[str] = mapped_column(sa.String(20), default="after_close")
     # The public board shows results as they stood at this instant until results are published.

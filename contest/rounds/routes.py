@@ -9,6 +9,7 @@ from contest.attempts.models import Attempt
 from contest.clock import format_datetime, parse_local_datetime
 from contest.bank.models import QuestionBank
 from contest.bank.queries import short_rounds
+from contest.reviews.queries import open_counts_by_bank
 from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
@@ -61,7 +62,7 @@ def organizer_home():
     counts = {bank.id: approved_question_count(bank.id) for bank in banks}
     contests = db.session.scalars(sa.select(Contest).order_by(Contest.created_at)).all()
     return render_template("rounds/organizer.html", banks=banks, counts=counts, contests=contests,
-                           now=utcnow(), short_rounds=short_rounds())
+                           now=utcnow(), short_rounds=short_rounds(), flagged=open_counts_by_bank())
 
 
 def _choices(form: RoundForm) -> bool:
@@ -97,7 +98,8 @@ def _settings_from(form: RoundForm) -> dict:
                 attempts_allowed=form.attempts_allowed.data, counting_rule=form.counting_rule.data,
                 quotas=getattr(form, "quota_list", []), prediction_kind=form.prediction_kind.data or None,
                 prediction_prompt=form.prediction_prompt.data or "", is_all_required=form.is_all_required.data,
-                review_policy=form.review_policy.data, stream_banks=_stream_banks(form.stream_banks.data))
+                review_policy=form.review_policy.data, stream_banks=_stream_banks(form.stream_banks.data),
+                is_flagged_excluded=form.is_flagged_excluded.data)
 
 
 def _warn_if_short(round_: Round) -> None:

@@ -34,7 +34,7 @@ def approved_question_count(bank_id: int) -> int:
 
 ROUND_SETTINGS = ("name", "bank_id", "stream_banks", "opens_at", "closes_at", "time_limit_seconds", "question_count",
                   "attempts_allowed", "counting_rule", "quotas", "prediction_kind", "prediction_prompt",
-                  "is_all_required", "review_policy")
+                  "is_all_required", "review_policy", "is_flagged_excluded")
 
 
 def check_settings(values: dict) -> None:
@@ -59,14 +59,14 @@ def round_settings(*, name: str, bank: QuestionBank, opens_at: datetime, closes_
                    counting_rule: str = "best", quotas: list[dict] | None = None,
                    prediction_kind: str | None = None, prediction_prompt: str = "",
                    is_all_required: bool = False, review_policy: str = "after_close",
-                   stream_banks: dict | None = None) -> dict:
+                   stream_banks: dict | None = None, is_flagged_excluded: bool = True) -> dict:
     """The stored values of a round's settings from what an organizer entered."""
     return {"name": clean(name), "bank_id": bank.id, "opens_at": opens_at, "closes_at": closes_at,
             "time_limit_seconds": time_limit_minutes * 60, "question_count": question_count,
             "attempts_allowed": attempts_allowed, "counting_rule": counting_rule, "quotas": quotas or [],
             "prediction_kind": prediction_kind or None, "prediction_prompt": clean(prediction_prompt),
             "is_all_required": is_all_required, "review_policy": review_policy,
-            "stream_banks": stream_banks or {}}
+            "stream_banks": stream_banks or {}, "is_flagged_excluded": is_flagged_excluded}
 
 
 def create_round(*, contest: Contest, bank: QuestionBank, name: str, opens_at: datetime,

@@ -111,11 +111,11 @@ def test_the_contest_admits_only_its_agencies(world, now):
 
 def test_the_drawable_pool_follows_status_changes(world, now):
     before = drawable_pool(world.round.bank_id)
-    assert len(before) == 30
+    assert len(before.questions) == 30
     ids = db.session.scalars(sa.select(Question.id).limit(26)).all()
     set_status(ids, "retired")
     db.session.commit()
-    assert len(drawable_pool(world.round.bank_id)) == 4
+    assert len(drawable_pool(world.round.bank_id).questions) == 4
     with pytest.raises(AttemptError, match="chưa đủ câu"):
         start_attempt(world.contestant, world.round, now)  # the round draws 5
 

@@ -60,3 +60,63 @@ def test_a_demo_contestant_finishes_an_attempt_through_pages(client, app, auth):
     response = client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": token, "q0": "1"})
     assert response.status_code == 302
     assert "câu đúng" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_four_questions_on_amended_provisions_are_flagged_with_the_reason_and_never_drawn(app):
+    from contest.attempts.models import AttemptItem
+    from contest.reviews.models import QuestionReview
+
+    load_demo(utcnow(), simulated=40)
+    db.session.commit()
+    flagged = db.session.execute(sa.select(Question.citation, QuestionReview.reason).join(
+        QuestionReview, QuestionReview.question_id == Question.id).where(QuestionReview.resolved_at.is_(None))).all()
+    assert sorted(citation for citation, _ in flagged) == [
+        "Khoản 3 Điều 29 Nghị định 63/2010/NĐ-CP", "Khoản 3 Điều 30 Nghị định 63/2010/NĐ-CP",
+        "Khoản 4 Điều 30 Nghị định 63/2010/NĐ-CP", "Điều 24 Nghị định 63/2010/NĐ-CP"]
+    for _, reason in flagged:
+        assert "Nghị định 48/2013/NĐ-CP" in reason and "chưa có trong bộ tài liệu tham chiếu" in reason
+    flagged_ids = db.session.scalars(sa.select(QuestionReview.question_id)).all()
+    drawn = set(db.session.scalars(sa.select(AttemptItem.question_id).distinct()))
+    assert drawn and not drawn & set(flagged_ids)
+    # Loading again flags nothing twice.
+    load_demo(utcnow(), simulated=40)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(QuestionReview)) == 4
+
+
+def test_demo_pairs_that_give_each_other_away_are_families_never_on_one_paper(app):
+    from collections import Counter
+
+    from contest.attempts.models import AttemptItem
+
+    load_demo(utcnow(), simulated=60)
+    db.session.commit()
+    families = {}
+    for question in db.session.scalars(sa.select(Question).where(Question.family_id.is_not(None))):
+        families.setdefault(question.family_id, []).append(question)
+    assert len(families) == 3
+    stems = sorted(sorted(q.text[:40] for q in members) for members in families.values())
+    assert any("quá hai lần" in " ".join(q.text for q in members) for members in families.values())
+    assert all(len(members) == 2 for members in families.values()), stems
+    family_of = {q.id: q.family_id for members in families.values() for q in members}
+    papers = Counter()
+    for attempt_id, question_id in db.session.execute(sa.select(AttemptItem.attempt_id, AttemptItem.question_id)):
+        if question_id in family_of:
+            papers[(attempt_id, family_of[question_id])] += 1
+    assert papers and max(papers.values()) == 1
+
+
+def test_no_test_fixture_is_shipped_or_loaded(app):
+    from pathlib import Path
+
+    from contest.legal.models import LegalDocument
+    from tests.fixtures.legal import FIXTURE_MARK
+
+    load_demo(utcnow(), simulated=0)
+    db.session.commit()
+    assert all(FIXTURE_MARK not in (document.source_text or "")
+               for document in db.session.scalars(sa.select(LegalDocument)))
+    root = Path(__file__).resolve().parents[2]
+    for folder in ("contest", "questions", "templates", "static"):
+        for path in (root / folder).rglob("*"):
+            if path.is_file() and path.suffix in (".py", ".md", ".json", ".txt", ".html"):
+                assert FIXTURE_MARK not in path.read_text(encoding="utf-8", errors="ignore"), path

@@ -51,7 +51,30 @@ def _answer(draft) -> str:
 def test_every_kind_is_drafted_from_the_decree(drafts):
     kinds = [_kind(draft) for draft in drafts]
     assert {kind: kinds.count(kind) for kind in set(kinds)} == \
-        {"number": 10, "meaning": 4, "term": 6, "not_among": 11}
+        {"number": 10, "meaning": 4, "term": 3, "not_among": 11}
+
+
+def test_definitions_are_never_cut_off_mid_phrase(drafts):
+    # Three definitions of Điều 3 are longer than a stem may quote: they give no "which term" draft
+    # rather than a cut one ending in "…".
+    definitions = [draft for draft in drafts if _kind(draft) in ("meaning", "term")]
+    assert definitions
+    assert not any("…" in draft.text or any("…" in choice for choice in draft.choices) for draft in definitions)
+
+
+def test_every_option_of_a_number_draft_has_the_answers_form():
+    text = ("NGHỊ ĐỊNH\nSố: 1/2040/NĐ-CP\nCăn cứ Luật;\nĐiều 1. Thời hạn\n"
+            "1. Hồ sơ được trả trong thời hạn 05 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ.\n"
+            "2. Báo cáo hằng năm gửi trước ngày 1 tháng 7 để cơ quan cấp trên tổng hợp kết quả.\n"
+            "Điều 2. Hiệu lực thi hành\nNghị định này có hiệu lực thi hành kể từ ngày 1 tháng 7 năm 2040.")
+    drafts = draft_questions(parse_legal_text(text), "1/2040/NĐ-CP")
+    assert len(drafts) >= 2
+    for draft in drafts:
+        # Numbers below ten written the same way in every option: all "05" or all "5".
+        small = {number.startswith("0") for choice in draft.choices
+                 for number in re.findall(r"\d+", choice) if int(number) < 10}
+        assert len(small) <= 1, draft.choices
+        assert len({len(re.findall(r"\d+", choice)) for choice in draft.choices}) == 1, draft.choices
 
 
 def test_drafts_are_well_formed(decree, drafts):
@@ -140,13 +163,16 @@ def test_definition_drafts(drafts):
     meaning = _by(drafts, "Khoản 1 Điều 3 Nghị định 63/2010/NĐ-CP", "meaning")[0]
     assert meaning.text == "Theo Khoản 1 Điều 3 Nghị định 63/2010/NĐ-CP, “Thủ tục hành chính” là gì?"
     assert _answer(meaning).startswith("Trình tự, cách thức thực hiện, hồ sơ và yêu cầu, điều kiện")
-    term = _by(drafts, "Khoản 5 Điều 3 Nghị định 63/2010/NĐ-CP", "term")[0]
-    assert term.text.startswith("Theo Khoản 5 Điều 3 Nghị định 63/2010/NĐ-CP, thuật ngữ nào sau đây được "
-                                "hiểu là “việc xem xét, đánh giá, theo dõi")
-    assert _answer(term) == "Kiểm soát thủ tục hành chính"
-    # Definitions too long for an option on a phone are asked only the other way round.
+    term = _by(drafts, "Khoản 2 Điều 3 Nghị định 63/2010/NĐ-CP", "term")[0]
+    assert term.text.startswith("Theo Khoản 2 Điều 3 Nghị định 63/2010/NĐ-CP, thuật ngữ nào sau đây được "
+                                "hiểu là “thứ tự các bước tiến hành")
+    assert term.text.endswith("”?") and "…" not in term.text
+    assert _answer(term) == "Trình tự thực hiện"
+    # Definitions too long for an option on a phone are not options, and too long to quote whole
+    # in a stem they are not asked the other way round either: never cut off mid-phrase.
     assert not _by(drafts, "Khoản 6 Điều 3 Nghị định 63/2010/NĐ-CP", "meaning")
-    assert _by(drafts, "Khoản 6 Điều 3 Nghị định 63/2010/NĐ-CP", "term")
+    assert not _by(drafts, "Khoản 6 Điều 3 Nghị định 63/2010/NĐ-CP", "term")
+    assert not _by(drafts, "Khoản 5 Điều 3 Nghị định 63/2010/NĐ-CP", "term")
 
 
 def test_not_among_drafts(decree, drafts):
@@ -222,3 +248,35 @@ def test_drafting_never_fails_and_keeps_its_promises(lines, seed):
     for draft in draft_questions(parse_legal_text("\n".join(lines)), "1/2030/NĐ-CP", seed=seed):
         assert len(draft.choices) == 4 and len({fold(choice) for choice in draft.choices}) == 4
         assert parse_citation(draft.citation).document_number == "1/2030/NĐ-CP"
+
+
+# Invented definitions (a test fixture, not real law): three copies, two registers, a receipt.
+DEFINITIONS = """NGHỊ ĐỊNH
+Số: 2/2040/NĐ-CP
+Căn cứ Luật;
+Điều 1. Giải thích từ ngữ
+Trong Nghị định này, các từ ngữ dưới đây được hiểu như sau:
+1. “Bản sao y” là bản sao đầy đủ nội dung của bản gốc, trình bày theo mẫu.
+2. “Bản sao lục” là bản sao đầy đủ nội dung của bản sao y, trình bày theo mẫu.
+3. “Bản trích sao” là bản sao một phần nội dung của bản gốc cần trích sao.
+4. “Sổ đăng ký đi” là sổ ghi các giấy tờ do cơ quan gửi ra ngoài.
+5. “Sổ đăng ký đến” là sổ ghi các giấy tờ cơ quan nhận từ nơi khác.
+6. “Phiếu hẹn” là giấy ghi ngày trả kết quả cho người nộp.
+7. “Văn thư cơ quan” là bộ phận làm công tác văn thư của cơ quan.
+Điều 2. Hiệu lực thi hành
+Nghị định này có hiệu lực thi hành kể từ ngày ký."""
+
+
+def test_definition_options_are_shaped_like_the_answer():
+    drafts = draft_questions(parse_legal_text(DEFINITIONS), "2/2040/NĐ-CP", seed=3)
+    assert drafts
+    for draft in drafts:
+        answer = _answer(draft)
+        others = [choice for choice in draft.choices if choice != answer]
+        opening = fold(answer).split()[0]
+        # An answer opening like the others ("Bản sao …") never stands alone in its form.
+        if opening in fold(draft.text).split("“", 1)[-1].split()[:1]:
+            assert any(fold(choice).split()[0] == opening for choice in others), draft.choices
+    # "Văn thư cơ quan" is "bộ phận làm công tác văn thư": only the answer would echo the term,
+    # so neither way round is drafted.
+    assert not any("“Văn thư cơ quan”" in draft.text or _answer(draft) == "Văn thư cơ quan" for draft in drafts)

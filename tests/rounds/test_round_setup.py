@@ -22,7 +22,7 @@ def round_form(world, **overrides):
             "name": "Tuần 2", "opens_at": "01/12/2026 08:00", "closes_at": "07/12/2026 17:30",
             "time_limit_minutes": "15", "question_count": "10", "attempts_allowed": "",
             "counting_rule": "best", "quotas": "", "prediction_kind": "", "prediction_prompt": "",
-            "review_policy": "after_close", "stream_banks": ""}
+            "review_policy": "after_close", "stream_banks": "", "is_flagged_excluded": "y"}
     data.update(overrides)
     return data
 

@@ -1,0 +1,1 @@
+"""Review flags ("cần rà soát"): questions whose article changed after they were written."""
