@@ -500,7 +500,8 @@ class _Drafter:
         "về thời hạn nộp lưu …" when a point sits under a clause that is only a heading."""
         if place.clause is not None and _is_list_title(place.article.title):
             return f" về {_lower_first(place.article.title)}"
-        heading = place.clause.text.split("\n")[-1] if place.point is not None and place.clause.text else ""
+        heading = place.clause.text.split("\n")[-1] \
+            if place.point is not None and place.clause is not None and place.clause.text else ""
         if heading and len(heading) <= 120 and not heading.endswith((".", ";", ":", ",")):
             # "2. Thời hạn nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan" then "a) Đối với …: Trong …".
             return f" về {_lower_first(heading)}"

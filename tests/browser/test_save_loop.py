@@ -1,11 +1,12 @@
 """The paper's save loop on the network's bad days, in real Chromium: every answer reaches the server
 and the status line says the truth, whatever the link does. Handing in, with and without JavaScript.
 
-Time on the page is Playwright's clock (installed before the paper loads, flowing normally unless a
-test moves or pauses it), so waits the page makes on purpose (timeouts, back-off) are stepped over
-deterministically instead of slept through.
+Time on the page is Playwright's clock, installed before the paper loads and paused once it has:
+the page's loop then runs only when an event arrives or a test moves the clock, so its timeouts and
+back-off are stepped over deterministically, whatever the machine's load, instead of slept through.
 """
 import re
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -40,7 +41,16 @@ def paper(phone, live_world):
     phone.goto(f"{live_world['base_url']}/rounds/{live_world['round_id']}")
     phone.get_by_role("button", name=re.compile("Bắt đầu thi")).click()
     expect(phone.locator("#timer")).to_be_visible()
+    phone.clock.pause_at(datetime.now() + timedelta(seconds=1))
     return phone
+
+
+def wait_until(page, condition, seconds: float = 10) -> None:
+    """Let Playwright deliver events (route handlers run then) until `condition()` holds."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        page.wait_for_timeout(20)
 
 
 def choose(page, question: int, option: int) -> None:
@@ -79,6 +89,7 @@ def test_a_save_that_never_answers_is_abandoned_and_sent_again(paper):
     held = []
     paper.route(SAVES, lambda route: held.append(route) if not held else route.continue_())
     choose(paper, 0, 1)
+    wait_until(paper, lambda: held)
     expect(status(paper)).to_have_text("Đang lưu…")
     assert len(held) == 1 and stored_answers()[0] is None
     paper.clock.fast_forward(5_000)  # still no reply: the page says the link is slow
@@ -139,10 +150,12 @@ def test_a_slow_link_saves_and_says_it_is_slow_meanwhile(paper):
     # the point where it gives a save up (8 s).
     cdp.send("Network.emulateNetworkConditions",
              {"offline": False, "latency": 6_000, "downloadThroughput": -1, "uploadThroughput": -1})
-    choose(paper, 1, 3)
+    with paper.expect_request(SAVES):
+        choose(paper, 1, 3)
     expect(status(paper)).to_have_text("Đang lưu…")
+    paper.clock.fast_forward(4_500)  # the page's clock: the real six seconds are not over yet
     expect(status(paper)).to_have_text("Mạng chậm — vẫn đang lưu; 1 câu trả lời được giữ trên máy này.")
-    expect(status(paper)).to_have_text("Đã lưu câu 2.", timeout=15_000)
+    expect(status(paper)).to_have_text("Đã lưu câu 2.", timeout=20_000)
     assert stored_answers()[1] == [3]
     cdp.send("Network.emulateNetworkConditions",
              {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
@@ -158,7 +171,6 @@ def move_deadline(seconds: int) -> None:
 
 def test_coming_back_to_the_page_resyncs_the_countdown_and_sends_at_once(paper):
     # The page's clock stands still, as a sleeping phone's may: only the events below move the page.
-    paper.clock.pause_at(datetime.now() + timedelta(seconds=5))
     paper.route(SAVES, lambda route: route.abort("internetdisconnected"))
     choose(paper, 3, 2)
     expect(status(paper)).to_have_text(re.compile("^Mất kết nối — 1 câu trả lời"))
