@@ -1,5 +1,5 @@
 """Organizer forms for the question bank."""
-from flask_wtf import FlaskForm
+from contest.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError,
                      widgets)
@@ -15,7 +15,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """Edit one question."""
 
     text = TextAreaField("Nội dung câu hỏi", validators=[DataRequired("Nhập nội dung câu hỏi."), Length(max=5000)])
@@ -51,7 +51,7 @@ class QuestionForm(FlaskForm):
             raise ValidationError("Đáp án đúng phải là một phương án đã điền.")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a bank file for a preview."""
 
     file = FileField("Tệp ngân hàng câu hỏi", validators=[FileRequired("Chọn tệp để nhập.")])

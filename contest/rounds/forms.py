@@ -1,7 +1,7 @@
 """The organizer's contest and round forms."""
 import re
 
-from flask_wtf import FlaskForm
+from contest.forms import Form
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -23,7 +23,7 @@ class LocalDateTimeField(StringField):
                 raise ValidationError("Nhập theo dạng ngày/tháng/năm giờ:phút, ví dụ 01/12/2026 08:00.")
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     """Create or edit a round."""
 
     contest_id = SelectField("Cuộc thi", coerce=int)
@@ -55,7 +55,7 @@ class RoundForm(FlaskForm):
             raise ValidationError(str(error))
 
 
-class ContestForm(FlaskForm):
+class ContestForm(Form):
     """Create or edit a contest: its rules, who may take part and how results are ranked."""
 
     title = StringField("Tên cuộc thi", validators=[DataRequired("Nhập tên cuộc thi."), Length(max=300)])

@@ -5,19 +5,19 @@ from flask_login import current_user
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
-from contest.attempts.models import Attempt
 from contest.clock import format_datetime, parse_local_datetime
 from contest.bank.models import QuestionBank
 from contest.bank.queries import short_rounds
 from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
-from contest.leaderboards.queries import rank_of, standing_of
+from contest.leaderboards.queries import board_view, own_position, standing_of
 from contest.agencies.queries import agency_choices
 from contest.rounds.forms import ContestForm, RoundForm
 from contest.rounds.models import Contest, Round, RoundChange
+from contest.rounds.queries import contest_overview, current_contest, other_contests, own_papers, prize_lines
 from contest.rounds.services import (RoundError, approved_question_count, create_round, has_started,
-                                     round_settings, rounds_by_state, save_contest, update_round)
+                                     round_settings, save_contest, update_round)
 from contest.rounds.settings import format_quotas
 from questions.text import clean
 from contest.audit.services import record
@@ -27,29 +27,48 @@ bp = Blueprint("rounds", __name__)
 
 @bp.route("/")
 def home():
-    """Open, upcoming and past rounds."""
-    return render_template("rounds/home.html", rounds=rounds_by_state(utcnow()), now=utcnow())
+    """The contest the site runs now: its rules in short, its weeks, the one open, prizes and figures."""
+    now = utcnow()
+    contest = current_contest(now)
+    return _contest_page(contest, now)
+
+
+@bp.route("/contests/<int:contest_id>")
+def contest_home(contest_id: int):
+    """A contest's own home page."""
+    return _contest_page(db.get_or_404(Contest, contest_id), utcnow())
+
+
+def _contest_page(contest: Contest | None, now):
+    if contest is None:
+        return render_template("rounds/home.html", home=None, others=[], now=now)
+    home = contest_overview(contest, now)
+    context = {"home": home, "others": other_contests(contest), "now": now}
+    featured = home.featured
+    if featured is not None and current_user.is_authenticated:
+        context.update(_own_round_state(featured, now))
+    return render_template("rounds/home.html", **context)
+
+
+def _own_round_state(round_: Round, now) -> dict:
+    """What the signed-in person has done in a round: papers, the one in progress, the result counted."""
+    mine = own_papers(round_.id, current_user.id)
+    standing = standing_of(round_.id, current_user.id)
+    view = board_view(round_, now, public=True)
+    return {"in_progress": next((a for a in mine if not a.is_submitted), None), "used": len(mine),
+            "papers": [a for a in mine if a.is_submitted], "standing": standing,
+            "position": own_position(round_, standing, None, view) if standing is not None else None}
 
 
 @bp.route("/rounds/<int:round_id>")
 def detail(round_id: int):
-    """A round's rules, and for a contestant their attempts and the start button."""
+    """A round: what is open and for how long, its rules, and for a contestant what they have done."""
     round_ = db.get_or_404(Round, round_id)
     now = utcnow()
-    context = {"round": round_, "state": round_.state_at(now), "form": EmptyForm()}
+    context = {"round": round_, "state": round_.state_at(now), "form": EmptyForm(), "now": now,
+               "prizes": prize_lines(round_)}
     if current_user.is_authenticated:
-        standing = standing_of(round_.id, current_user.id)
-        mine = db.session.scalars(sa.select(Attempt).where(Attempt.user_id == current_user.id,
-                                                           Attempt.round_id == round_.id)
-                                  .order_by(Attempt.number)).all()
-        context.update(
-            in_progress=next((a for a in mine if not a.is_submitted), None),
-            used=len(mine),
-            papers=[a for a in mine if a.is_submitted],
-            may_review=round_.may_review_at(now),
-            standing=standing,
-            rank=rank_of(standing) if standing else None,
-        )
+        context.update(_own_round_state(round_, now), may_review=round_.may_review_at(now))
     return render_template("rounds/detail.html", **context)
 
 

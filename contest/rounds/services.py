@@ -124,15 +124,6 @@ def update_round(round_: Round, values: dict, user_id: int | None) -> list[str]:
     return changed
 
 
-def rounds_by_state(now: datetime) -> dict[str, list[Round]]:
-    """Every round grouped as open, upcoming and closed at `now`."""
-    grouped: dict[str, list[Round]] = {"open": [], "upcoming": [], "closed": []}
-    for round_ in db.session.scalars(sa.select(Round).order_by(Round.opens_at, Round.id)):
-        grouped[round_.state_at(now)].append(round_)
-    grouped["closed"].reverse()
-    return grouped
-
-
 CONTEST_SETTINGS = ("title", "slug", "rules_text", "eligible_agency_id", "streams", "overall_rule", "name_mask",
                     "agency_min_rate", "agency_formula", "agency_rate_weight", "is_one_prize_per_person")
 

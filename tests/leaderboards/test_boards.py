@@ -78,10 +78,11 @@ def test_board_page_shows_own_agency_tab_and_own_rank(client, world, now, auth):
     take(other, world.round, now, correct=5, seconds=60)
     auth.login("thisinh@example.vn")
     page = client.get(f"/rounds/{world.round.id}/leaderboard").get_data(as_text=True)
-    assert "Hạng của bạn: <strong>2</strong>" in page
-    assert f"agency={world.department.id}" in page
+    assert "Bạn xếp hạng <strong>2</strong> / 2" in page
+    # The breadcrumb leads from the whole contest down the contestant's own line of agencies.
+    assert page.index(f"agency={world.province.id}") < page.index(f"agency={world.department.id}")
     mine = client.get(f"/rounds/{world.round.id}/leaderboard?agency={world.department.id}").get_data(as_text=True)
-    assert "Hạng của bạn: <strong>1</strong>" in mine and "Người xã" not in mine
+    assert "Bạn xếp hạng <strong>1</strong> / 1" in mine and "Người xã" not in mine
 
 
 def test_the_national_live_rank_from_counts_matches_the_exact_rank(world, now):
@@ -116,9 +117,9 @@ def test_only_the_national_live_board_says_its_counts_may_lag(client, world, now
     take(world.contestant, world.round, now, correct=2, seconds=60)
     auth.login("thisinh@example.vn")
     national = client.get(f"/rounds/{world.round.id}/leaderboard").get_data(as_text=True)
-    assert "Hạng của bạn: <strong>1</strong>" in national and "có thể chậm tối đa 30 giây" in national
+    assert "Bạn xếp hạng <strong>1</strong> / 1" in national and "có thể chậm tối đa 30 giây" in national
     agency = client.get(f"/rounds/{world.round.id}/leaderboard?agency={world.province.id}").get_data(as_text=True)
-    assert "Hạng của bạn: <strong>1</strong>" in agency and "có thể chậm" not in agency
+    assert "Bạn xếp hạng <strong>1</strong> / 1" in agency and "có thể chậm" not in agency
 
 
 def test_entrants_and_rank_in_one_pass_match_the_separate_counts(world, now):
