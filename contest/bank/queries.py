@@ -128,3 +128,11 @@ def short_rounds() -> list[RoundNeed]:
     """Rounds not yet closed whose bank cannot fill a paper: the warning before a round opens."""
     return [need for bank in db.session.scalars(sa.select(QuestionBank))
             for need in bank_health(bank).needs if need.is_short]
+
+
+def approved_counts() -> dict[int, int]:
+    """Approved current questions per bank id."""
+    return dict(db.session.execute(
+        sa.select(Question.bank_id, sa.func.count()).where(Question.status == "approved",
+                                                           Question.replaced_by_id.is_(None))
+        .group_by(Question.bank_id)).all())

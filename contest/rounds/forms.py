@@ -23,6 +23,14 @@ class LocalDateTimeField(StringField):
                 raise ValidationError("Nhập theo dạng ngày/tháng/năm giờ:phút, ví dụ 01/12/2026 08:00.")
 
 
+class Between(NumberRange):
+    """NumberRange that stays quiet when the value could not be read (the field already says why)."""
+
+    def __call__(self, form, field):
+        if field.data is not None:
+            super().__call__(form, field)
+
+
 class RoundForm(Form):
     """Create or edit a round."""
 
@@ -32,9 +40,9 @@ class RoundForm(Form):
     opens_at = LocalDateTimeField("Mở lúc (dd/mm/yyyy HH:MM)", validators=[DataRequired("Nhập thời điểm mở.")])
     closes_at = LocalDateTimeField("Đóng lúc (dd/mm/yyyy HH:MM)", validators=[DataRequired("Nhập thời điểm đóng.")])
     time_limit_minutes = IntegerField("Thời gian làm bài (phút)", default=15,
-                                      validators=[NumberRange(1, 600, "Từ 1 đến 600 phút.")])
+                                      validators=[Between(1, 600, "Từ 1 đến 600 phút.")])
     question_count = IntegerField("Số câu hỏi mỗi lượt", default=10,
-                                  validators=[NumberRange(1, 200, "Từ 1 đến 200 câu.")])
+                                  validators=[Between(1, 200, "Từ 1 đến 200 câu.")])
     attempts_allowed = IntegerField("Số lần thi tối đa (để trống: không giới hạn)",
                                     validators=[Optional(), NumberRange(1, 100, "Từ 1 đến 100 lần.")])
     counting_rule = SelectField("Lần thi được tính", choices=list(COUNTING_RULES.items()))

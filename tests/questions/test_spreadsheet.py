@@ -132,14 +132,23 @@ def test_two_sheets_of_questions_are_refused_rather_than_half_read(tmp_path):
     assert "“Phần I”, “Phần II”" in str(failure.value)
 
 
-def test_blank_template_has_the_headers_and_one_example_that_imports(tmp_path):
+def test_the_templates_example_row_is_marked_and_never_imported(tmp_path):
     path = tmp_path / "mau.xlsx"
     blank_template_xlsx(path)
-    sheet = load_workbook(path).active
+    workbook = load_workbook(path)
+    sheet = workbook.active
     assert [cell.value for cell in sheet[1]][:4] == ["STT", "Chủ đề", "Câu hỏi", "Phương án A"]
-    assert sheet.max_row == 2
+    assert sheet.max_row == 2 and sheet["A2"].value == "Ví dụ" and sheet["C2"].font.italic
+    with pytest.raises(ImportFailed) as failure:
+        read_xlsx(path)
+    assert "chỉ có dòng ví dụ" in str(failure.value)
+    # The organizer's own questions below the example import; the example does not, nor does an
+    # older template's example numbered 1.
+    sheet.append([1, "Chủ đề", "Câu hỏi của tôi?", "Có", "Không", "", "", "A"])
+    sheet.append([2, *[cell.value for cell in sheet[2]][1:]])
+    workbook.save(path)
     [record] = read_xlsx(path)
-    assert record == replace(TEMPLATE_EXAMPLE, source_row=2)
+    assert record.text == "Câu hỏi của tôi?" and record.source_row == 3
 
 
 def test_xlsx_export_never_writes_a_formula(tmp_path):
