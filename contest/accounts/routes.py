@@ -125,6 +125,16 @@ def accounts_reset_password(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if request.form.get("confirmed") != "1" and user.may_be_managed_by(current_user):
+        # Whose password, and what it ends, is said before anything changes.
+        return render_template(
+            "confirm.html", title="Cấp lại mật khẩu",
+            message=f"Cấp mật khẩu tạm thời cho {user.full_name} ({user.email})? Mật khẩu hiện tại của tài khoản "
+                    "sẽ không dùng được nữa và mọi phiên đăng nhập của tài khoản kết thúc ngay.",
+            note="Bài thi đang làm không mất: câu trả lời được giữ và gửi lại khi thí sinh đăng nhập lại. "
+                 "Thao tác được ghi vào nhật ký.",
+            action=url_for("accounts.accounts_reset_password", user_id=user.id), fields=[],
+            confirm_label="Cấp mật khẩu tạm thời", cancel_url=url_for("accounts.accounts_search", q=user.email))
     try:
         temporary = reset_password(user, current_user)
     except AccountError as error:

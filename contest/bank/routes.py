@@ -12,7 +12,7 @@ from contest.bank.forms import NEW_BANK, ImportForm, QuestionForm
 from contest.bank.imports import confirm_upload, held_upload, hold_upload, preview_upload
 from contest.bank.models import Question, QuestionBank
 from contest.bank.queries import (EXPORT_FORMATS, QuestionFilter, approved_counts, bank_health, facets, matching_ids,
-                                  question_records, search_questions)
+                                  question_records, questions_changing, search_questions)
 from contest.bank.services import BankError, edit_question, set_status
 from contest.extensions import db
 from contest.forms import EmptyForm
@@ -57,7 +57,18 @@ def bulk():
     if request.form.get("scope") == "all":
         ids = matching_ids(_filters_from(request.form))
     else:
-        ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
+        ids = [int(value) for value in request.form.getlist("ids") if value.isdigit() and len(value) < 10]
+    if status in ("retired", "draft") and request.form.get("confirmed") != "1":
+        # Taking questions out of the draw is said, with how many, before it is done.
+        changing = questions_changing(ids, status)
+        return render_template(
+            "confirm.html", title="Đổi trạng thái câu hỏi",
+            message=f"Sẽ chuyển {len(changing)} câu hỏi sang “{STATUS_LABELS[status]}”: chúng không còn được rút vào "
+                    "đề thi cho tới khi được duyệt lại (bài thi đã làm vẫn giữ và chấm như cũ).",
+            items=[f"#{question.id}: {question.text}" for question in changing[:10]], more=max(0, len(changing) - 10),
+            note="Thao tác được ghi vào nhật ký.", action=url_for("bank.bulk"),
+            fields=[(key, value) for key, value in request.form.items(multi=True) if key not in ("csrf_token", "confirmed")],
+            confirm_label=f"Chuyển {len(changing)} câu hỏi", cancel_url=_safe_back(request.form.get("back")))
     try:
         changed = set_status(ids, status)
         record(current_user.id, "questions.status", "question", None, status=status, count=changed,
@@ -67,7 +78,12 @@ def bulk():
     else:
         db.session.commit()
         flash(f"Đã chuyển {changed} câu hỏi sang trạng thái “{STATUS_LABELS[status]}”.", "success")
-    return redirect(request.form.get("back") or url_for("bank.index"))
+    return redirect(_safe_back(request.form.get("back")))
+
+
+def _safe_back(target: str | None) -> str:
+    """Go back only to a page of the bank."""
+    return target if target and target.startswith("/organizer/bank") else url_for("bank.index")
 
 
 def _record_from(form: QuestionForm) -> QuestionRecord:

@@ -229,7 +229,7 @@ def test_a_password_reset_ends_the_sessions_signed_before_it(client, world, auth
     organizer.post("/login", data={"email": "btc@example.vn", "password": factories.PASSWORD,
                                    "csrf_token": csrf_token(organizer, "/login")})
     reset = organizer.post(f"/organizer/accounts/{world.contestant.id}/password",
-                           data={"csrf_token": csrf_token(organizer, "/organizer/accounts")})
+                           data={"csrf_token": csrf_token(organizer, "/organizer/accounts"), "confirmed": "1"})
     assert reset.status_code == 200
     assert "Nguyễn Văn Thí" not in client.get("/").get_data(as_text=True)
     assert client.get(f"/attempts/{attempt.id}").status_code == 302  # to the log-in page

@@ -131,6 +131,8 @@ def test_an_organizer_finds_a_contestant_without_diacritics_and_gives_a_temporar
     page.get_by_role("button", name="Tìm").click()
     expect(page.get_by_role("cell", name="thisinh@example.vn")).to_be_visible()
     page.get_by_role("button", name="Cấp lại mật khẩu").click()
+    expect(page.get_by_text("Cấp mật khẩu tạm thời cho Nguyễn Văn Thí")).to_be_visible()
+    page.get_by_role("button", name="Cấp mật khẩu tạm thời").click()
     temporary = page.locator(".temporary-password code").inner_text()
     assert len(temporary) == 10
     # The contestant logs in with it, in another browser, and sets their own password.
