@@ -18,6 +18,7 @@ from contest.audit.services import record
 from questions.drafting import draft_questions
 from questions.legal import parse_legal_text
 from questions.legal_readers import UnreadableLegalText, read_legal_bytes
+from questions.records import STATUS_LABELS
 
 bp = Blueprint("legal", __name__, url_prefix="/organizer/legal")
 
@@ -62,7 +63,8 @@ def document(document_id: int):
     meta.effective_on.data = document.effective_on.strftime("%d/%m/%Y") if document.effective_on else ""
     return render_template("legal/document.html", document=document, meta_form=meta,
                            status_form=_status_form(document), action_form=EmptyForm(),
-                           by_article=questions_by_article(document), statuses=DOCUMENT_STATUSES)
+                           by_article=questions_by_article(document), statuses=DOCUMENT_STATUSES,
+                           question_statuses=STATUS_LABELS)
 
 
 @bp.route("/<int:document_id>/meta", methods=["POST"])

@@ -5,6 +5,7 @@ from contest.forms import Form
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from contest.agencies.forms import AgencyField
 from contest.clock import parse_local_datetime
 from contest.rounds.settings import COUNTING_RULES, PREDICTION_KINDS, REVIEW_POLICIES, parse_quotas
 
@@ -68,8 +69,11 @@ class ContestForm(Form):
 
     title = StringField("Tên cuộc thi", validators=[DataRequired("Nhập tên cuộc thi."), Length(max=300)])
     slug = StringField("Mã cuộc thi (chữ không dấu, gạch nối)", validators=[DataRequired("Nhập mã."), Length(max=100)])
+    organizers = TextAreaField("Đơn vị tổ chức", validators=[Length(max=2000)],
+                               description="Mỗi dòng một đơn vị, hiện dưới tên cuộc thi trên trang chủ, ví dụ: "
+                                           "Ban Tổ chức: Sở Tư pháp tỉnh Bình An.")
     rules_text = TextAreaField("Thể lệ", validators=[Length(max=20000)])
-    eligible_agency_id = SelectField("Đơn vị được dự thi (cả cấp dưới)", coerce=int)
+    eligible_agency_id = AgencyField("Đơn vị được dự thi (cả cấp dưới)")
     streams = StringField("Khối dự thi (phân cách bằng dấu phẩy)", default="CBCCVC")
     overall_rule = SelectField("Xếp hạng toàn cuộc thi", choices=[("sum", "Tổng điểm các vòng"),
                                                                   ("best_round", "Vòng có kết quả cao nhất")])

@@ -13,7 +13,7 @@ from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.leaderboards.queries import board_view, own_position, standing_of
-from contest.agencies.queries import agency_choices
+from contest.agencies.queries import agency_picker
 from contest.rounds.forms import ContestForm, RoundForm
 from contest.rounds.models import Contest, Round, RoundChange
 from contest.rounds.queries import contest_overview, current_contest, other_contests, own_papers, prize_lines
@@ -268,6 +268,7 @@ def board_settings(round_id: int):
 
 def _contest_values(form: ContestForm) -> dict:
     return {"title": clean(form.title.data), "slug": form.slug.data, "rules_text": form.rules_text.data.strip(),
+            "organizers": "\n".join(clean(line) for line in (form.organizers.data or "").splitlines() if clean(line)),
             "eligible_agency_id": form.eligible_agency_id.data or None,
             "streams": [clean(part) for part in form.streams.data.split(",") if clean(part)],
             "overall_rule": form.overall_rule.data, "name_mask": form.name_mask.data,
@@ -283,9 +284,8 @@ def contest_settings(contest_id: int | None):
     """Create or edit a contest: rules text, eligible agencies, streams, ranking and collective prizes."""
     contest = db.get_or_404(Contest, contest_id) if contest_id else None
     form = ContestForm(obj=contest)
-    form.eligible_agency_id.choices = [(0, "— Mọi đơn vị —")] + agency_choices()
+    picker = agency_picker("eligible_agency_id", form.eligible_agency_id.data, request.args.get("agency_q", ""))
     if request.method == "GET" and contest is not None:
-        form.eligible_agency_id.data = contest.eligible_agency_id or 0
         form.streams.data = ", ".join(contest.streams or [])
         form.agency_min_rate.data = round(contest.agency_min_rate * 100)
         form.agency_rate_weight.data = round(contest.agency_rate_weight * 100)
@@ -300,4 +300,4 @@ def contest_settings(contest_id: int | None):
             db.session.commit()
             flash(f"Đã lưu cuộc thi “{saved.title}”.", "success")
             return redirect(url_for("rounds.contest_settings", contest_id=saved.id))
-    return render_template("rounds/contest.html", form=form, contest=contest)
+    return render_template("rounds/contest.html", form=form, contest=contest, picker=picker)

@@ -186,7 +186,7 @@ def update_round(round_: Round, values: dict, user_id: int | None) -> list[str]:
     return changed
 
 
-CONTEST_SETTINGS = ("title", "slug", "rules_text", "eligible_agency_id", "streams", "overall_rule", "name_mask",
+CONTEST_SETTINGS = ("title", "slug", "rules_text", "organizers", "eligible_agency_id", "streams", "overall_rule", "name_mask",
                     "agency_min_rate", "agency_formula", "agency_rate_weight", "is_one_prize_per_person")
 
 
