@@ -1,5 +1,5 @@
 """The contest web application: create_app() assembles config, extensions, blueprints and CLI."""
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -77,6 +77,12 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
 class _SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, its signer built once per worker rather than on every request
     (building it tries the serializer out: a few percent of an answer save)."""
+
+    def save_session(self, app: Flask, session, response) -> None:
+        """Static files carry no session: no cookie and no `Vary: Cookie`, so a browser keeps them across
+        log-ins (Flask-Login reads the session after every request, which would add the Vary)."""
+        if request.endpoint != "static":
+            super().save_session(app, session, response)
 
     def get_signing_serializer(self, app: Flask):
         signer = app.extensions.get("session_signer")

@@ -38,8 +38,8 @@ class RoundForm(Form):
     contest_id = SelectField("Cuộc thi", coerce=int)
     bank_id = SelectField("Ngân hàng câu hỏi", coerce=int)
     name = StringField("Tên vòng thi", validators=[DataRequired("Nhập tên vòng thi.")])
-    opens_at = LocalDateTimeField("Mở lúc (dd/mm/yyyy HH:MM)", validators=[DataRequired("Nhập thời điểm mở.")])
-    closes_at = LocalDateTimeField("Đóng lúc (dd/mm/yyyy HH:MM)", validators=[DataRequired("Nhập thời điểm đóng.")])
+    opens_at = LocalDateTimeField("Mở lúc", validators=[DataRequired("Nhập thời điểm mở.")])
+    closes_at = LocalDateTimeField("Đóng lúc", validators=[DataRequired("Nhập thời điểm đóng.")])
     time_limit_minutes = IntegerField("Thời gian làm bài (phút)", default=15,
                                       validators=[Between(1, 600, "Từ 1 đến 600 phút.")])
     question_count = IntegerField("Số câu hỏi mỗi lượt", default=10,
@@ -47,13 +47,13 @@ class RoundForm(Form):
     attempts_allowed = IntegerField("Số lần thi tối đa (để trống: không giới hạn)",
                                     validators=[Optional(), NumberRange(1, 100, "Từ 1 đến 100 lần.")])
     counting_rule = SelectField("Lần thi được tính", choices=list(COUNTING_RULES.items()))
-    quotas = TextAreaField("Định mức câu hỏi (mỗi dòng: Chủ đề | Mức độ | Số câu; để trống: rút ngẫu nhiên)",
+    quotas = TextAreaField("Định mức câu hỏi (để trống: rút ngẫu nhiên cả ngân hàng)",
                            validators=[Optional(), Length(max=5000)])
     prediction_kind = SelectField("Câu hỏi dự đoán", choices=list(PREDICTION_KINDS.items()))
     prediction_prompt = StringField("Nội dung câu dự đoán (để trống: dùng câu mặc định)", validators=[Length(max=500)])
     is_all_required = BooleanField("Bắt buộc trả lời tất cả các câu")
     review_policy = SelectField("Sau khi nộp bài, thí sinh xem", choices=list(REVIEW_POLICIES.items()))
-    stream_banks = TextAreaField("Ngân hàng riêng theo khối (mỗi dòng: Khối | Tên ngân hàng; để trống: dùng chung)",
+    stream_banks = TextAreaField("Ngân hàng riêng theo khối (để trống: mọi khối dùng chung)",
                                  validators=[Optional(), Length(max=2000)])
 
     def validate_quotas(self, field):
