@@ -2,13 +2,13 @@
 import re
 from datetime import datetime
 
-from contest.forms import Form
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from contest.accounts.services import MIN_PASSWORD_LENGTH
 from contest.agencies.forms import AgencyField
 from contest.clock import DATE_FORMAT
+from contest.forms import Form
 
 PHONE = re.compile(r"^(0|\+84)\d{9}$")
 PASSWORD_LENGTH = Length(MIN_PASSWORD_LENGTH, 128, f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")

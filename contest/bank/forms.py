@@ -1,10 +1,10 @@
 """Organizer forms for the question bank."""
-from contest.forms import Form
 from flask_wtf.file import FileField
 from wtforms import (HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
                      ValidationError, widgets)
 from wtforms.validators import DataRequired, Length, Optional
 
+from contest.forms import Form
 from questions.records import DIFFICULTY_LABELS, OPTION_LETTERS, STATUS_LABELS
 from questions.text import clean, fold
 

@@ -3,12 +3,12 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from contest.agencies.models import Agency
+from contest.agencies.queries import agency_trail
 from contest.attempts.services import settle_round
 from contest.database import utcnow
 from contest.extensions import db
 from contest.leaderboards.counts import STALE_SECONDS
 from contest.leaderboards.models import ContestStanding
-from contest.agencies.queries import agency_trail
 from contest.leaderboards.queries import (around_cursor, board_page, board_view, contest_board_page,
                                           contest_position, own_position, standing_of)
 from contest.rounds.models import Contest, Round

@@ -1,12 +1,12 @@
 """Organizer forms for legal documents."""
 from datetime import datetime
 
-from contest.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, ValidationError
 from wtforms.validators import Length, Optional
 
 from contest.clock import DATE_FORMAT
+from contest.forms import Form
 from contest.legal.models import DOCUMENT_STATUSES
 
 

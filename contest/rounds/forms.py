@@ -1,12 +1,12 @@
 """The organizer's contest and round forms."""
 import re
 
-from contest.forms import Form
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from contest.agencies.forms import AgencyField
 from contest.clock import parse_local_datetime
+from contest.forms import Form
 from contest.rounds.settings import COUNTING_RULES, PREDICTION_KINDS, REVIEW_POLICIES, parse_quotas
 
 

@@ -8,7 +8,6 @@ from contest.audit.labels import ACTION_LABELS, DETAIL_LABELS, TARGET_LABELS
 from contest.audit.models import AuditEntry
 from contest.audit.services import record
 from contest.extensions import db
-from tests.conftest import csrf_token
 
 ROOT = Path(__file__).resolve().parents[2] / "contest"
 RECORDED = re.compile(r"""record\(\s*[^,]+,\s*"([a-z_.]+)",\s*"([a-z_]*)"(.*?)\)$""", re.S | re.M)

@@ -2,7 +2,6 @@
 demo contest: no sideways scrolling, no "None", no English or internal word from ENGLISH, and no
 serious or critical accessibility fault found by axe-core (axe-playwright-python bundles it).
 Each page is saved to test-artifacts/ as page-<name>-<viewport>.png, to be looked at."""
-import io
 import os
 import re
 
@@ -64,7 +63,10 @@ def live_demo(app):
 def check(page, name: str) -> list[str]:
     """What a person would notice on the page now shown: each fault as a line."""
     faults = []
-    scroll_width, width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    # Against the screen, not window.innerWidth: a phone zooms out to fit a page wider than itself, which
+    # widens innerWidth to the page and would hide the fault.
+    width = page.viewport_size["width"]
+    scroll_width = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
     if scroll_width > width:
         faults.append(f"{name}: scrolls sideways ({scroll_width} px on a {width} px screen)")
     shown = page.evaluate("""() => [document.body.innerText, document.title,
@@ -120,6 +122,13 @@ def test_every_page_reads_right_on_a_phone_and_a_desktop(page, live_demo, tmp_pa
                        ("result", f"/attempts/{live_demo['result']}/result"),
                        ("board-around-me", f"/rounds/{closed}/leaderboard?around=me"), ("account", "/account")]:
         faults += visit(page, base, path, name)
+    # Printed, a result is the result: no menu, buttons or footer.
+    page.goto(base + f"/attempts/{live_demo['result']}/result")
+    page.emulate_media(media="print")
+    expect(page.locator("header.site")).to_be_hidden()
+    expect(page.get_by_role("link", name="Xem bảng xếp hạng")).to_be_hidden()
+    expect(page.locator("#score")).to_be_visible()
+    page.emulate_media(media="screen")
     log_in(page, base, "thisinh1@demo.vn")
     faults += visit(page, base, f"/rounds/{open_}", "round-paper-open")
     faults += visit(page, base, f"/attempts/{live_demo['paper']}", "paper")

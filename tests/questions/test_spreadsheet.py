@@ -1,14 +1,12 @@
 """Spreadsheet banks (.xlsx, .csv): header detection, synonyms, exact options, errors, exports."""
 import codecs
 import csv
-from dataclasses import replace
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from questions.records import ImportFailed, QuestionRecord
-from questions.spreadsheet import (TEMPLATE_EXAMPLE, blank_template_xlsx, read_csv, read_xlsx, write_csv,
-                                   write_xlsx)
+from questions.spreadsheet import blank_template_xlsx, read_csv, read_xlsx, write_csv, write_xlsx
 from tests.questions.samples import without_source
 
 HEADER = ["STT", "Phần/Chủ đề", "Câu hỏi", "Phương án A", "Phương án B", "Phương án C",
