@@ -15,12 +15,7 @@ class AgencyUploadForm(Form):
 
 
 class AgencyField(Field):
-    """An agency chosen with the picker (contest/agencies/_picker.html): its id, checked to exist.
-
-    `within`, when set, is an agency the choice must lie under (a contest open to one province).
-    """
-
-    within: Agency | None = None
+    """An agency chosen with the picker (templates/agencies/_picker.html): its id, checked to exist."""
 
     def process_formdata(self, valuelist):
         """Read the id; anything but digits counts as no choice."""
@@ -31,15 +26,7 @@ class AgencyField(Field):
         return str(self.data) if self.data else ""
 
     def pre_validate(self, form):
-        """The chosen agency exists (and lies under `within`)."""
-        if self.data is None:
-            return
-        agency = db.session.get(Agency, self.data)
-        if agency is None or (self.within is not None and not agency.path.startswith(self.within.path)):
+        """The chosen agency exists."""
+        if self.data is not None and db.session.get(Agency, self.data) is None:
             self.data = None
             raise ValidationError("Đơn vị này không có trong danh sách; hãy tìm và chọn lại.")
-
-    @property
-    def agency(self) -> Agency | None:
-        """The chosen agency, if any."""
-        return db.session.get(Agency, self.data) if self.data else None

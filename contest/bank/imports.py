@@ -68,12 +68,12 @@ def held_upload(user_id: int, token: str, kind: str = "questions") -> PendingImp
     return pending
 
 
-def confirm_upload(user_id: int, token: str, bank_name: str | None = None) -> ImportReport:
+def confirm_upload(user_id: int, token: str) -> ImportReport:
     """Import a held upload for good and forget it; raises ImportFailed. The caller commits."""
     pending = held_upload(user_id, token)
     if pending is None:
         raise ImportFailed([ImportIssue(0, "", "phiên nhập đã hết hạn; vui lòng tải tệp lên lại")])
     records = read_upload(pending.filename, pending.data)
-    report = import_questions(records, bank_name or pending.bank_name)
+    report = import_questions(records, pending.bank_name)
     db.session.delete(pending)
     return report

@@ -42,7 +42,7 @@ def scopes(contest: Contest, agency: Agency | None, own_agency: Agency | None) -
 def _cursor(standing, view: str, agency: Agency | None) -> str | None:
     """The page cursor asked for: ?after=…, or the page around the viewer's own row for ?around=me."""
     if request.args.get("around") == "me" and standing is not None:
-        return around_cursor(standing, view, agency)
+        return around_cursor(standing, view, agency, before=min(5, current_app.config["LEADERBOARD_PAGE_SIZE"] // 2))
     return request.args.get("after")
 
 
