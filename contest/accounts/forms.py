@@ -38,7 +38,7 @@ class RegistrationForm(Form):
         DataRequired("Nhập email."), Email("Email không hợp lệ.", check_deliverability=False)])
     phone = StringField("Số điện thoại", validators=[DataRequired("Nhập số điện thoại.")])
     citizen_id = StringField("Số CCCD (không bắt buộc)", validators=[Optional()])
-    birth_date = StringField("Ngày sinh dd/mm/yyyy (không bắt buộc)", validators=[Optional()])
+    birth_date = StringField("Ngày sinh (không bắt buộc)", validators=[Optional()])
     agency_id = AgencyField("Đơn vị công tác", validators=[DataRequired("Tìm và chọn đơn vị công tác.")])
     stream = SelectField("Đối tượng dự thi", choices=STREAM_CHOICES, default="CBCCVC")
     password = PasswordField("Mật khẩu", validators=[
