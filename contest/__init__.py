@@ -1,13 +1,14 @@
 """The contest web application: create_app() assembles config, extensions, blueprints and CLI."""
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from contest import clock, models  # noqa: F401  (models: every table registered before use)
+from contest import assets, clock, display, models  # noqa: F401  (models: every table registered before use)
 from contest.accounts.models import Role, User, parse_session_id
 from contest.accounts.routes import bp as accounts_bp
 from contest.accounts.cli import accounts_cli
 from contest.agencies.cli import agencies_cli
+from contest.agencies.routes import bp as agencies_bp
 from contest.attempts.cli import attempts_cli
 from contest.attempts.routes import bp as attempts_bp
 from contest.audit.routes import bp as audit_bp
@@ -18,7 +19,7 @@ from contest.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from contest.demo.cli import demo_cli
 from contest.exports.cli import results_cli
 from contest.exports.routes import bp as exports_bp
-from contest.extensions import csrf, db, login_manager, migrate
+from contest.extensions import compress, csrf, db, login_manager, migrate
 from contest.health import bp as health_bp
 from contest.integrity.routes import bp as integrity_bp
 from contest.judging.routes import bp as judging_bp
@@ -37,7 +38,7 @@ from contest.statistics.routes import bp as statistics_bp
 def create_app(config: dict | None = None, require_secret: bool = False) -> Flask:
     """Build the application from the environment, with `config` overriding it (tests)."""
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
-                static_folder=str(PROJECT_ROOT / "static"), instance_path=str(INSTANCE_DIR))
+                static_folder=None, instance_path=str(INSTANCE_DIR))
     app.config.from_mapping(load_config(config, require_secret=require_secret))
     app.session_interface = _SessionInterface()
     INSTANCE_DIR.mkdir(exist_ok=True)
@@ -54,16 +55,20 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    compress.init_app(app)
+    assets.init_app(app, PROJECT_ROOT / "static")
 
-    for blueprint in (health_bp, accounts_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp, bank_bp,
-                      legal_bp, reviews_bp, prizes_bp, audit_bp, statistics_bp, integrity_bp, exports_bp):
+    for blueprint in (health_bp, accounts_bp, agencies_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp,
+                      bank_bp, legal_bp, reviews_bp, prizes_bp, audit_bp, statistics_bp, integrity_bp, exports_bp):
         app.register_blueprint(blueprint)
     for group in (accounts_cli, questions_cli, legal_cli, rounds_cli, attempts_cli, scores_cli, demo_cli,
                   agencies_cli, results_cli):
         app.cli.add_command(group)
 
     app.jinja_env.filters.update(datetime=clock.format_datetime, date=clock.format_date,
-                                 duration=clock.format_duration, masked=mask_name)
+                                 duration=clock.format_duration, clock=clock.format_clock,
+                                 remaining=clock.format_remaining, number=display.format_number,
+                                 decimal=display.format_decimal, percent=display.format_percent, masked=mask_name)
     app.jinja_env.globals["Role"] = Role
     for status in (400, 403, 404, 413, 500):
         app.register_error_handler(status, _error_page)
@@ -73,6 +78,12 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
 class _SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, its signer built once per worker rather than on every request
     (building it tries the serializer out: a few percent of an answer save)."""
+
+    def save_session(self, app: Flask, session, response) -> None:
+        """Static files carry no session: no cookie and no `Vary: Cookie`, so a browser keeps them across
+        log-ins (Flask-Login reads the session after every request, which would add the Vary)."""
+        if request.endpoint != "static":
+            super().save_session(app, session, response)
 
     def get_signing_serializer(self, app: Flask):
         signer = app.extensions.get("session_signer")

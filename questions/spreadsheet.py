@@ -23,7 +23,7 @@ from questions.records import (DIFFICULTY_LABELS, MAX_OPTIONS, OPTION_LETTERS, S
                                parse_status)
 from questions.safety import MAX_FILE_BYTES, refuse
 from questions.sheets import FORMULA_STARTS, HEADER_SEARCH_ROWS, cell_text, csv_rows, xlsx_rows
-from questions.text import clean, fold
+from questions.text import clean, fingerprint, fold
 
 
 # Folded header text -> field. Options are added below for A..F.
@@ -114,10 +114,14 @@ def read_rows(rows: list[tuple]) -> list[QuestionRecord]:
     def where(name: str) -> str:
         return f"{get_column_letter(cols[name] + 1)} ({COLUMN_LABELS.get(name, name)})"
 
+    examples = 0
     for offset, row in enumerate(rows[layout.header_row:], start=layout.header_row + 1):
         values = {name: cell_text(row[col]) if col < len(row) else "" for name, col in cols.items()}
         if not any(values[name] for name in ["text", "answer", *option_fields]):
             continue  # blank rows and trailing notes without a question are skipped
+        if is_example(values.get("number", ""), values["text"], [values[name] for name in option_fields if values[name]]):
+            examples += 1
+            continue
         row_issues: list[ImportIssue] = []
         if not values["text"]:
             row_issues.append(ImportIssue(offset, where("text"), "thiếu nội dung câu hỏi"))
@@ -160,8 +164,20 @@ def read_rows(rows: list[tuple]) -> list[QuestionRecord]:
     if issues:
         raise ImportFailed(issues)
     if not records:
-        raise refuse("tệp không có câu hỏi nào dưới dòng tiêu đề")
+        raise refuse("tệp chỉ có dòng ví dụ của tệp mẫu (cột STT ghi “Ví dụ”): hãy thêm câu hỏi vào các dòng dưới"
+                     if examples else "tệp không có câu hỏi nào dưới dòng tiêu đề")
     return records
+
+
+# The template's example rows say so in their STT cell; they are never imported.
+EXAMPLE_MARK = "Ví dụ"
+
+
+def is_example(number: str, text: str, choices: list[str]) -> bool:
+    """True for a template's example row: "Ví dụ" in the STT column, or the template's example question
+    itself (templates downloaded before the mark existed numbered it 1)."""
+    return fold(number).replace(" ", "").startswith(("vidu", "vd")) \
+        or fingerprint(text, choices) == fingerprint(TEMPLATE_EXAMPLE.text, TEMPLATE_EXAMPLE.choices)
 
 
 def _layout_score(rows: list[tuple]) -> int:
@@ -197,7 +213,7 @@ def _option_count(records: list[QuestionRecord]) -> int:
     return min(MAX_OPTIONS, max([4, *(len(record.choices) for record in records)]))
 
 
-def _row_values(number: int, record: QuestionRecord, option_count: int) -> list:
+def _row_values(number: int | str, record: QuestionRecord, option_count: int) -> list:
     record = cleaned(record)
     choices = record.choices + [""] * (option_count - len(record.choices))
     return [number, record.topic, record.text, *choices, letters(record.correct), record.citation,
@@ -219,7 +235,7 @@ def _sheet_rows(records: list[QuestionRecord]) -> tuple[list[tuple[str, str]], l
 
 
 def _write_workbook(path: str | Path, headers: list[tuple[str, str]], rows: list[list],
-                    with_lists: bool = False) -> None:
+                    with_lists: bool = False, example_rows: int = 0) -> None:
     """Write one sheet; every text is a string cell so nothing is ever evaluated as a formula."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Câu hỏi")
@@ -246,8 +262,9 @@ def _write_workbook(path: str | Path, headers: list[tuple[str, str]], rows: list
         return written
 
     sheet.append([cell(label, bold) for _name, label in headers])
-    for row in rows:
-        sheet.append([cell(value) for value in row])
+    example = Font(italic=True, color="777777")
+    for index, row in enumerate(rows):
+        sheet.append([cell(value, example if index < example_rows else None) for value in row])
     workbook.save(path)
 
 
@@ -281,6 +298,7 @@ TEMPLATE_EXAMPLE = QuestionRecord(
 
 
 def blank_template_xlsx(path: str | Path) -> None:
-    """Write the organisers' template: the header row, one example row, drop-down lists for labels."""
+    """Write the organisers' template: the header row, one example row (marked “Ví dụ” in the STT
+    column, in grey italics: never imported), drop-down lists for labels."""
     headers = _headers(4)
-    _write_workbook(path, headers, [_row_values(1, TEMPLATE_EXAMPLE, 4)], with_lists=True)
+    _write_workbook(path, headers, [_row_values(EXAMPLE_MARK, TEMPLATE_EXAMPLE, 4)], with_lists=True, example_rows=1)

@@ -44,13 +44,14 @@ def make_user(email: str, agency: Agency | None, role: Role = Role.CONTESTANT,
 
 def make_round(now: datetime, bank_name: str = "Ngân hàng thử", question_count: int = 5,
                attempts_allowed: int | None = 2, minutes: int = 10,
-               opens_in: timedelta = timedelta(hours=-1), lasts: timedelta = timedelta(days=1)) -> Round:
-    """A round of the test contest drawing from `bank_name`."""
+               opens_in: timedelta = timedelta(hours=-1), lasts: timedelta = timedelta(days=1),
+               check_bank: bool = True) -> Round:
+    """A round of the test contest drawing from `bank_name` (check_bank=False: set up before the bank)."""
     contest = get_or_create_contest("thu-nghiem", "Cuộc thi thử nghiệm")
     return create_round(contest=contest, bank=get_or_create_bank(bank_name), name="Tuần 1",
                         opens_at=now + opens_in, closes_at=now + opens_in + lasts,
                         time_limit_minutes=minutes, question_count=question_count,
-                        attempts_allowed=attempts_allowed)
+                        attempts_allowed=attempts_allowed, check_bank=check_bank)
 
 
 def build_world(now: datetime) -> World:

@@ -2,12 +2,13 @@
 import re
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from contest.accounts.services import MIN_PASSWORD_LENGTH
+from contest.agencies.forms import AgencyField
 from contest.clock import DATE_FORMAT
+from contest.forms import Form
 
 PHONE = re.compile(r"^(0|\+84)\d{9}$")
 PASSWORD_LENGTH = Length(MIN_PASSWORD_LENGTH, 128, f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
@@ -28,7 +29,7 @@ def check_citizen_id(field) -> None:
         raise ValidationError("Số CCCD gồm 12 chữ số.")
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     """A contestant registers under their agency."""
 
     full_name = StringField("Họ và tên", validators=[
@@ -37,8 +38,8 @@ class RegistrationForm(FlaskForm):
         DataRequired("Nhập email."), Email("Email không hợp lệ.", check_deliverability=False)])
     phone = StringField("Số điện thoại", validators=[DataRequired("Nhập số điện thoại.")])
     citizen_id = StringField("Số CCCD (không bắt buộc)", validators=[Optional()])
-    birth_date = StringField("Ngày sinh dd/mm/yyyy (không bắt buộc)", validators=[Optional()])
-    agency_id = SelectField("Đơn vị công tác", coerce=int, validators=[DataRequired("Chọn đơn vị công tác.")])
+    birth_date = StringField("Ngày sinh (không bắt buộc)", validators=[Optional()])
+    agency_id = AgencyField("Đơn vị công tác", validators=[DataRequired("Tìm và chọn đơn vị công tác.")])
     stream = SelectField("Đối tượng dự thi", choices=STREAM_CHOICES, default="CBCCVC")
     password = PasswordField("Mật khẩu", validators=[
         DataRequired("Nhập mật khẩu."), PASSWORD_LENGTH])
@@ -58,16 +59,19 @@ class RegistrationForm(FlaskForm):
         check_citizen_id(field)
 
     def validate_birth_date(self, field):
-        """Dates are typed dd/mm/yyyy."""
+        """Dates are typed dd/mm/yyyy; a phone's number pad has no "/", so 25041990 and 25.04.1990 do too."""
         self.birth_date_value = None
         if field.data:
+            text = re.sub(r"[\s.\-]", "/", field.data.strip())
+            if re.fullmatch(r"\d{8}", text):
+                text = f"{text[:2]}/{text[2:4]}/{text[4:]}"
             try:
-                self.birth_date_value = datetime.strptime(field.data.strip(), DATE_FORMAT).date()
+                self.birth_date_value = datetime.strptime(text, DATE_FORMAT).date()
             except ValueError:
                 raise ValidationError("Nhập ngày sinh theo dạng ngày/tháng/năm, ví dụ 25/04/1990.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Log in with e-mail and password."""
 
     email = EmailField("Email", validators=[DataRequired("Nhập email.")])
@@ -75,7 +79,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Ghi nhớ đăng nhập")
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     """The account holder sets a new password (after logging in with a temporary one, say)."""
 
     current_password = PasswordField("Mật khẩu hiện tại", validators=[DataRequired("Nhập mật khẩu hiện tại.")])
@@ -85,14 +89,14 @@ class PasswordChangeForm(FlaskForm):
         EqualTo("password", "Hai lần nhập mật khẩu không khớp.")])
 
 
-class AccountCorrectionForm(FlaskForm):
+class AccountCorrectionForm(Form):
     """An organizer corrects what a contestant registered (a wrong agency is the usual call)."""
 
     full_name = StringField("Họ và tên", validators=[
         DataRequired("Nhập họ và tên."), Length(2, 150, "Họ và tên từ 2 đến 150 ký tự.")])
     phone = StringField("Số điện thoại", validators=[Optional()])
     citizen_id = StringField("Số CCCD", validators=[Optional()])
-    agency_id = SelectField("Đơn vị công tác", coerce=int, validators=[DataRequired("Chọn đơn vị công tác.")])
+    agency_id = AgencyField("Đơn vị công tác", validators=[DataRequired("Tìm và chọn đơn vị công tác.")])
     stream = SelectField("Đối tượng dự thi", choices=STREAM_CHOICES)
     reason = StringField("Lý do sửa (ghi vào nhật ký)", validators=[
         DataRequired("Ghi lý do sửa."), Length(3, 300, "Lý do từ 3 đến 300 ký tự.")])

@@ -13,7 +13,7 @@ from contest.accounts import throttle
 from contest.accounts.services import (CORRECTABLE, SEARCH_LIMIT, AccountError, authenticate, change_password,
                                       correct_account, create_user, normalise_email, reset_password,
                                       search_accounts)
-from contest.agencies.queries import agency_choices
+from contest.agencies.queries import agency_picker
 from contest.clock import format_datetime
 from contest.database import utcnow
 from contest.extensions import db
@@ -33,7 +33,7 @@ def _safe_next(target: str | None) -> str:
 def register():
     """A contestant creates an account under their agency."""
     form = RegistrationForm()
-    form.agency_id.choices = [(0, "— Chọn đơn vị —")] + agency_choices()
+    picker = agency_picker("agency_id", form.agency_id.data, request.args.get("agency_q", ""))
     if form.validate_on_submit():
         try:
             user = create_user(
@@ -48,7 +48,7 @@ def register():
             login_user(user)
             flash("Đăng ký thành công. Chúc bạn thi tốt!", "success")
             return redirect(url_for("rounds.home"))
-    return render_template("accounts/register.html", form=form), 200 if request.method == "GET" else 422
+    return render_template("accounts/register.html", form=form, picker=picker), 200 if request.method == "GET" else 422
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -125,6 +125,16 @@ def accounts_reset_password(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if request.form.get("confirmed") != "1" and user.may_be_managed_by(current_user):
+        # Whose password, and what it ends, is said before anything changes.
+        return render_template(
+            "confirm.html", title="Cấp lại mật khẩu",
+            message=f"Cấp mật khẩu tạm thời cho {user.full_name} ({user.email})? Mật khẩu hiện tại của tài khoản "
+                    "sẽ không dùng được nữa và mọi phiên đăng nhập của tài khoản kết thúc ngay.",
+            note="Bài thi đang làm không mất: câu trả lời được giữ và gửi lại khi thí sinh đăng nhập lại. "
+                 "Thao tác được ghi vào nhật ký.",
+            action=url_for("accounts.accounts_reset_password", user_id=user.id), fields=[],
+            confirm_label="Cấp mật khẩu tạm thời", cancel_url=url_for("accounts.accounts_search", q=user.email))
     try:
         temporary = reset_password(user, current_user)
     except AccountError as error:
@@ -144,7 +154,7 @@ def accounts_correct(user_id: int):
     if not user.may_be_managed_by(current_user):
         abort(403)  # staff accounts are an admin's to correct
     form = AccountCorrectionForm(obj=user if request.method == "GET" else None)
-    form.agency_id.choices = [(0, "— Chọn đơn vị —")] + agency_choices()
+    picker = agency_picker("agency_id", form.agency_id.data, request.args.get("agency_q", ""))
     if form.validate_on_submit():
         try:
             changed = correct_account(user, current_user, {name: form[name].data for name in CORRECTABLE},
@@ -157,4 +167,4 @@ def accounts_correct(user_id: int):
                   "success")
             return redirect(url_for("accounts.accounts_search", q=user.email))
     status = 200 if request.method == "GET" else 422
-    return render_template("accounts/correct.html", user=user, form=form), status
+    return render_template("accounts/correct.html", user=user, form=form, picker=picker), status

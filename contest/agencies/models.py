@@ -1,8 +1,9 @@
 """The agency tree: a province's agencies down to commune level."""
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from contest.extensions import db
+from questions.text import fold
 
 
 class Agency(db.Model):
@@ -17,6 +18,8 @@ class Agency(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(50), unique=True)
     name: Mapped[str] = mapped_column(sa.String(255))
+    # The name folded (lower case, no diacritics), what the agency picker matches typed words against.
+    search_name: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
     level: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
     headcount: Mapped[int] = mapped_column(default=0)
@@ -27,6 +30,12 @@ class Agency(db.Model):
 
     parent: Mapped["Agency | None"] = relationship(remote_side="Agency.id", back_populates="children")
     children: Mapped[list["Agency"]] = relationship(back_populates="parent", order_by="Agency.code")
+
+    @validates("name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        """Keep the folded name in step with the name, however it is set."""
+        self.search_name = fold(name or "")
+        return name
 
     def __repr__(self) -> str:
         return f"<Agency {self.code} {self.name!r}>"

@@ -1,9 +1,11 @@
 """Writing the agency tree: adding agencies one by one, or importing a whole list."""
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlalchemy as sa
 
-from contest.agencies.formats import AgencyRow, parse_headcount
+from contest.agencies.formats import AgencyRow, parse_headcount, read_agencies
 from contest.agencies.models import Agency
 from contest.extensions import db
 from contest.leaderboards.models import ContestStanding, Standing
@@ -230,3 +232,13 @@ def import_agencies(rows: list[AgencyRow]) -> AgencyImportReport:
     report.paths_changed = len(paths)
     report.standings_updated = _repath_standings(paths)
     return report
+
+
+def import_agency_file(filename: str, data: bytes) -> AgencyImportReport:
+    """Import an uploaded .xlsx or .csv agency list (raises ImportFailed with every fault); the caller
+    commits, or rolls back to only check it."""
+    suffix = Path(filename).suffix.lower()
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"don-vi{suffix}"
+        path.write_bytes(data)
+        return import_agencies(read_agencies(path))

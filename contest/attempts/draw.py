@@ -97,3 +97,43 @@ def shuffled_order(choice_count: int, rng: random.Random) -> list[int]:
     order = list(range(choice_count))
     rng.shuffle(order)
     return order
+
+
+def _matches(quota: dict, topic: str, difficulty: str) -> bool:
+    return (not quota.get("topic") or quota["topic"] == topic) \
+        and (not quota.get("difficulty") or quota["difficulty"] == difficulty)
+
+
+def _overlap(first: dict, second: dict) -> bool:
+    """True when some question could meet both quotas."""
+    return all(not first.get(key) or not second.get(key) or first[key] == second[key]
+               for key in ("topic", "difficulty"))
+
+
+def shortfalls(cells: dict[tuple[str, str], int], count: int, quotas: list[dict],
+               difficulty_labels: dict[str, str]) -> list[str]:
+    """Why a bank cannot always fill the paper: one message per quota that can fall short, and one
+    if the bank is smaller than a paper; empty when every draw succeeds.
+
+    `cells` counts drawable questions by (topic, difficulty). A quota is checked against the worst
+    case of draw_paper, whose earlier quotas may take questions it could also have used: it needs its
+    own count plus the counts of the earlier quotas it overlaps.
+    """
+    problems = []
+    topics = {topic for topic, _difficulty in cells}
+    for index, quota in enumerate(quotas):
+        topic, difficulty, need = quota.get("topic") or "", quota.get("difficulty") or "", int(quota.get("count", 0))
+        label = f"“{topic or 'mọi chủ đề'} / {difficulty_labels.get(difficulty, 'mọi mức độ')}”"
+        if topic and topic not in topics:
+            problems.append(f"Định mức {label}: ngân hàng không có câu đã duyệt nào thuộc chủ đề “{topic}”.")
+            continue
+        available = sum(n for (cell_topic, cell_difficulty), n in cells.items()
+                        if _matches(quota, cell_topic, cell_difficulty))
+        taken_before = sum(int(other.get("count", 0)) for other in quotas[:index] if _overlap(quota, other))
+        if available < need + taken_before:
+            before = f" (cộng {taken_before} câu các định mức trước có thể đã lấy)" if taken_before else ""
+            problems.append(f"Định mức {label} cần {need} câu{before} nhưng ngân hàng chỉ có {available} câu phù hợp.")
+    total = sum(cells.values())
+    if total < count:
+        problems.append(f"Mỗi lượt thi rút {count} câu nhưng ngân hàng chỉ có {total} câu đã duyệt.")
+    return problems

@@ -17,7 +17,7 @@ from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_d
 from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
-from contest.leaderboards.queries import rank_of, standing_of
+from contest.leaderboards.queries import board_view, own_position, standing_of
 from contest.rounds.models import Round
 
 bp = Blueprint("attempts", __name__)
@@ -267,8 +267,8 @@ def result(attempt_id: int):
     is_reviewed = round_.may_review_at(now)
     if round_.is_all_required or is_reviewed:
         attempt = load_attempt(attempt.id)
-    return render_template("attempts/result.html", attempt=attempt, standing=standing,
-                           rank=rank_of(standing) if standing else None,
+    position = own_position(round_, standing, None, board_view(round_, now, public=True)) if standing else None
+    return render_template("attempts/result.html", attempt=attempt, standing=standing, position=position,
                            is_counted=standing is not None and standing.attempt_id == attempt.id,
                            gaps=unanswered_positions(attempt) if round_.is_all_required else [],
                            review=review_paper(attempt) if is_reviewed else None)

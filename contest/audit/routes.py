@@ -5,6 +5,7 @@ from sqlalchemy.orm import joinedload
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
+from contest.audit.labels import describe
 from contest.audit.models import AuditEntry
 from contest.extensions import db
 
@@ -21,4 +22,5 @@ def index():
     if before:
         query = query.where(AuditEntry.id < before)
     entries = db.session.scalars(query).all()
-    return render_template("audit/index.html", entries=entries, more=len(entries) == PAGE)
+    return render_template("audit/index.html", entries=[describe(entry) for entry in entries],
+                           more=len(entries) == PAGE)

@@ -1,11 +1,12 @@
 """Organizer forms for the question bank."""
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import (SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError,
-                     widgets)
+from flask_wtf.file import FileField
+from wtforms import (HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
+                     ValidationError, widgets)
 from wtforms.validators import DataRequired, Length, Optional
 
+from contest.forms import Form
 from questions.records import DIFFICULTY_LABELS, OPTION_LETTERS, STATUS_LABELS
+from questions.text import clean, fold
 
 
 class CheckboxesField(SelectMultipleField):
@@ -15,7 +16,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """Edit one question."""
 
     text = TextAreaField("Nội dung câu hỏi", validators=[DataRequired("Nhập nội dung câu hỏi."), Length(max=5000)])
@@ -51,8 +52,35 @@ class QuestionForm(FlaskForm):
             raise ValidationError("Đáp án đúng phải là một phương án đã điền.")
 
 
-class ImportForm(FlaskForm):
-    """Upload a bank file for a preview."""
+# The choice of bank_id that asks for a new bank.
+NEW_BANK = 0
 
-    file = FileField("Tệp ngân hàng câu hỏi", validators=[FileRequired("Chọn tệp để nhập.")])
-    bank_name = StringField("Ngân hàng", validators=[DataRequired("Nhập tên ngân hàng."), Length(max=200)])
+
+class ImportForm(Form):
+    """Upload a bank file for a preview, into a bank chosen explicitly: an existing one, or a new one
+    named here (so a mistyped name never makes a bank by accident). A file already uploaded with an
+    earlier submit is kept (`token`), so correcting the rest of the form does not lose it."""
+
+    file = FileField("Tệp ngân hàng câu hỏi")
+    token = HiddenField()
+    bank_id = RadioField("Nhập vào ngân hàng", coerce=int, validate_choice=False)
+    new_bank_name = StringField("Tên ngân hàng mới", validators=[Length(max=200, message="Tên dài quá 200 ký tự.")])
+
+    # The names of the banks that exist, set by the view with the choices.
+    bank_names: list[str] = []
+
+    def validate_bank_id(self, field):
+        """A bank is chosen: an existing one, or "new"."""
+        if field.data is None or field.data not in dict(field.choices):
+            raise ValidationError("Chọn ngân hàng nhận câu hỏi.")
+
+    def validate_new_bank_name(self, field):
+        """A new bank needs a name that no bank has yet (case and diacritics aside)."""
+        if self.bank_id.data != NEW_BANK:
+            return
+        name = clean(field.data)
+        if not name:
+            raise ValidationError("Đã chọn “Ngân hàng mới”: nhập tên ngân hàng.")
+        same = [bank_name for bank_name in self.bank_names if fold(bank_name) == fold(name)]
+        if same:
+            raise ValidationError(f"Đã có ngân hàng “{same[0]}”: hãy chọn nó trong danh sách ở trên.")

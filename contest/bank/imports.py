@@ -49,18 +49,29 @@ def preview_upload(filename: str, data: bytes, bank_name: str) -> Preview:
     return preview
 
 
-def hold_upload(user_id: int, filename: str, bank_name: str, data: bytes) -> str:
-    """Keep an upload until the organizer confirms it; returns its token. The caller commits."""
+def hold_upload(user_id: int, filename: str, bank_name: str, data: bytes, kind: str = "questions") -> str:
+    """Keep an upload until the organizer confirms it (or corrects the form around it); returns its
+    token. The caller commits."""
     db.session.execute(sa.delete(PendingImport).where(PendingImport.created_at < utcnow() - PENDING_LIFETIME))
     token = secrets.token_urlsafe(32)
-    db.session.add(PendingImport(token=token, user_id=user_id, filename=filename, bank_name=bank_name, data=data))
+    db.session.add(PendingImport(token=token, user_id=user_id, kind=kind, filename=filename, bank_name=bank_name,
+                                 data=data))
     return token
+
+
+def held_upload(user_id: int, token: str, kind: str = "questions") -> PendingImport | None:
+    """The organizer's held upload of this kind, or None when the token is unknown, theirs not, or expired."""
+    pending = db.session.get(PendingImport, token) if token else None
+    if pending is None or pending.user_id != user_id or pending.kind != kind \
+            or pending.created_at < utcnow() - PENDING_LIFETIME:
+        return None
+    return pending
 
 
 def confirm_upload(user_id: int, token: str) -> ImportReport:
     """Import a held upload for good and forget it; raises ImportFailed. The caller commits."""
-    pending = db.session.get(PendingImport, token)
-    if pending is None or pending.user_id != user_id:
+    pending = held_upload(user_id, token)
+    if pending is None:
         raise ImportFailed([ImportIssue(0, "", "phiên nhập đã hết hạn; vui lòng tải tệp lên lại")])
     records = read_upload(pending.filename, pending.data)
     report = import_questions(records, pending.bank_name)

@@ -72,7 +72,7 @@ class Question(db.Model):
 
 
 class PendingImport(db.Model):
-    """An uploaded bank file between its preview and the organizer's confirmation.
+    """An uploaded bank or agency file between its preview and the organizer's confirmation.
 
     Kept in the database, not on one instance's disk, so the confirmation may reach any instance.
     """
@@ -81,6 +81,8 @@ class PendingImport(db.Model):
 
     token: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    # What the file is: "questions" (a bank) or "agencies" (the agency list).
+    kind: Mapped[str] = mapped_column(sa.String(20), default="questions", server_default="questions")
     filename: Mapped[str] = mapped_column(sa.String(255))
     bank_name: Mapped[str] = mapped_column(sa.String(200))
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)

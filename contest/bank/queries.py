@@ -147,3 +147,29 @@ def short_rounds() -> list[RoundNeed]:
     """Rounds not yet closed whose bank cannot fill a paper: the warning before a round opens."""
     return [need for bank in db.session.scalars(sa.select(QuestionBank))
             for need in bank_health(bank).needs if need.is_short]
+
+
+def approved_counts() -> dict[int, int]:
+    """Approved current questions per bank id."""
+    return dict(db.session.execute(
+        sa.select(Question.bank_id, sa.func.count()).where(Question.status == "approved",
+                                                           Question.replaced_by_id.is_(None))
+        .group_by(Question.bank_id)).all())
+
+
+def questions_citing(document, article: str | None = None) -> list[Question]:
+    """The current questions in use that rest on a document (or one article of it): what retiring it
+    would retire."""
+    conditions = [Question.document_id == document.id, Question.status != "retired", Question.replaced_by_id.is_(None)]
+    if article:
+        conditions.append(Question.article == article)
+    return db.session.scalars(sa.select(Question).where(*conditions).order_by(Question.id)).all()
+
+
+def questions_changing(question_ids: list[int], status: str) -> list[Question]:
+    """Which of these current questions a bulk change to `status` would change."""
+    if not question_ids:
+        return []
+    return db.session.scalars(sa.select(Question).where(
+        Question.id.in_(question_ids), Question.replaced_by_id.is_(None), Question.status != status)
+        .order_by(Question.id)).all()

@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
-from contest.bank.forms import ImportForm, QuestionForm
-from contest.bank.imports import confirm_upload, hold_upload, preview_upload
+from contest.bank.forms import NEW_BANK, ImportForm, QuestionForm
+from contest.bank.imports import confirm_upload, held_upload, hold_upload, preview_upload
 from contest.bank.models import Question, QuestionBank
-from contest.bank.queries import (EXPORT_FORMATS, QuestionFilter, bank_health, facets, matching_ids, question_records,
-                                  search_questions)
+from contest.bank.queries import (EXPORT_FORMATS, QuestionFilter, approved_counts, bank_health, facets, matching_ids,
+                                  question_records, questions_changing, search_questions)
 from contest.bank.services import BankError, edit_question, set_status
 from contest.extensions import db
 from contest.forms import EmptyForm
@@ -62,7 +62,18 @@ def bulk():
     if request.form.get("scope") == "all":
         ids = matching_ids(_filters_from(request.form))
     else:
-        ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
+        ids = [int(value) for value in request.form.getlist("ids") if value.isdigit() and len(value) < 10]
+    if status in ("retired", "draft") and request.form.get("confirmed") != "1":
+        # Taking questions out of the draw is said, with how many, before it is done.
+        changing = questions_changing(ids, status)
+        return render_template(
+            "confirm.html", title="Đổi trạng thái câu hỏi",
+            message=f"Sẽ chuyển {len(changing)} câu hỏi sang “{STATUS_LABELS[status]}”: chúng không còn được rút vào "
+                    "đề thi cho tới khi được duyệt lại (bài thi đã làm vẫn giữ và chấm như cũ).",
+            items=[f"#{question.id}: {question.text}" for question in changing[:10]], more=max(0, len(changing) - 10),
+            note="Thao tác được ghi vào nhật ký.", action=url_for("bank.bulk"),
+            fields=[(key, value) for key, value in request.form.items(multi=True) if key not in ("csrf_token", "confirmed")],
+            confirm_label=f"Chuyển {len(changing)} câu hỏi", cancel_url=_safe_back(request.form.get("back")))
     try:
         changed = set_status(ids, status)
         record(current_user.id, "questions.status", "question", None, status=status, count=changed,
@@ -72,7 +83,12 @@ def bulk():
     else:
         db.session.commit()
         flash(f"Đã chuyển {changed} câu hỏi sang trạng thái “{STATUS_LABELS[status]}”.", "success")
-    return redirect(request.form.get("back") or url_for("bank.index"))
+    return redirect(_safe_back(request.form.get("back")))
+
+
+def _safe_back(target: str | None) -> str:
+    """Go back only to a page of the bank."""
+    return target if target and target.startswith("/organizer/bank") else url_for("bank.index")
 
 
 def _record_from(form: QuestionForm) -> QuestionRecord:
@@ -119,18 +135,37 @@ def edit(question_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def import_file():
-    """Upload a bank file; the page shows what would be imported, or every fault, before storing."""
-    form = ImportForm(bank_name=request.args.get("bank", ""))
-    preview = token = None
-    if form.validate_on_submit():
-        data = form.file.data.read()
-        filename = Path(form.file.data.filename or "upload").name
-        preview = preview_upload(filename, data, form.bank_name.data)
-        if not preview.issues:
-            token = hold_upload(current_user.id, filename, form.bank_name.data, data)
-            db.session.commit()
-    return render_template("bank/import.html", form=form, preview=preview, token=token,
-                           confirm_form=EmptyForm(), formats=EXPORT_FORMATS)
+    """Upload a bank file; the page shows what would be imported, with options and key, or every
+    fault, before anything is stored. The file is kept while the rest of the form is corrected."""
+    banks = db.session.scalars(sa.select(QuestionBank).order_by(QuestionBank.name)).all()
+    counts = approved_counts()
+    form = ImportForm()
+    form.bank_id.choices = [(bank.id, bank.name) for bank in banks] + [(NEW_BANK, "Ngân hàng mới")]
+    form.bank_names = [bank.name for bank in banks]
+    if request.method == "GET" and request.args.get("bank", type=int):
+        form.bank_id.data = request.args.get("bank", type=int)
+    held = None
+    if form.is_submitted() and form.file.data and form.file.data.filename:
+        # Kept at once, so that a fault elsewhere in the form does not make the organizer choose it again.
+        held = held_upload(current_user.id, hold_upload(current_user.id, Path(form.file.data.filename).name,
+                                                        "", form.file.data.read()))
+        db.session.commit()
+    elif form.is_submitted():
+        held = held_upload(current_user.id, form.token.data or "")
+    is_valid = form.validate_on_submit()
+    if form.is_submitted() and held is None:
+        form.file.errors.append("Chọn tệp để nhập.")
+    preview = None
+    if is_valid and held is not None:
+        bank_name = clean(form.new_bank_name.data) if form.bank_id.data == NEW_BANK \
+            else dict(form.bank_id.choices)[form.bank_id.data]
+        filename, data, token = held.filename, held.data, held.token
+        preview = preview_upload(filename, data, bank_name)
+        held = held_upload(current_user.id, token)
+        held.bank_name = bank_name
+        db.session.commit()
+    return render_template("bank/import.html", form=form, preview=preview, held=held, counts=counts,
+                           confirm_form=EmptyForm(), new_bank=NEW_BANK, letters=OPTION_LETTERS)
 
 
 @bp.route("/import/confirm", methods=["POST"])

@@ -18,4 +18,5 @@ def load_command(contestants: int) -> None:
     click.echo(
         f"Dữ liệu mẫu: thêm {report.agencies} đơn vị, {report.documents} văn bản, "
         f"{report.questions} câu hỏi, {report.rounds} vòng thi, {report.accounts} tài khoản, "
-        f"{report.simulated} thí sinh mô phỏng với {report.attempts} bài thi.")
+        f"{report.simulated} thí sinh mô phỏng và {report.suspicious} tài khoản có dấu hiệu bất thường "
+        f"với {report.attempts} bài thi.")

@@ -32,6 +32,8 @@ DEMO_PASSWORD = "demo12345"
 BANK_NAME = "Kiểm soát thủ tục hành chính"
 CONTEST_SLUG = "kiem-soat-tthc"
 CONTEST_TITLE = "Tìm hiểu hoạt động kiểm soát thủ tục hành chính"
+ORGANIZERS = ("Cơ quan tổ chức: Ủy ban nhân dân tỉnh Bình An\n"
+              "Cơ quan thường trực: Văn phòng UBND tỉnh Bình An, phối hợp với Sở Tư pháp")
 RULES = (
     "Mỗi lượt thi gồm 10 câu hỏi trắc nghiệm rút ngẫu nhiên từ ngân hàng câu hỏi, làm trong 15 phút. "
     "Mỗi thí sinh được thi tối đa 3 lượt trong một tuần; hệ thống tính lượt có kết quả cao nhất. "
@@ -63,16 +65,27 @@ class DemoReport:
     rounds: int = 0
     accounts: int = 0
     simulated: int = 0
+    suspicious: int = 0
     attempts: int = 0
+
+
+def _group_of(code: str, level: int) -> str:
+    """The group an agency of the province's second level is ranked in for collective prizes."""
+    if level != 2:
+        return ""
+    return "Huyện, thị xã, thành phố" if code.startswith("UBND-") else "Sở, ban, ngành"
 
 
 def _add_agencies(nodes: list[dict], parent: Agency | None, report: DemoReport) -> None:
     for node in nodes:
         agency = find_agency(node["code"])
+        level = parent.level + 1 if parent else 1
         if agency is None:
             agency = add_agency(code=node["code"], name=node["name"], parent=parent,
-                                headcount=node["headcount"])
+                                headcount=node["headcount"], group_name=_group_of(node["code"], level))
             report.agencies += 1
+        elif not agency.group_name and _group_of(node["code"], level):
+            agency.group_name = _group_of(node["code"], level)
         _add_agencies(node.get("children", []), agency, report)
 
 
@@ -129,15 +142,22 @@ def _flag_for_review(bank) -> None:
 
 
 def _add_rounds(now: datetime, report: DemoReport) -> tuple[Round, Round]:
-    """A closed week and an open one, each drawing 10 questions in 15 minutes, 3 tries."""
+    """Four weeks, each drawing 10 questions in 15 minutes, 3 tries: one closed, one open now, two to
+    come. Returns the closed week and the open one."""
     contest = get_or_create_contest(CONTEST_SLUG, CONTEST_TITLE, RULES)
+    if not contest.organizers:
+        contest.organizers = ORGANIZERS
+    if contest.eligible_agency is None:
+        contest.eligible_agency = find_agency("UBND-T")
     imported = import_questions(demo_question_records(), BANK_NAME)
     report.questions += imported.added
     bank = get_or_create_bank(BANK_NAME)
     _flag_for_review(bank)
     rounds = {r.name: r for r in contest.rounds}
     specs = [("Tuần 1", now - timedelta(days=9), now - timedelta(days=2)),
-             ("Tuần 2", now - timedelta(days=2), now + timedelta(days=12))]
+             ("Tuần 2", now - timedelta(days=2), now + timedelta(days=5)),
+             ("Tuần 3", now + timedelta(days=5), now + timedelta(days=12)),
+             ("Tuần 4", now + timedelta(days=12), now + timedelta(days=19))]
     for name, opens_at, closes_at in specs:
         if name not in rounds:
             rounds[name] = create_round(
@@ -206,6 +226,74 @@ def _add_simulated_contestants(count: int, rounds: tuple[Round, Round], now: dat
                 report.attempts += 1
 
 
+# Accounts whose papers trip the integrity signals, so judges see what a flag looks like: one
+# browser shared by three accounts, an office address with six, two papers answered in seconds, a
+# copied paper, and one person registered twice (same name and birth date, two CCCD numbers).
+SHARED_DEVICE = "demo-may-dung-chung-7f3a9c"
+SHARED_ADDRESS = "203.113.45.67"
+
+
+def _suspicious_paper(user: User, round_: Round, started_at: datetime, rng: random.Random, *,
+                      device_id: str = "", client_ip: str = "", seconds_each: tuple[float, float] = (8, 40),
+                      skill: float = 0.7, copy_of=None):
+    """One simulated paper from a given device or address; `copy_of` makes it draw the same questions
+    in the same order and choose the same options as that attempt (an answer sheet passed on)."""
+    attempt = start_attempt(user, round_, started_at, client_ip=client_ip, device_id=device_id)
+    if copy_of is not None:
+        # The draw is random; the demo makes the copy's paper the original's, as a shared sheet would.
+        for item, source in zip(attempt.items, copy_of.items):
+            item.question_id, item.choice_order = source.question_id, list(source.choice_order)
+        db.session.flush()
+        db.session.expire(attempt)
+    moment = started_at
+    for item in attempt.items:
+        moment += timedelta(seconds=rng.uniform(*seconds_each))
+        if copy_of is not None:
+            shown = list(copy_of.items[item.position].selected or [])
+        elif rng.random() < skill:
+            shown = [item.choice_order.index(index) for index in item.question.correct]
+        else:
+            shown = [rng.choice([k for k, original in enumerate(item.choice_order) if original not in item.question.correct])]
+        save_answer(attempt, item.position, shown, moment)
+    submit_attempt(attempt, moment + timedelta(seconds=rng.uniform(1, 5)), prediction=rng.randint(20, 120))
+    return attempt
+
+
+def _add_suspicious(rounds: tuple[Round, Round], now: datetime, password_hash: str, report: DemoReport) -> None:
+    if db.session.scalar(sa.select(User.id).where(User.email == "nghi-van-01@demo.vn")):
+        return
+    rng = random.Random(16)
+    agencies = {code: find_agency(code) for code in ("SCT", "SYT", "TANPHU-PHULAM", "SONHA-SONKY", "UBND-HOALOC")}
+    people = [("Đỗ Văn Khải", "SCT"), ("Đỗ Thị Khánh", "SCT"), ("Đỗ Minh Khoa", "SCT"),            # one device
+              ("Lý Văn Phát", "SYT"), ("Lý Thị Phượng", "SYT"), ("Ngô Văn Quý", "SYT"),
+              ("Ngô Thị Quyên", "SYT"), ("Hồ Văn Sang", "SYT"), ("Hồ Thị Sương", "SYT"),          # one address
+              ("Dương Văn Tốc", "TANPHU-PHULAM"), ("Dương Thị Tiệp", "SONHA-SONKY"),               # seconds a paper
+              ("Bùi Văn Chép", "UBND-HOALOC"), ("Bùi Thị Chung", "UBND-HOALOC"),                   # a copied paper
+              ("Phan Văn Trùng", "TANPHU-PHULAM"), ("Phan Văn Trùng", "SONHA-SONKY")]              # registered twice
+    users = []
+    for n, (name, code) in enumerate(people, start=1):
+        twice = n >= 14
+        users.append(create_user(
+            full_name=name, email=f"nghi-van-{n:02d}@demo.vn", password_hash=password_hash,
+            agency_id=agencies[code].id, consented_at=now - timedelta(days=9),
+            citizen_id=f"0350880{n:05d}" if twice else None, birth_date=date(1988, 3, 14) if twice else None))
+        report.suspicious += 1
+    for round_ in rounds:
+        start = round_.opens_at + timedelta(hours=3)
+        for k, user in enumerate(users[:3]):
+            _suspicious_paper(user, round_, start + timedelta(minutes=25 * k), rng, device_id=SHARED_DEVICE)
+        for k, user in enumerate(users[3:9]):
+            _suspicious_paper(user, round_, start + timedelta(hours=1, minutes=20 * k), rng, client_ip=SHARED_ADDRESS)
+        for k, user in enumerate(users[9:11]):
+            _suspicious_paper(user, round_, start + timedelta(hours=5, minutes=7 * k), rng, seconds_each=(0.6, 1.2),
+                              skill=1.0)
+        original = _suspicious_paper(users[11], round_, start + timedelta(hours=8), rng, skill=0.6)
+        _suspicious_paper(users[12], round_, start + timedelta(hours=8, minutes=16), rng, copy_of=original)
+        for k, user in enumerate(users[13:]):
+            _suspicious_paper(user, round_, start + timedelta(hours=10, minutes=30 * k), rng)
+        report.attempts += len(users)
+
+
 def load_demo(now: datetime, simulated: int = 300) -> DemoReport:
     """Load (or complete) the demo in the current transaction; the caller commits."""
     report = DemoReport()
@@ -216,4 +304,5 @@ def load_demo(now: datetime, simulated: int = 300) -> DemoReport:
     password_hash = hash_password(DEMO_PASSWORD)
     _add_accounts(password_hash, report)
     _add_simulated_contestants(simulated, rounds, now, password_hash, report)
+    _add_suspicious(rounds, now, password_hash, report)
     return report

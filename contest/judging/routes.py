@@ -6,7 +6,7 @@ from markupsafe import Markup
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
 from contest.agencies.models import Agency
-from contest.agencies.queries import agency_choices
+from contest.agencies.queries import agency_picker
 from contest.database import utcnow
 from contest.extensions import db
 from contest.judging.queries import REPORT_TTL_SECONDS, AgencyReport, contest_agency_report, round_agency_report
@@ -66,9 +66,10 @@ def leaderboard(round_id: int):
     """The full-name leaderboard of a round, for any agency and its subtree."""
     round_ = db.get_or_404(Round, round_id)
     agency_id = request.args.get("agency", type=int)
-    agency = db.get_or_404(Agency, agency_id) if agency_id else None
+    agency = db.get_or_404(Agency, agency_id) if agency_id and agency_id < 2**31 else None
+    picker = agency_picker("agency", agency.id if agency else None, request.args.get("agency_q", ""))
     return render_template(
-        "judging/leaderboard.html", round=round_, agency=agency, choices=agency_choices(),
+        "judging/leaderboard.html", round=round_, agency=agency, picker=picker,
         page=board_page(settled(round_), board_view(round_, utcnow(), public=False), agency,
                         request.args.get("after"), current_app.config["LEADERBOARD_PAGE_SIZE"] * 4),
         entrants=entrant_count(round_.id, agency))

@@ -15,9 +15,9 @@ from sqlalchemy.orm import joinedload
 from contest.agencies.models import Agency
 from contest.agencies.queries import subtree_condition
 from contest.extensions import db
-from contest.leaderboards.counts import BUCKET_MS, bucket_of, count_ahead, live_histogram
+from contest.leaderboards.counts import BUCKET_MS, STALE_SECONDS, bucket_of, count_ahead, live_histogram, refreshed
 from contest.leaderboards.models import ContestStanding, Standing
-from contest.rounds.models import Round
+from contest.rounds.models import Contest, Round
 
 
 @dataclass
@@ -235,3 +235,69 @@ def live_country_figures(round_: Round, standing: Standing | None) -> tuple[int,
         own_bucket, sa.tuple_(Standing.duration_ms, Standing.submitted_at)
         < sa.tuple_(standing.duration_ms, standing.submitted_at))) or 0
     return max(entrants, 1), count_ahead(histogram, standing.score, standing.duration_ms) + within + 1
+
+
+@dataclass
+class Position:
+    """Where a contestant stands on a board: rank x of y, and whether the figures may lag."""
+
+    rank: int | None
+    entrants: int
+    is_lagging: bool
+
+
+def own_position(round_: Round, standing: Standing | None, agency: Agency | None, view: str) -> Position:
+    """The standing's rank and the entrants on the round's board in this view and scope.
+
+    The live board of the whole round reads the per-worker counts (at most counts.STALE_SECONDS
+    old) instead of counting a million standings; an agency's board, the final and the frozen views
+    count exactly.
+    """
+    in_scope = standing is not None and (view != "frozen" or standing.frozen_score is not None) \
+        and (agency is None or standing.agency_path.startswith(agency.path))
+    if view == "live" and agency is None:
+        entrants, rank = live_country_figures(round_, standing if in_scope else None)
+        return Position(rank=rank, entrants=entrants, is_lagging=True)
+    entrants, rank = entrants_and_rank(round_.id, standing if in_scope else None, agency, view)
+    return Position(rank=rank, entrants=entrants, is_lagging=False)
+
+
+def contest_position(contest: Contest, standing: ContestStanding | None, agency: Agency | None) -> Position:
+    """The overall standing's rank and the entrants on the contest's board in this scope; over the
+    whole contest the entrants come from a count at most counts.STALE_SECONDS old."""
+    def count() -> int:
+        query = sa.select(sa.func.count()).select_from(ContestStanding).where(ContestStanding.contest_id == contest.id)
+        if agency is not None:
+            query = query.where(subtree_condition(ContestStanding.agency_path, agency))
+        return db.session.scalar(query) or 0
+
+    in_scope = standing is not None and (agency is None or standing.agency_path.startswith(agency.path))
+    rank = rank_of(standing, agency) if in_scope else None
+    if agency is not None:
+        return Position(rank=rank, entrants=count(), is_lagging=False)
+    # The id alone can name a recreated contest, hence its creation time in the key.
+    entrants = refreshed(("contest-entrants", str(db.engine.url), contest.id, contest.created_at), count, STALE_SECONDS)
+    return Position(rank=rank, entrants=max(entrants, rank or 0), is_lagging=True)
+
+
+def around_cursor(standing: Standing | ContestStanding, view: str, agency: Agency | None, before: int = 5) -> str | None:
+    """The cursor of the page that starts `before` rows above the standing in board order (None: from
+    the top), so that "Xem vị trí của tôi" shows the contestant's row among its neighbours."""
+    if isinstance(standing, ContestStanding):
+        table, key_column, key = ContestStanding, ContestStanding.contest_id, standing.contest_id
+    else:
+        table, key_column, key = Standing, Standing.round_id, standing.round_id
+    columns = rank_columns(view, table)
+    values = _values(view, standing)
+    score, rest = columns[0], columns[1:]
+    # The rows just ahead in board order, nearest first: equal score and earlier keys, then higher scores.
+    reverse = [score.asc(), *(column.desc() for column in rest)]
+    ahead = _scoped(sa.select(*columns), table, key_column, key, agency, view)
+    found = db.session.execute(ahead.where(score == values[0], sa.tuple_(*rest) < sa.tuple_(*values[1:]))
+                               .order_by(*reverse).limit(before + 1)).all()
+    if len(found) <= before:
+        found += db.session.execute(ahead.where(score > values[0]).order_by(*reverse)
+                                    .limit(before + 1 - len(found))).all()
+    if len(found) <= before:
+        return None
+    return _encode(list(found[before]))

@@ -1,12 +1,12 @@
 """Organizer forms for legal documents."""
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, ValidationError
 from wtforms.validators import Length, Optional
 
 from contest.clock import DATE_FORMAT
+from contest.forms import Form
 from contest.legal.models import DOCUMENT_STATUSES
 
 
@@ -24,14 +24,14 @@ class DateField(StringField):
                 raise ValidationError("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 08/06/2010.")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """Upload a legal document."""
 
     file = FileField("Tệp văn bản (.docx, .txt, .md, .pdf có lớp chữ)", validators=[FileRequired("Chọn tệp.")])
     number = StringField("Số hiệu (nếu phần đầu văn bản không ghi rõ)", validators=[Optional(), Length(max=60)])
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     """Correct what the parser read from the heading."""
 
     kind = StringField("Loại văn bản", validators=[Length(max=60)])
@@ -41,7 +41,7 @@ class DocumentForm(FlaskForm):
     effective_on = DateField("Ngày có hiệu lực (dd/mm/yyyy)")
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """Mark a document amended or replaced."""
 
     status = SelectField("Tình trạng", choices=list(DOCUMENT_STATUSES.items()))

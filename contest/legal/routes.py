@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
+from contest.bank.queries import questions_citing
 from contest.bank.services import DEFAULT_BANK, import_questions, retire_questions_citing
 from contest.clock import display_zone
 from contest.database import utcnow
@@ -24,6 +25,7 @@ from questions.amendments import ACTIONS
 from questions.drafting import draft_questions
 from questions.legal import parse_legal_text
 from questions.legal_readers import UnreadableLegalText, read_legal_bytes
+from questions.records import STATUS_LABELS
 
 bp = Blueprint("legal", __name__, url_prefix="/organizer/legal")
 
@@ -80,7 +82,8 @@ def document(document_id: int):
                            status_form=_status_form(document), action_form=EmptyForm(),
                            by_article=questions_by_article(document), statuses=DOCUMENT_STATUSES,
                            view=changes_view(document, as_of), made=amendments_made_by(document),
-                           actions=ACTIONS, date_arg=request.args.get("ngay", ""))
+                           actions=ACTIONS, date_arg=request.args.get("ngay", ""),
+                           question_statuses=STATUS_LABELS)
 
 
 def _date_arg(value: str) -> date | None:
@@ -139,9 +142,22 @@ def retire(document_id: int):
     document = db.get_or_404(LegalDocument, document_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    count = retire_questions_citing(document, request.form.get("article") or None)
+    article = request.form.get("article") or None
+    if request.form.get("confirmed") != "1":
+        # Nothing changes before the organizer has seen what will.
+        citing = questions_citing(document, article)
+        where = f"Điều {article} của {document.display_name}" if article else document.display_name
+        return render_template(
+            "confirm.html", title="Ngừng dùng câu hỏi",
+            message=f"Sẽ ngừng dùng {len(citing)} câu hỏi dựa trên {where}: chúng không còn được rút vào đề thi "
+                    "(bài thi đã làm vẫn giữ và chấm như cũ).",
+            items=[question.text for question in citing[:10]], more=max(0, len(citing) - 10),
+            note="Có thể duyệt lại từng câu trong ngân hàng câu hỏi. Thao tác được ghi vào nhật ký.",
+            action=url_for("legal.retire", document_id=document.id), fields=[("article", article or "")],
+            confirm_label=f"Ngừng dùng {len(citing)} câu hỏi", cancel_url=url_for("legal.document", document_id=document.id))
+    count = retire_questions_citing(document, article)
     record(current_user.id, "questions.retire_by_document", "legal_document", document.id,
-           article=request.form.get("article") or "", count=count)
+           article=article or "", count=count)
     db.session.commit()
     flash(f"Đã ngừng dùng {count} câu hỏi dựa trên {document.display_name}.", "success")
     return redirect(url_for("legal.document", document_id=document.id))

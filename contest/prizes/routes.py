@@ -17,22 +17,33 @@ from contest.prizes.services import (PrizeError, canonical, exclude, propose_win
                                      set_prize_rules, sign, signatures, snapshot_of, snapshot_winners)
 from contest.rounds.models import Round
 from questions.lazy import deferred
+from questions.text import clean
 
 bp = Blueprint("prizes", __name__, url_prefix="/judging/rounds/<int:round_id>/prizes")
 # openpyxl loads with the first winners list, not in every web worker (see questions.lazy).
 winners_workbook = deferred("contest.exports.winners:winners_workbook")
 
 
-def parse_rules(text: str) -> list[tuple[str, int, int]]:
-    """Read lines "Giải Nhất | 1 | 10" (name, how many, points for the agency); ValueError names the line."""
-    rules = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+# Blank rows the prize form offers beyond the rules already set.
+BLANK_RULE_ROWS = 3
+
+
+def rules_from_rows(form) -> list[tuple[str, int, int]]:
+    """The rows of the prize form (name-N, count-N, points-N) as (name, how many, points); blank rows
+    are skipped; ValueError names every faulty row."""
+    rules, faults = [], []
+    numbers = sorted({int(key.split("-")[1]) for key in form if key.startswith("name-") and key[5:].isdigit()})
+    for number in numbers[:50]:
+        name = clean(form.get(f"name-{number}", ""))
+        count, points = form.get(f"count-{number}", "").strip(), form.get(f"points-{number}", "").strip() or "0"
+        if not name and not form.get(f"count-{number}", "").strip():
             continue
-        parts = [part.strip() for part in line.split("|")]
-        if len(parts) not in (2, 3) or not parts[1].isdigit() or (len(parts) == 3 and not parts[2].isdigit()):
-            raise ValueError(f"Dòng {number}: cần “Tên giải | Số lượng | Điểm”.")
-        rules.append((parts[0], int(parts[1]), int(parts[2]) if len(parts) == 3 else 0))
+        if not name or not count.isdigit() or int(count) == 0 or not points.isdigit() or len(count) > 6 or len(points) > 6:
+            faults.append(f"Dòng {number + 1}: cần tên giải, số lượng (số nguyên dương) và điểm cho đơn vị (số nguyên, có thể để 0).")
+            continue
+        rules.append((name[:60], int(count), int(points)))
+    if faults:
+        raise ValueError(" ".join(faults))
     return rules
 
 
@@ -46,13 +57,14 @@ def index(round_id: int):
     checksum = snapshot.checksum if snapshot else canonical(round_, propose_winners(round_))[1]
     rules = db.session.scalars(sa.select(PrizeRule).where(PrizeRule.round_id == round_.id)
                                .order_by(PrizeRule.stream, PrizeRule.rank_order)).all()
-    by_stream: dict[str, list[str]] = {}
+    by_stream: dict[str, list[PrizeRule]] = {}
     for rule in rules:
-        by_stream.setdefault(rule.stream, []).append(f"{rule.name} | {rule.count} | {rule.points}")
+        by_stream.setdefault(rule.stream, []).append(rule)
     exclusions = db.session.scalars(sa.select(Exclusion).where(Exclusion.round_id == round_.id)).all()
     return render_template("prizes/index.html", round=round_, snapshot=snapshot, winners=winners,
                            checksum=checksum, signed=signatures(round_, checksum), rules=by_stream,
-                           exclusions=exclusions, form=EmptyForm(), is_closed=utcnow() >= round_.closes_at)
+                           exclusions=exclusions, form=EmptyForm(), is_closed=utcnow() >= round_.closes_at,
+                           streams=round_.contest.streams or ["CBCCVC"], blank_rows=BLANK_RULE_ROWS)
 
 
 def _act(round_id: int, action):
@@ -75,10 +87,10 @@ def _act(round_id: int, action):
 @role_required(Role.JUDGE, Role.ORGANIZER)
 def rules(round_id: int):
     """Replace the prize rules of a stream."""
-    stream = request.form.get("stream", "CBCCVC").strip() or "CBCCVC"
+    stream = clean(request.form.get("stream", "")) or "CBCCVC"
 
     def action(round_):
-        set_prize_rules(round_, stream, parse_rules(request.form.get("rules", "")), current_user.id)
+        set_prize_rules(round_, stream, rules_from_rows(request.form), current_user.id)
         return f"Đã lưu cơ cấu giải của khối {stream}."
     return _act(round_id, action)
 

@@ -1,11 +1,12 @@
 """The organizer's contest and round forms."""
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from contest.agencies.forms import AgencyField
 from contest.clock import parse_local_datetime
+from contest.forms import Form
 from contest.rounds.settings import COUNTING_RULES, PREDICTION_KINDS, REVIEW_POLICIES, parse_quotas
 
 
@@ -23,22 +24,30 @@ class LocalDateTimeField(StringField):
                 raise ValidationError("Nhập theo dạng ngày/tháng/năm giờ:phút, ví dụ 01/12/2026 08:00.")
 
 
-class RoundForm(FlaskForm):
+class Between(NumberRange):
+    """NumberRange that stays quiet when the value could not be read (the field already says why)."""
+
+    def __call__(self, form, field):
+        if field.data is not None:
+            super().__call__(form, field)
+
+
+class RoundForm(Form):
     """Create or edit a round."""
 
     contest_id = SelectField("Cuộc thi", coerce=int)
     bank_id = SelectField("Ngân hàng câu hỏi", coerce=int)
     name = StringField("Tên vòng thi", validators=[DataRequired("Nhập tên vòng thi.")])
-    opens_at = LocalDateTimeField("Mở lúc (dd/mm/yyyy HH:MM)", validators=[DataRequired("Nhập thời điểm mở.")])
-    closes_at = LocalDateTimeField("Đóng lúc (dd/mm/yyyy HH:MM)", validators=[DataRequired("Nhập thời điểm đóng.")])
+    opens_at = LocalDateTimeField("Mở lúc", validators=[DataRequired("Nhập thời điểm mở.")])
+    closes_at = LocalDateTimeField("Đóng lúc", validators=[DataRequired("Nhập thời điểm đóng.")])
     time_limit_minutes = IntegerField("Thời gian làm bài (phút)", default=15,
-                                      validators=[NumberRange(1, 600, "Từ 1 đến 600 phút.")])
+                                      validators=[Between(1, 600, "Từ 1 đến 600 phút.")])
     question_count = IntegerField("Số câu hỏi mỗi lượt", default=10,
-                                  validators=[NumberRange(1, 200, "Từ 1 đến 200 câu.")])
+                                  validators=[Between(1, 200, "Từ 1 đến 200 câu.")])
     attempts_allowed = IntegerField("Số lần thi tối đa (để trống: không giới hạn)",
                                     validators=[Optional(), NumberRange(1, 100, "Từ 1 đến 100 lần.")])
     counting_rule = SelectField("Lần thi được tính", choices=list(COUNTING_RULES.items()))
-    quotas = TextAreaField("Định mức câu hỏi (mỗi dòng: Chủ đề | Mức độ | Số câu; để trống: rút ngẫu nhiên)",
+    quotas = TextAreaField("Định mức câu hỏi (để trống: rút ngẫu nhiên cả ngân hàng)",
                            validators=[Optional(), Length(max=5000)])
     prediction_kind = SelectField("Câu hỏi dự đoán", choices=list(PREDICTION_KINDS.items()))
     prediction_prompt = StringField("Nội dung câu dự đoán (để trống: dùng câu mặc định)", validators=[Length(max=500)])
@@ -46,7 +55,7 @@ class RoundForm(FlaskForm):
     is_flagged_excluded = BooleanField("Không rút các câu hỏi cần rà soát (điều, khoản đã thay đổi sau khi soạn câu)",
                                        default=True)
     review_policy = SelectField("Sau khi nộp bài, thí sinh xem", choices=list(REVIEW_POLICIES.items()))
-    stream_banks = TextAreaField("Ngân hàng riêng theo khối (mỗi dòng: Khối | Tên ngân hàng; để trống: dùng chung)",
+    stream_banks = TextAreaField("Ngân hàng riêng theo khối (để trống: mọi khối dùng chung)",
                                  validators=[Optional(), Length(max=2000)])
 
     def validate_quotas(self, field):
@@ -57,13 +66,16 @@ class RoundForm(FlaskForm):
             raise ValidationError(str(error))
 
 
-class ContestForm(FlaskForm):
+class ContestForm(Form):
     """Create or edit a contest: its rules, who may take part and how results are ranked."""
 
     title = StringField("Tên cuộc thi", validators=[DataRequired("Nhập tên cuộc thi."), Length(max=300)])
     slug = StringField("Mã cuộc thi (chữ không dấu, gạch nối)", validators=[DataRequired("Nhập mã."), Length(max=100)])
+    organizers = TextAreaField("Đơn vị tổ chức", validators=[Length(max=2000)],
+                               description="Mỗi dòng một đơn vị, hiện dưới tên cuộc thi trên trang chủ, ví dụ: "
+                                           "Ban Tổ chức: Sở Tư pháp tỉnh Bình An.")
     rules_text = TextAreaField("Thể lệ", validators=[Length(max=20000)])
-    eligible_agency_id = SelectField("Đơn vị được dự thi (cả cấp dưới)", coerce=int)
+    eligible_agency_id = AgencyField("Đơn vị được dự thi (cả cấp dưới)")
     streams = StringField("Khối dự thi (phân cách bằng dấu phẩy)", default="CBCCVC")
     overall_rule = SelectField("Xếp hạng toàn cuộc thi", choices=[("sum", "Tổng điểm các vòng"),
                                                                   ("best_round", "Vòng có kết quả cao nhất")])

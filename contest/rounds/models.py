@@ -17,6 +17,8 @@ class Contest(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     rules_text: Mapped[str] = mapped_column(sa.Text, default="")
+    # Who runs it, as the home page names them ("Ban Tổ chức: Sở Tư pháp tỉnh …"), one per line.
+    organizers: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # The streams ("khối dự thi") it admits, each ranked and awarded separately.
     streams: Mapped[list] = mapped_column(sa.JSON, default=lambda: ["CBCCVC"])
     # Only agencies under this one may take part (None: every agency).

@@ -11,6 +11,15 @@ PREDICTION_KINDS = {"": "Không có câu dự đoán",
                     "entries": "Dự đoán số lượt dự thi"}
 
 
+# What organizers call each setting of a round (the change log and the audit log name them so).
+SETTING_LABELS = {"name": "Tên vòng thi", "bank_id": "Ngân hàng câu hỏi", "stream_banks": "Ngân hàng riêng theo khối",
+                  "opens_at": "Thời điểm mở", "closes_at": "Thời điểm đóng", "time_limit_seconds": "Thời gian làm bài",
+                  "question_count": "Số câu hỏi mỗi lượt", "attempts_allowed": "Số lần thi tối đa",
+                  "counting_rule": "Lần thi được tính", "quotas": "Định mức câu hỏi",
+                  "prediction_kind": "Câu hỏi dự đoán", "prediction_prompt": "Nội dung câu dự đoán",
+                  "is_all_required": "Bắt buộc trả lời tất cả", "review_policy": "Xem đáp án sau khi nộp"}
+
+
 def parse_quotas(text: str) -> list[dict]:
     """Read quota lines "Chủ đề | Mức độ | Số câu" (topic or difficulty may be blank); ValueError names the line."""
     quotas = []

@@ -74,7 +74,12 @@ def test_an_organizer_gives_a_temporary_password_shown_once_and_logged(client, o
     db.session.add(LoginThrottle(key=f"a|{OWNER}", window_started_at=utcnow(), failures=20))
     db.session.commit()
     token = csrf_token(organizer, "/organizer/accounts?q=thi")
-    response = organizer.post(f"/organizer/accounts/{user.id}/password", data={"csrf_token": token})
+    before = db.session.get(User, user.id).password_hash
+    asked = organizer.post(f"/organizer/accounts/{user.id}/password", data={"csrf_token": token}).get_data(as_text=True)
+    assert f"Cấp mật khẩu tạm thời cho {user.full_name} ({user.email})?" in asked
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash == before  # nothing changes before the confirmation
+    response = organizer.post(f"/organizer/accounts/{user.id}/password", data={"csrf_token": token, "confirmed": "1"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     temporary = page.split('<p class="temporary-password"><code>')[1].split("</code>")[0]

@@ -26,9 +26,17 @@ def test_contestant_registers_under_an_agency_and_is_logged_in(client, world):
     assert "Trần Thị Ánh" in client.get("/").get_data(as_text=True)
 
 
-def test_registration_lists_the_agency_tree(client, world):
-    page = client.get("/register").get_data(as_text=True)
-    assert page.index("UBND tỉnh Thử") < page.index("UBND huyện Một") < page.index("UBND xã Một")
+def test_the_agency_picker_finds_agencies_typed_without_diacritics_and_shows_their_line(client, world):
+    # Without JavaScript the picker's words come back to the page, which lists the agencies found.
+    page = client.get("/register?agency_q=mot").get_data(as_text=True)
+    assert page.index("UBND huyện Một") < page.index("UBND xã Một") and "Sở Tư pháp" not in page
+    assert "UBND tỉnh Thử › UBND huyện Một</span>" in page
+    assert f'name="agency_id" value="{world.commune.id}"' in page
+    # With it, the same search answers as JSON while one types.
+    found = client.get("/agencies/search?q=XA  mot").get_json()
+    assert found == {"agencies": [{"id": world.commune.id, "name": "UBND xã Một",
+                                   "trail": "UBND tỉnh Thử › UBND huyện Một"}], "more": False}
+    assert client.get(f"/agencies/search?q=mot&within={world.department.id}").get_json()["agencies"] == []
 
 
 def test_registration_requires_consent_and_names_the_faults(client, world):

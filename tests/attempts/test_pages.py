@@ -25,12 +25,13 @@ def option_tags(page):
     return re.findall(r"<input type=\"(?:radio|checkbox)\"[^>]*>", page)
 
 
-def test_open_rounds_are_listed_and_start_needs_a_login(client, world):
+def test_the_home_page_opens_on_the_contest_and_start_needs_a_login(client, world):
     home = client.get("/").get_data(as_text=True)
-    assert "Đang mở" in home and "Cuộc thi thử nghiệm — Tuần 1" in home
+    assert "<h1 id=\"contest-title\">Cuộc thi thử nghiệm</h1>" in home and "Tuần 1 đang mở" in home
+    assert "Vào thi" in home and f"/login?next=/rounds/{world.round.id}" in home
     detail = client.get(f"/rounds/{world.round.id}").get_data(as_text=True)
     assert "Đăng nhập để dự thi" in detail
-    assert "10 phút" in detail and "tối đa 2 lần" in detail
+    assert "10 phút" in detail and "tối đa <strong>2 lượt</strong>" in detail
 
 
 def test_dates_read_dd_mm_yyyy_in_vietnam_time(client, world):
@@ -54,7 +55,7 @@ def test_the_full_journey_through_pages(client, world, auth):
     result = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "5/5" in result and "Hạng hiện tại: <strong id=\"rank\">1</strong>" in result
     board = client.get(f"/rounds/{world.round.id}/leaderboard").get_data(as_text=True)
-    assert "Nguyễn Văn Thí" in board and 'class="me"' in board
+    assert "Nguyễn Văn Thí" in board and 'class="me" id="me"' in board and "Bạn xếp hạng <strong>1</strong> / 1" in board
     # Submitting again changes nothing.
     client.post(f"/attempts/{attempt.id}/submit", data={"csrf_token": data["csrf_token"], "q0": "0"})
     db.session.expire_all()
@@ -228,7 +229,7 @@ def test_a_password_reset_ends_the_sessions_signed_before_it(client, world, auth
     organizer.post("/login", data={"email": "btc@example.vn", "password": factories.PASSWORD,
                                    "csrf_token": csrf_token(organizer, "/login")})
     reset = organizer.post(f"/organizer/accounts/{world.contestant.id}/password",
-                           data={"csrf_token": csrf_token(organizer, "/organizer/accounts")})
+                           data={"csrf_token": csrf_token(organizer, "/organizer/accounts"), "confirmed": "1"})
     assert reset.status_code == 200
     assert "Nguyễn Văn Thí" not in client.get("/").get_data(as_text=True)
     assert client.get(f"/attempts/{attempt.id}").status_code == 302  # to the log-in page

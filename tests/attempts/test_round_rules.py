@@ -143,7 +143,7 @@ def test_the_round_page_lists_the_contestants_papers_with_links_to_their_results
     db.session.commit()
     auth.login("thisinh@example.vn")
     page = client.get(f"/rounds/{world.round.id}").get_data(as_text=True)
-    assert "tối đa 3 lần; tính lần thi đầu tiên" in page
+    assert "tối đa <strong>3 lượt</strong>; tính lượt thi đầu tiên" in page and "Bạn đang làm bài" not in page
     assert "Các lượt thi của bạn" in page
     assert page.index(f'/attempts/{first.id}/result') < page.index(f'/attempts/{second.id}/result')
     assert "0/5" in page and "1/5" in page and "Xem kết quả và đáp án" not in page  # review after the close

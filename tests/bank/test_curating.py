@@ -106,8 +106,12 @@ def test_bulk_status_for_ticked_questions_and_for_a_whole_search(client, world, 
                                               "ids": [str(draft.id)]})
     db.session.expire_all()
     assert draft.status == "approved"
+    asked = client.post("/organizer/bank/bulk", data={"csrf_token": token, "new_status": "retired", "scope": "all",
+                                                      "q": "cau hoi so"}).get_data(as_text=True)
+    assert "Sẽ chuyển 30 câu hỏi sang “Ngừng dùng”" in asked and "… và 20 mục khác." in asked
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Question).where(Question.status == "retired")) == 0
     response = client.post("/organizer/bank/bulk", data={"csrf_token": token, "new_status": "retired", "scope": "all",
-                                                         "q": "cau hoi so"}, follow_redirects=True)
+                                                         "q": "cau hoi so", "confirmed": "1"}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Đã chuyển 30 câu hỏi" in page, re.findall(r"class=\"flash[^>]*>([^<]*)", page)  # every factory question reads "Câu hỏi số …"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Question)
@@ -118,7 +122,7 @@ def test_bulk_status_for_ticked_questions_and_for_a_whole_search(client, world, 
 
 def test_health_warns_when_a_round_cannot_be_drawn(client, world, auth, now):
     organizer(client, world, auth)
-    factories.make_round(now, bank_name="Nhỏ", question_count=10, opens_in=timedelta(days=1))
+    factories.make_round(now, bank_name="Nhỏ", question_count=10, opens_in=timedelta(days=1), check_bank=False)
     import_questions(factories.question_records(4, "Ít"), "Nhỏ")
     db.session.commit()
     health = bank_health(get_or_create_bank("Nhỏ"))

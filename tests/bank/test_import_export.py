@@ -6,9 +6,10 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from contest.bank.models import PendingImport, Question
+from contest.bank.models import Question, QuestionBank
 from contest.extensions import db
 from questions.formats import read_bank
+from questions.text import fold
 from tests.conftest import csrf_token
 from tests.questions.test_spreadsheet import good_row, write_book
 
@@ -20,12 +21,18 @@ def count_questions(bank_name=None):
     return db.session.scalar(query)
 
 
-def upload(client, path, bank="Tuần 2"):
+def upload(client, path, bank="Tuần 2", bank_id=None):
+    """Post a file for its preview, into an existing bank (bank_id) or a new one named `bank`."""
     token = csrf_token(client, "/organizer/bank/import")
+    choice = {"bank_id": str(bank_id)} if bank_id is not None else {"bank_id": "0", "new_bank_name": bank}
     with open(path, "rb") as handle:
-        return client.post("/organizer/bank/import", data={"csrf_token": token, "bank_name": bank,
+        return client.post("/organizer/bank/import", data={"csrf_token": token, **choice,
                                                             "file": (handle, Path(path).name)},
                            content_type="multipart/form-data")
+
+
+def held_token(page: str) -> str:
+    return page.split('name="token" value="')[1].split('"')[0]
 
 
 def test_preview_lists_every_fault_and_stores_nothing(organizer, tmp_path):
@@ -33,7 +40,27 @@ def test_preview_lists_every_fault_and_stores_nothing(organizer, tmp_path):
     page = upload(organizer, path).get_data(as_text=True)
     assert "Tệp có 2 lỗi; chưa nhập câu nào" in page
     assert "Dòng 3, cột H (Đáp án)" in page and "Dòng 4, cột C (Câu hỏi)" in page
-    assert count_questions() == 30 and db.session.scalar(sa.select(sa.func.count()).select_from(PendingImport)) == 0
+    assert count_questions() == 30 and db.session.scalar(sa.select(QuestionBank.id).where(QuestionBank.name == "Tuần 2")) is None
+
+
+def test_the_bank_is_chosen_explicitly_and_the_file_survives_a_form_error(organizer, world, tmp_path):
+    path = write_book(tmp_path / "tot.xlsx", [good_row(1), good_row(2)])
+    token = csrf_token(organizer, "/organizer/bank/import")
+    with open(path, "rb") as handle:
+        page = organizer.post("/organizer/bank/import", data={"csrf_token": token, "file": (handle, "tot.xlsx")},
+                              content_type="multipart/form-data").get_data(as_text=True)
+    assert "Chọn ngân hàng nhận câu hỏi." in page and "Tệp đã chọn:</strong> <span class=\"long\">tot.xlsx" in page
+    # A new bank named like an existing one (case and diacritics aside) is refused: choose that bank.
+    existing = db.session.scalar(sa.select(QuestionBank))
+    again = organizer.post("/organizer/bank/import", data={
+        "csrf_token": token, "token": held_token(page), "bank_id": "0", "new_bank_name": fold(existing.name).upper()})
+    assert f"Đã có ngân hàng “{existing.name}”" in again.get_data(as_text=True)
+    # The same file, kept, goes into the bank chosen from the list; the preview shows options and key.
+    preview = organizer.post("/organizer/bank/import", data={
+        "csrf_token": token, "token": held_token(page), "bank_id": str(existing.id)}).get_data(as_text=True)
+    assert f"Sẽ nhập <strong>2</strong> câu hỏi vào ngân hàng “{existing.name}”" in preview
+    assert '<li class="key">' in preview and "Đáp án: B" in preview
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(QuestionBank)) == 1
 
 
 def test_preview_then_confirm_imports_once(organizer, tmp_path):
@@ -41,7 +68,7 @@ def test_preview_then_confirm_imports_once(organizer, tmp_path):
     page = upload(organizer, path).get_data(as_text=True)
     assert "Sẽ nhập <strong>2</strong> câu hỏi" in page and "bỏ qua 1 câu đã có" in page
     assert count_questions() == 30  # the preview stored nothing
-    token = page.split('name="token" value="')[1].split('"')[0]
+    token = held_token(page)
     response = organizer.post("/organizer/bank/import/confirm",
                               data={"csrf_token": csrf_token(organizer, "/organizer/bank/import"), "token": token},
                               follow_redirects=True)

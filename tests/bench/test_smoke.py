@@ -79,3 +79,13 @@ def test_two_instances_agree_with_a_recount():
 def test_the_one_worker_start_benchmark_starts_every_attempt():
     output = run_bench("starts.py", "--starts", "20")
     assert "start attempt" in output and "failures 0" in output.split("start attempt")[1].splitlines()[0]
+
+
+def test_the_network_benchmark_loads_both_pages_cold_and_warm_on_both_networks():
+    output = run_bench("network.py", "--runs", "1", "--contestants", "5", "--workers", "2")
+    lines = [line for line in output.splitlines() if line.startswith(("Slow 3G", "Fast 3G"))]
+    assert len(lines) == 8, output
+    # A warm load fetches only the page: the style sheet and scripts come from the browser's cache.
+    warm = [line.split() for line in lines if " warm " in line]
+    assert all(int(fields[-2]) == 1 for fields in warm), output
+    assert "load of a working paper" in output

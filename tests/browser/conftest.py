@@ -12,12 +12,13 @@ from tests.conftest import skip_or_fail
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+LAUNCH_ARGS = ["--lang=vi", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# The two screens the product is checked on: a small Android phone and a common office laptop.
 VIEWPORTS = {
-    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+    "phone": {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
               "device_scale_factor": 2},
-    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "desktop": {"viewport": {"width": 1366, "height": 768}},
 }
 
 
@@ -71,6 +72,13 @@ def open_page(browser, viewport: str, name: str, **options):
         page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
     finally:
         context.close()
+def serve(app) -> tuple[object, threading.Thread, str]:
+    """Serve the app on a free port in a thread of this process; (server, thread, base URL)."""
+    db.session.remove()  # the server's threads need the SQLite write lock this session would hold
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread, f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture(params=sorted(VIEWPORTS))

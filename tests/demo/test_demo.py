@@ -8,6 +8,7 @@ from contest.bank.models import Question
 from contest.database import utcnow
 from contest.demo.loader import DEMO_PASSWORD, load_demo
 from contest.extensions import db
+from contest.integrity.queries import integrity_report
 from contest.leaderboards.models import Standing
 from contest.legal.services import find_document
 from contest.rounds.models import Round
@@ -26,7 +27,24 @@ def test_demo_loads_once_and_a_second_run_adds_nothing(app):
     again = load_demo(utcnow(), simulated=25)
     db.session.commit()
     assert counts() == first
-    assert (again.agencies, again.questions, again.accounts, again.simulated) == (0, 0, 0, 0)
+    assert (again.agencies, again.questions, again.accounts, again.simulated, again.suspicious) == (0, 0, 0, 0, 0)
+
+
+def test_the_demo_shows_every_signal_to_judges_and_a_week_open_now(app, client):
+    now = utcnow()
+    report = load_demo(now, simulated=5)
+    db.session.commit()
+    assert report.suspicious == 15
+    weeks = db.session.scalars(sa.select(Round).order_by(Round.opens_at)).all()
+    assert [week.state_at(now) for week in weeks] == ["closed", "open", "upcoming", "upcoming"]
+    for week in weeks[:2]:
+        signals = integrity_report(week.id)
+        assert len(signals.shared_devices) == 1 and len(signals.shared_devices[0].accounts) == 3
+        assert len(signals.shared_addresses) == 1 and len(signals.shared_addresses[0].accounts) == 6
+        assert len(signals.fast_papers) >= 2 and len(signals.identical_papers) == 1
+        assert len(signals.near_duplicates) == 1
+    home = client.get("/").get_data(as_text=True)
+    assert "Tuần 2 đang mở" in home and "Ủy ban nhân dân tỉnh Bình An" in home and home.count('class="week ') == 4
 
 
 def test_demo_accounts_and_bank(app):

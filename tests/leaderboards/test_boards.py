@@ -1,4 +1,5 @@
 """Standings and boards: best attempt kept, ties broken by time then submission, agency subtrees."""
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -78,10 +79,11 @@ def test_board_page_shows_own_agency_tab_and_own_rank(client, world, now, auth):
     take(other, world.round, now, correct=5, seconds=60)
     auth.login("thisinh@example.vn")
     page = client.get(f"/rounds/{world.round.id}/leaderboard").get_data(as_text=True)
-    assert "Hạng của bạn: <strong>2</strong>" in page
-    assert f"agency={world.department.id}" in page
+    assert "Bạn xếp hạng <strong>2</strong> / 2" in page
+    # The breadcrumb leads from the whole contest down the contestant's own line of agencies.
+    assert page.index(f"agency={world.province.id}") < page.index(f"agency={world.department.id}")
     mine = client.get(f"/rounds/{world.round.id}/leaderboard?agency={world.department.id}").get_data(as_text=True)
-    assert "Hạng của bạn: <strong>1</strong>" in mine and "Người xã" not in mine
+    assert "Bạn xếp hạng <strong>1</strong> / 1" in mine and "Người xã" not in mine
 
 
 def test_the_national_live_rank_from_counts_matches_the_exact_rank(world, now):
@@ -116,9 +118,9 @@ def test_only_the_national_live_board_says_its_counts_may_lag(client, world, now
     take(world.contestant, world.round, now, correct=2, seconds=60)
     auth.login("thisinh@example.vn")
     national = client.get(f"/rounds/{world.round.id}/leaderboard").get_data(as_text=True)
-    assert "Hạng của bạn: <strong>1</strong>" in national and "có thể chậm tối đa 30 giây" in national
+    assert "Bạn xếp hạng <strong>1</strong> / 1" in national and "có thể chậm tối đa 30 giây" in national
     agency = client.get(f"/rounds/{world.round.id}/leaderboard?agency={world.province.id}").get_data(as_text=True)
-    assert "Hạng của bạn: <strong>1</strong>" in agency and "có thể chậm" not in agency
+    assert "Bạn xếp hạng <strong>1</strong> / 1" in agency and "có thể chậm" not in agency
 
 
 def test_entrants_and_rank_in_one_pass_match_the_separate_counts(world, now):
@@ -133,3 +135,24 @@ def test_entrants_and_rank_in_one_pass_match_the_separate_counts(world, now):
             assert entrants_and_rank(world.round.id, standing, agency, "live") == (
                 entrant_count(world.round.id, agency), rank_of(standing, agency))
         assert entrants_and_rank(world.round.id, None, agency, "live") == (len(people), None)
+
+
+def test_see_my_position_opens_the_page_around_the_contestants_row(app, client, world, now, auth):
+    people = [factories.make_user(f"p{n}@example.vn", world.commune, name=f"Người {n:02d}") for n in range(12)]
+    db.session.commit()
+    for n, person in enumerate(people):
+        take(person, world.round, now, correct=5 if n < 6 else 3, seconds=60 + n)
+    take(world.contestant, world.round, now, correct=3, seconds=69.5)  # between Người 09 and Người 10: rank 11
+    app.config["LEADERBOARD_PAGE_SIZE"] = 5
+    try:
+        auth.login("thisinh@example.vn")
+        top = client.get(f"/rounds/{world.round.id}/leaderboard").get_data(as_text=True)
+        assert "Bạn xếp hạng <strong>11</strong> / 13" in top, re.findall(r"Bạn xếp hạng.{0,60}", top)
+        assert 'id="me"' not in top
+        assert f"/rounds/{world.round.id}/leaderboard?around=me#me" in top
+        around = client.get(f"/rounds/{world.round.id}/leaderboard?around=me").get_data(as_text=True)
+        # Two rows above the contestant's (half a page), then theirs, highlighted and anchored.
+        assert re.findall(r'<td class="rank">(\d+)</td>', around) == ["9", "10", "11", "12", "13"]
+        assert '<tr class="me" id="me">\n      <td class="rank">11</td>' in around and "↑ Về đầu bảng" in around
+    finally:
+        app.config["LEADERBOARD_PAGE_SIZE"] = 50

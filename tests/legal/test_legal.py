@@ -4,6 +4,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from contest.bank.models import Question
+from contest.audit.models import AuditEntry
 from contest.extensions import db
 from contest.legal.models import LegalDocument
 from contest.legal.services import find_document
@@ -58,9 +59,15 @@ def test_replace_a_document_and_retire_its_questions_in_one_action(organizer, wo
     db.session.expire_all()
     assert document.status == "replaced" and document.replaced_by_id == replacement.id
     assert document.status_changed_on.isoformat() == "2025-07-01"
-    response = organizer.post(f"/organizer/legal/{document.id}/retire", data={"csrf_token": token},
+    # The first press only says what would change: 30 questions, nothing retired yet.
+    asked = organizer.post(f"/organizer/legal/{document.id}/retire", data={"csrf_token": token}).get_data(as_text=True)
+    assert "Sẽ ngừng dùng 30 câu hỏi dựa trên" in asked and 'name="confirmed" value="1"' in asked
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Question).where(Question.status == "approved")) == 30
+    response = organizer.post(f"/organizer/legal/{document.id}/retire", data={"csrf_token": token, "confirmed": "1"},
                               follow_redirects=True)
     assert "Đã ngừng dùng 30 câu hỏi" in response.get_data(as_text=True)
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "questions.retire_by_document"))
+    assert entry.details["count"] == 30
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Question)
                              .where(Question.status == "approved")) == 0
 

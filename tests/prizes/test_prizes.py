@@ -9,7 +9,7 @@ from contest.accounts.models import Role
 from contest.audit.models import AuditEntry
 from contest.extensions import db
 from contest.judging.queries import prize_points_by_agency
-from contest.prizes.models import ResultSnapshot
+from contest.prizes.models import PrizeRule, ResultSnapshot
 from contest.prizes.services import (PrizeError, canonical, exclude, propose_winners, set_prize_rules, sign,
                                      snapshot_of)
 from contest.scoring.verify import verify_all
@@ -109,3 +109,23 @@ def test_signed_prizes_earn_points_for_the_winners_agencies(world, judged):
     sign(world.round, judges[1], checksum, after)
     db.session.commit()
     assert prize_points_by_agency(world.round.id) == {world.commune.id: 10 + 8 + 8}
+
+
+def test_prize_rules_are_edited_as_rows_and_shown_as_a_table(client, world, judged, auth):
+    auth.login("gk0@example.vn")
+    url = f"/judging/rounds/{world.round.id}/prizes/"
+    page = client.get(url).get_data(as_text=True)
+    assert "<td>Giải Nhất</td><td class=\"num\">1</td><td class=\"num\">10</td>" in page
+    assert "Giải Nhất | 1 | 10" not in page and 'name="name-2"' in page  # two rules and blank rows to add
+    token = csrf_token(client, url)
+    bad = client.post(url + "rules", data={"csrf_token": token, "stream": "CBCCVC", "name-0": "Giải Nhất",
+                                           "count-0": "không", "name-1": "", "count-1": ""}, follow_redirects=True)
+    assert "Dòng 1: cần tên giải, số lượng" in bad.get_data(as_text=True)
+    saved = client.post(url + "rules", data={
+        "csrf_token": token, "stream": "CBCCVC", "name-0": "Giải Nhất", "count-0": "1", "points-0": "10",
+        "name-1": "Giải Nhì", "count-1": "2", "points-1": "", "name-2": "Khuyến khích", "count-2": "5",
+        "points-2": "4", "name-3": "", "count-3": "", "points-3": ""}, follow_redirects=True)
+    assert "Đã lưu cơ cấu giải của khối CBCCVC." in saved.get_data(as_text=True)
+    rules = db.session.scalars(sa.select(PrizeRule).order_by(PrizeRule.rank_order)).all()
+    assert [(r.name, r.count, r.points) for r in rules] == [("Giải Nhất", 1, 10), ("Giải Nhì", 2, 0),
+                                                             ("Khuyến khích", 5, 4)]

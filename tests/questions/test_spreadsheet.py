@@ -1,14 +1,12 @@
 """Spreadsheet banks (.xlsx, .csv): header detection, synonyms, exact options, errors, exports."""
 import codecs
 import csv
-from dataclasses import replace
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from questions.records import ImportFailed, QuestionRecord
-from questions.spreadsheet import (TEMPLATE_EXAMPLE, blank_template_xlsx, read_csv, read_xlsx, write_csv,
-                                   write_xlsx)
+from questions.spreadsheet import blank_template_xlsx, read_csv, read_xlsx, write_csv, write_xlsx
 from tests.questions.samples import without_source
 
 HEADER = ["STT", "Phần/Chủ đề", "Câu hỏi", "Phương án A", "Phương án B", "Phương án C",
@@ -132,14 +130,23 @@ def test_two_sheets_of_questions_are_refused_rather_than_half_read(tmp_path):
     assert "“Phần I”, “Phần II”" in str(failure.value)
 
 
-def test_blank_template_has_the_headers_and_one_example_that_imports(tmp_path):
+def test_the_templates_example_row_is_marked_and_never_imported(tmp_path):
     path = tmp_path / "mau.xlsx"
     blank_template_xlsx(path)
-    sheet = load_workbook(path).active
+    workbook = load_workbook(path)
+    sheet = workbook.active
     assert [cell.value for cell in sheet[1]][:4] == ["STT", "Chủ đề", "Câu hỏi", "Phương án A"]
-    assert sheet.max_row == 2
+    assert sheet.max_row == 2 and sheet["A2"].value == "Ví dụ" and sheet["C2"].font.italic
+    with pytest.raises(ImportFailed) as failure:
+        read_xlsx(path)
+    assert "chỉ có dòng ví dụ" in str(failure.value)
+    # The organizer's own questions below the example import; the example does not, nor does an
+    # older template's example numbered 1.
+    sheet.append([1, "Chủ đề", "Câu hỏi của tôi?", "Có", "Không", "", "", "A"])
+    sheet.append([2, *[cell.value for cell in sheet[2]][1:]])
+    workbook.save(path)
     [record] = read_xlsx(path)
-    assert record == replace(TEMPLATE_EXAMPLE, source_row=2)
+    assert record.text == "Câu hỏi của tôi?" and record.source_row == 3
 
 
 def test_xlsx_export_never_writes_a_formula(tmp_path):

@@ -1,4 +1,5 @@
 """Organizers create rounds by page and by CLI; times are typed in Vietnam time, stored in UTC."""
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -44,35 +45,75 @@ def test_organizer_creates_a_round_on_the_page(client, world, auth):
     assert "01/12/2026 08:00" in page
 
 
-def test_round_form_names_its_faults(client, world, auth):
+def test_round_form_names_every_fault_in_one_submit(client, world, auth):
     factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
     db.session.commit()
     auth.login("btc@example.vn")
     token = csrf_token(client, "/organizer/rounds/new")
+    response = client.post("/organizer/rounds/new", data=round_form(
+        world, csrf_token=token, opens_at="2026-12-01 08:00", time_limit_minutes="mười",
+        stream_banks="Người dân | Không có ngân hàng này"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Chưa lưu được: 3 lỗi cần sửa." in page
+    assert "Nhập theo dạng ngày/tháng/năm giờ:phút" in page and "Nhập một số nguyên." in page
+    assert "Dòng 1: cần “Khối | Tên ngân hàng” với một ngân hàng đã có." in page
+    # With the fields readable, the rules and the bank are checked together: the close, the count, the quotas.
     page = client.post("/organizer/rounds/new", data=round_form(
-        world, csrf_token=token, opens_at="2026-12-01 08:00")).get_data(as_text=True)
-    assert "Nhập theo dạng ngày/tháng/năm giờ:phút" in page
-    page = client.post("/organizer/rounds/new", data=round_form(
-        world, csrf_token=token, closes_at="30/11/2026 08:00")).get_data(as_text=True)
+        world, csrf_token=token, closes_at="30/11/2026 08:00", question_count="40",
+        quotas="Không có chủ đề này | | 2\nChung | Khó | 1")).get_data(as_text=True)
     assert "Thời điểm đóng phải sau thời điểm mở" in page
-    page = client.post("/organizer/rounds/new", data=round_form(
-        world, csrf_token=token, question_count="40"), follow_redirects=True).get_data(as_text=True)
-    assert "mới có 30 câu đã duyệt, chưa đủ 40 câu" in page
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Round)) == 2
+    assert "Mỗi lượt thi rút 40 câu nhưng ngân hàng chỉ có 30 câu đã duyệt." in page
+    assert "ngân hàng không có câu đã duyệt nào thuộc chủ đề “Không có chủ đề này”" in page
+    assert "Định mức “Chung / Khó” cần 1 câu nhưng ngân hàng chỉ có 0 câu phù hợp." in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Round)) == 1
+
+
+def test_a_round_its_banks_cannot_fill_is_refused_per_stream(client, world, auth):
+    import_questions(factories.question_records(4, "Người dân"), "Ngân hàng người dân")
+    factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
+    db.session.commit()
+    auth.login("btc@example.vn")
+    token = csrf_token(client, "/organizer/rounds/new")
+    data = round_form(world, csrf_token=token, question_count="10", stream_banks="Người dân | Ngân hàng người dân")
+    page = client.post("/organizer/rounds/new", data=data).get_data(as_text=True)
+    assert "Ngân hàng “Ngân hàng người dân” (khối Người dân): Mỗi lượt thi rút 10 câu nhưng ngân hàng chỉ có 4" in page
+    data["question_count"] = "4"
+    assert "Đã tạo vòng thi" in client.post("/organizer/rounds/new", data=data, follow_redirects=True).get_data(as_text=True)
+
+
+def test_a_started_rounds_form_shows_its_rules_locked_and_extends_only_the_close(client, world, auth, now):
+    start_attempt(world.contestant, world.round, now)
+    factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
+    db.session.commit()
+    auth.login("btc@example.vn")
+    url = f"/organizer/rounds/{world.round.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    def tag(name):
+        return re.search(rf'<(?:input|select|textarea)[^>]*name="{name}"[^>]*>', page).group(0)
+    assert all("disabled" in tag(name) for name in ("question_count", "bank_id", "quotas", "opens_at"))
+    assert "disabled" not in tag("closes_at")
+    later = format_datetime(world.round.closes_at + timedelta(days=1))
+    # Only the close is posted (disabled fields are not sent); the rest stays as stored.
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "closes_at": later}, follow_redirects=True)
+    assert "Đã lưu 1 thay đổi." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert format_datetime(db.session.get(Round, world.round.id).closes_at) == later
+    change = db.session.scalar(sa.select(RoundChange))
+    assert change.field == "closes_at" and "Thời điểm đóng" in client.get(url).get_data(as_text=True)
 
 
 def test_rounds_create_command(runner, world):
     result = runner.invoke(args=["rounds", "create", "--contest", "tuan-le", "--contest-title",
                                  "Cuộc thi tuần lễ", "--bank", "Ngân hàng thử", "--name", "Tuần 1",
                                  "--opens", "01/12/2026 08:00", "--closes", "07/12/2026 17:00",
-                                 "--attempts", "3", "--counting", "last", "--quota", "Chung | Dễ | 2",
+                                 "--attempts", "3", "--counting", "last", "--quota", "Chung | Trung bình | 2",
                                  "--prediction", "entries", "--review", "immediate", "--eligible-agency", "H1"])
     assert result.exit_code == 0, result.output
     assert "01/12/2026 08:00 – 07/12/2026 17:00" in result.output
     created = db.session.scalar(sa.select(Round).where(Round.attempts_allowed == 3))
     assert created.contest.title == "Cuộc thi tuần lễ" and created.contest.eligible_agency.code == "H1"
     assert (created.counting_rule, created.prediction_kind, created.review_policy) == ("last", "entries", "immediate")
-    assert created.quotas == [{"topic": "Chung", "difficulty": "easy", "count": 2}]
+    assert created.quotas == [{"topic": "Chung", "difficulty": "medium", "count": 2}]
     bad = runner.invoke(args=["rounds", "create", "--contest", "x", "--bank", "Không có", "--name", "T",
                               "--opens", "01/12/2026 08:00", "--closes", "07/12/2026 17:00"])
     assert bad.exit_code != 0 and "Không có ngân hàng câu hỏi" in bad.output
@@ -149,7 +190,7 @@ def test_the_audit_page_lists_actions_for_staff_only(client, world, auth):
     token = csrf_token(client, f"/organizer/rounds/{world.round.id}/edit")
     client.post(f"/organizer/rounds/{world.round.id}/board", data={"csrf_token": token, "action": "publish"})
     page = client.get("/organizer/audit/").get_data(as_text=True)
-    assert "round.publish" in page and "Ban tổ chức" in page
+    assert "Công bố kết quả" in page and "round.publish" not in page and "Ban tổ chức" in page
     judges_index = client.get("/judging/").get_data(as_text=True)
     assert "Xét giải" in judges_index and "Nhật ký thao tác" in judges_index
     auth.login("thisinh@example.vn")
