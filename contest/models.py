@@ -6,8 +6,11 @@ from contest.bank.models import PendingImport, Question, QuestionBank
 from contest.legal.models import LegalArticle, LegalDocument
 from contest.audit.models import AuditEntry
 from contest.leaderboards.models import ContestStanding, Standing
+from contest.live.models import (LiveAnswer, LiveBuzz, LiveEvent, LiveMark, LiveQuestion, LiveRun, LiveSegment,
+                                 LiveStake, LiveTeam)
 from contest.prizes.models import Exclusion, PrizeRule, ResultSnapshot, SignOff
 from contest.rounds.models import Contest, Round, RoundChange
 
-__all__ = ["Agency", "AuditEntry", "ContestStanding", "Exclusion", "PrizeRule", "ResultSnapshot", "SignOff", "Attempt", "AttemptItem", "Contest", "LegalArticle", "LegalDocument", "PendingImport", "Question",
+__all__ = ["Agency", "AuditEntry", "ContestStanding", "Exclusion", "PrizeRule", "ResultSnapshot", "SignOff", "Attempt", "AttemptItem", "Contest", "LegalArticle", "LegalDocument", "LiveAnswer", "LiveBuzz", "LiveEvent",
+           "LiveMark", "LiveQuestion", "LiveRun", "LiveSegment", "LiveStake", "LiveTeam", "PendingImport", "Question",
            "QuestionBank", "Role", "Round", "RoundChange", "Standing", "User"]
