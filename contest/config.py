@@ -52,6 +52,12 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "LOGIN_LIMIT_PER_ADDRESS": int(env.get("LOGIN_LIMIT_PER_ADDRESS", "200")),
         # How many reverse proxies stand in front (their X-Forwarded-* headers are then trusted).
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
+        # Live events (contest.live.transport): how often each process serving streams polls the stage (the
+        # fan-out on SQLite, a backstop beside LISTEN/NOTIFY on PostgreSQL), whether to LISTEN, and how long a
+        # stream stays open before the page reconnects.
+        "LIVE_POLL_SECONDS": float(env.get("LIVE_POLL_SECONDS", "0.25")),
+        "LIVE_NOTIFY": env.get("LIVE_NOTIFY", "1") == "1",
+        "LIVE_STREAM_MAX_SECONDS": float(env.get("LIVE_STREAM_MAX_SECONDS", "1800")),
     }
     config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

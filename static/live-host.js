@@ -1,0 +1,219 @@
+/* The host's console: the stage's controls (buttons and keyboard shortcuts), the question with its answer
+   for the host's eyes, what every team has answered, the buzzer's marks and corrections with a reason. */
+(function () {
+  "use strict";
+  var L = window.LiveLink;
+  var root = document.getElementById("host");
+  if (!root) { return; }
+  var token = document.querySelector("#host-form input[name=csrf_token]").value;
+  var el = {};
+  ["rehearsal-banner", "link-status", "host-message", "phase-label", "countdown", "segment-line", "question-text",
+   "question-options", "correct-line", "tally-line", "buzz-panel", "buzz-holder", "team-rows", "mark-log",
+   "correct-dialog", "correct-form", "correct-team", "correct-question", "correct-points", "correct-reason",
+   "correct-cancel"].forEach(function (id) { el[id] = document.getElementById(id); });
+  var state = null, details = null, tally = null, fetching = false, again = false, correcting = null;
+
+  var ALLOWED = {
+    start: function (s) { return s.phase === "waiting" || s.run === null; },
+    rehearse: function (s) { return s.phase === "waiting" || s.run === null; },
+    next: function (s) { return ["lobby", "staking", "locked", "revealed", "scoreboard"].indexOf(s.phase) >= 0; },
+    lock: function (s) { return s.phase === "open" || s.phase === "paused"; },
+    pause: function (s) { return s.phase === "open" && !(s.buzz && s.buzz.holder); },
+    resume: function (s) { return s.phase === "paused"; },
+    reveal: function (s) { return s.phase === "locked" || (s.phase === "scoreboard" && !!s.question); },
+    scoreboard: function (s) { return ["lobby", "locked", "revealed"].indexOf(s.phase) >= 0; },
+    finish: function (s) { return !s.rehearsal && ["lobby", "locked", "revealed", "scoreboard"].indexOf(s.phase) >= 0; },
+    "end-rehearsal": function (s) { return s.rehearsal && s.phase !== "waiting"; }
+  };
+
+  function message(text, isError) {
+    el["host-message"].hidden = !text;
+    el["host-message"].textContent = text || "";
+    el["host-message"].classList.toggle("error", !!isError);
+  }
+
+  function actionUrl(name) {
+    if (name === "start") { return root.dataset.start; }
+    if (name === "rehearse") { return root.dataset.rehearse; }
+    return root.dataset.action.replace("ACTION", name);
+  }
+
+  function run(name) {
+    if (!state || !ALLOWED[name](state)) { return; }
+    if (name === "finish" && !window.confirm("Kết thúc hội thi và chốt bảng điểm?")) { return; }
+    if (name === "end-rehearsal" && !window.confirm("Kết thúc diễn tập? Dữ liệu diễn tập sẽ bị xóa.")) { return; }
+    L.post(actionUrl(name), token, {}).then(function (reply) {
+      if (reply.status !== 200) { message((reply.data && reply.data.message) || "Không thực hiện được.", true); }
+      else { message(""); }
+    }).catch(function () { message("Mất kết nối — chưa gửi được lệnh.", true); });
+  }
+
+  function markSpoken(correct) {
+    if (!state || !state.buzz || !state.buzz.holder) { return; }
+    L.post(root.dataset.mark, token, { team: state.buzz.holder, correct: correct }).then(function (reply) {
+      message(reply.status === 200 ? "" : (reply.data && reply.data.message) || "Không chấm được.", reply.status !== 200);
+    }).catch(function () { message("Mất kết nối — chưa chấm được.", true); });
+  }
+
+  Array.prototype.forEach.call(root.querySelectorAll("[data-do]"), function (button) {
+    button.addEventListener("click", function () { run(button.dataset.do); });
+  });
+  Array.prototype.forEach.call(root.querySelectorAll("[data-mark]"), function (button) {
+    button.addEventListener("click", function () { markSpoken(button.dataset.mark === "true"); });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var target = event.target;
+    if (target && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA" ||
+                   el["correct-dialog"].open)) { return; }
+    var key = event.key.toLowerCase();
+    var name = { n: "next", arrowright: "next", l: "lock", r: "reveal", b: "scoreboard" }[key];
+    if (key === "p" || key === " ") { name = state && state.phase === "paused" ? "resume" : "pause"; }
+    if (name) { event.preventDefault(); run(name); return; }
+    if (key === "d") { event.preventDefault(); markSpoken(true); }
+    if (key === "s") { event.preventDefault(); markSpoken(false); }
+  });
+
+  function loadDetails() {
+    if (fetching) { again = true; return; }
+    fetching = true;
+    fetch(root.dataset.answers, { cache: "no-store", credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data) { details = data; renderTeams(); renderCorrect(); } })
+      .catch(function () { /* the next change fetches again */ })
+      .then(function () { fetching = false; if (again) { again = false; loadDetails(); } });
+  }
+
+  function cell(row, value, className) {
+    var td = document.createElement("td");
+    td.textContent = value === null || value === undefined ? "" : String(value);
+    if (className) { td.className = className; }
+    row.appendChild(td);
+    return td;
+  }
+
+  function renderTeams() {
+    if (!state) { return; }
+    var totals = {};
+    (state.scoreboard || []).forEach(function (row) { totals[row.id] = row.score; });
+    var byTeam = {};
+    ((details && details.run === state.run && details.question === (state.question && state.question.id))
+      ? details.teams : []).forEach(function (row) { byTeam[row.team] = row; });
+    var answered = tally && state.question && tally.question === state.question.id ? tally.answered : (state.answered || []);
+    var body = el["team-rows"];
+    body.textContent = "";
+    state.teams.forEach(function (team) {
+      var info = byTeam[team.id] || {};
+      var row = document.createElement("tr");
+      row.dataset.team = String(team.id);
+      cell(row, team.name);
+      cell(row, info.choice || (answered.indexOf(team.id) >= 0 ? "đã trả lời" : "—"), "answer-cell");
+      cell(row, info.after_ms !== null && info.after_ms !== undefined ? (info.after_ms / 1000).toFixed(1) : "");
+      cell(row, info.pressed ? "#" + info.pressed + (info.spoken === true ? " đúng" : info.spoken === false ? " sai" : "") : "");
+      cell(row, info.staked ? "★" : "");
+      cell(row, info.points !== null && info.points !== undefined ? info.points : "");
+      cell(row, totals[team.id] !== undefined ? totals[team.id] : 0);
+      var actions = document.createElement("td");
+      var fix = document.createElement("button");
+      fix.type = "button";
+      fix.className = "link";
+      fix.textContent = "Sửa điểm";
+      fix.addEventListener("click", function () { openCorrection(team, info); });
+      actions.appendChild(fix);
+      row.appendChild(actions);
+      body.appendChild(row);
+    });
+    var log = el["mark-log"];
+    log.textContent = "";
+    ((details && details.log) || []).forEach(function (mark) {
+      var item = document.createElement("li");
+      var kinds = { auto: "máy chấm", host: "người dẫn chấm", correction: "sửa điểm" };
+      item.textContent = mark.question + " · " + mark.team + ": " + (mark.points > 0 ? "+" : "") + mark.points +
+        " (" + kinds[mark.kind] + (mark.note ? ", " + mark.note : "") + ") — " + mark.by;
+      log.appendChild(item);
+    });
+  }
+
+  function openCorrection(team, info) {
+    correcting = team;
+    el["correct-team"].textContent = team.name;
+    if (state.question) { el["correct-question"].value = String(state.question.id); }
+    el["correct-points"].value = info.points !== null && info.points !== undefined ? info.points : 0;
+    el["correct-reason"].value = "";
+    el["correct-dialog"].showModal();
+    el["correct-points"].focus();
+  }
+  el["correct-cancel"].addEventListener("click", function () { el["correct-dialog"].close(); });
+  el["correct-form"].addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = { team: correcting.id, question: Number(el["correct-question"].value),
+                 points: Number(el["correct-points"].value), reason: el["correct-reason"].value };
+    L.post(root.dataset.correct, token, body).then(function (reply) {
+      if (reply.status === 200) { el["correct-dialog"].close(); message("Đã sửa điểm của " + correcting.name + "."); loadDetails(); }
+      else { message((reply.data && reply.data.message) || "Không sửa được điểm.", true); }
+    }).catch(function () { message("Mất kết nối — chưa sửa được điểm.", true); });
+  });
+
+  function render() {
+    el["rehearsal-banner"].hidden = !state.rehearsal;
+    L.text(el["phase-label"], L.PHASES[state.phase] || state.phase);
+    var q = state.question;
+    L.text(el["segment-line"], state.segment ? "Phần " + state.segment.position + ": " + state.segment.title + " (" +
+      state.segment.label + ") · " + q.in_segment + " · câu " + q.number + "/" + q.total + " · " + q.points + " điểm — " +
+      state.segment.rule : "");
+    L.text(el["question-text"], q ? (q.text || "(câu hỏi chưa hiện: các đội đang đặt ngôi sao)") : "");
+    var list = el["question-options"];
+    list.textContent = "";
+    ((q && q.options) || []).forEach(function (option) {
+      var item = document.createElement("li");
+      item.textContent = option;
+      list.appendChild(item);
+    });
+    renderCorrect();
+    Object.keys(ALLOWED).forEach(function (name) {
+      var button = root.querySelector("[data-do='" + name + "']");
+      if (button) { button.disabled = !ALLOWED[name](state); button.hidden = !ALLOWED[name](state) && (name === "start" || name === "rehearse" || name === "end-rehearsal" || name === "resume" || name === "pause"); }
+    });
+    var holder = state.buzz && state.buzz.holder;
+    el["buzz-panel"].hidden = !(state.phase === "open" && holder);
+    L.text(el["buzz-holder"], holder ? L.teamName(state, holder) : "—");
+    renderTally();
+    renderTeams();
+    tick();
+  }
+
+  function renderCorrect() {
+    var q = state && state.question;
+    var correct = details && details.correct && q && details.question === q.id ? details.correct : null;
+    L.text(el["correct-line"], correct ? "Đáp án (chỉ người dẫn thấy): " + correct +
+      (details.citation ? " — căn cứ: " + details.citation : "") : "");
+  }
+
+  function renderTally() {
+    if (!state.question) { L.text(el["tally-line"], ""); return; }
+    var answered = tally && tally.question === state.question.id ? tally.answered : (state.answered || []);
+    var pressed = tally && tally.question === state.question.id ? tally.pressed : [];
+    if (state.segment.kind === "buzzer") {
+      L.text(el["tally-line"], pressed.length ? "Thứ tự bấm chuông: " + pressed.map(function (id) { return L.teamName(state, id); }).join(", ") : "Chưa đội nào bấm chuông.");
+    } else {
+      L.text(el["tally-line"], answered.length + "/" + state.teams.length + " đội đã trả lời.");
+    }
+  }
+
+  function tick() {
+    if (!state) { return; }
+    var ms = L.remainingMs(state.question, state.phase, link);
+    L.text(el["countdown"], ms !== null && ["open", "paused"].indexOf(state.phase) >= 0 ? L.seconds(ms) + " giây" : "");
+  }
+
+  var link = L.connect({
+    stream: root.dataset.stream, state: root.dataset.state,
+    onState: function (next) { state = next; render(); loadDetails(); },
+    onTally: function (next) { tally = next; if (state) { renderTally(); renderTeams(); loadDetails(); } },
+    onStatus: function (kind) {
+      L.text(el["link-status"], L.STATUS[kind]);
+      el["link-status"].classList.toggle("offline", kind === "offline");
+    }
+  });
+  setInterval(tick, 200);
+}());
