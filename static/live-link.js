@@ -61,7 +61,11 @@
     }
 
     window.addEventListener("online", function () { if (usePolling) { poll(); } else { open(); } });
-    window.addEventListener("offline", function () { status("offline"); });
+    window.addEventListener("offline", function () {
+      // The device says its network is gone: the stream is dead even if no error has surfaced yet.
+      status("offline");
+      if (source) { source.close(); source = null; }
+    });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible" && Date.now() - lastSeen > 2000) { usePolling ? poll() : open(); }
     });
