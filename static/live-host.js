@@ -94,25 +94,23 @@
 
   function renderTeams() {
     if (!state) { return; }
-    var totals = {};
-    (state.scoreboard || []).forEach(function (row) { totals[row.id] = row.score; });
-    var byTeam = {};
-    ((details && details.run === state.run && details.question === (state.question && state.question.id))
-      ? details.teams : []).forEach(function (row) { byTeam[row.team] = row; });
-    var answered = tally && state.question && tally.question === state.question.id ? tally.answered : (state.answered || []);
+    var scores = state.scores || {};
+    var current = details && details.run === state.run && details.question === (state.question ? state.question.id : null);
+    var answered = tally && state.question && tally.question === state.question.id ? tally.answered : [];
     var body = el["team-rows"];
     body.textContent = "";
-    state.teams.forEach(function (team) {
-      var info = byTeam[team.id] || {};
-      var row = document.createElement("tr");
-      row.dataset.team = String(team.id);
-      cell(row, team.name);
-      cell(row, info.choice || (answered.indexOf(team.id) >= 0 ? "đã trả lời" : "—"), "answer-cell");
-      cell(row, info.after_ms !== null && info.after_ms !== undefined ? (info.after_ms / 1000).toFixed(1) : "");
-      cell(row, info.pressed ? "#" + info.pressed + (info.spoken === true ? " đúng" : info.spoken === false ? " sai" : "") : "");
-      cell(row, info.staked ? "★" : "");
-      cell(row, info.points !== null && info.points !== undefined ? info.points : "");
-      cell(row, totals[team.id] !== undefined ? totals[team.id] : 0);
+    ((details && details.teams) || []).forEach(function (row) {
+      var team = { id: row.team, name: row.name };
+      var info = current ? row : {};
+      var line = document.createElement("tr");
+      line.dataset.team = String(team.id);
+      cell(line, team.name);
+      cell(line, info.choice || (answered.indexOf(team.id) >= 0 ? "đã trả lời" : "—"), "answer-cell");
+      cell(line, info.after_ms !== null && info.after_ms !== undefined ? (info.after_ms / 1000).toFixed(1) : "");
+      cell(line, info.pressed ? "#" + info.pressed + (info.spoken === true ? " đúng" : info.spoken === false ? " sai" : "") : "");
+      cell(line, info.staked ? "★" : "");
+      cell(line, info.points !== null && info.points !== undefined ? info.points : "");
+      cell(line, scores[team.id] ? scores[team.id][0] : 0);
       var actions = document.createElement("td");
       var fix = document.createElement("button");
       fix.type = "button";
@@ -120,8 +118,8 @@
       fix.textContent = "Sửa điểm";
       fix.addEventListener("click", function () { openCorrection(team, info); });
       actions.appendChild(fix);
-      row.appendChild(actions);
-      body.appendChild(row);
+      line.appendChild(actions);
+      body.appendChild(line);
     });
     var log = el["mark-log"];
     log.textContent = "";
@@ -191,12 +189,13 @@
 
   function renderTally() {
     if (!state.question) { L.text(el["tally-line"], ""); return; }
-    var answered = tally && tally.question === state.question.id ? tally.answered : (state.answered || []);
-    var pressed = tally && tally.question === state.question.id ? tally.pressed : [];
+    var fresh = tally && tally.question === state.question.id;
+    var answered = fresh ? tally.answered.length : (state.answered_count || 0);
+    var pressed = state.buzz ? state.buzz.queue.concat(state.buzz.out, state.buzz.right) : [];
     if (state.segment.kind === "buzzer") {
-      L.text(el["tally-line"], pressed.length ? "Thứ tự bấm chuông: " + pressed.map(function (id) { return L.teamName(state, id); }).join(", ") : "Chưa đội nào bấm chuông.");
+      L.text(el["tally-line"], pressed.length ? "Đã bấm chuông: " + pressed.map(function (id) { return L.teamName(state, id); }).join(", ") : "Chưa đội nào bấm chuông.");
     } else {
-      L.text(el["tally-line"], answered.length + "/" + state.teams.length + " đội đã trả lời.");
+      L.text(el["tally-line"], answered + "/" + state.team_count + " đội đã trả lời.");
     }
   }
 

@@ -105,10 +105,7 @@
 
   function text(element, value) { if (element.textContent !== value) { element.textContent = value; } }
 
-  function teamName(state, id) {
-    for (var i = 0; i < state.teams.length; i++) { if (state.teams[i].id === id) { return state.teams[i].name; } }
-    return "";
-  }
+  function teamName(state, id) { return (state.names && state.names[id]) || ""; }
 
   var PHASES = { waiting: "Chờ bắt đầu", lobby: "Sẵn sàng", staking: "Đặt ngôi sao", open: "Đang trả lời",
                  paused: "Tạm dừng", locked: "Hết giờ", revealed: "Đáp án", scoreboard: "Bảng điểm",

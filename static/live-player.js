@@ -133,19 +133,16 @@
   }
 
   function myResult() {
-    var results = state.results || [];
-    for (var i = 0; i < results.length; i++) { if (results[i].team === teamId) { return results[i]; } }
-    return null;
+    var result = (state.results || {})[teamId];
+    return result ? { points: result[0], correct: result[1] === 1 } : null;
   }
 
   function render() {
     if (!state) { return; }
-    var board = state.scoreboard || [];
-    for (var i = 0; i < board.length; i++) {
-      if (board[i].id === teamId) {
-        L.text(el["team-score"], String(board[i].score));
-        L.text(el["team-rank"], board.length > 1 ? "(hạng " + board[i].rank + "/" + board.length + ")" : "");
-      }
+    var own = (state.scores || {})[teamId];
+    if (own) {
+      L.text(el["team-score"], String(own[0]));
+      L.text(el["team-rank"], state.team_count > 1 ? "(hạng " + own[1] + "/" + state.team_count + ")" : "");
     }
     el["rehearsal-banner"].hidden = !state.rehearsal;
     var q = state.question, phase = state.phase, kind = state.segment ? state.segment.kind : null;
@@ -179,8 +176,8 @@
     var held = mine.choice !== null ? L.letter(mine.choice) : null;
     if (phase === "waiting" || phase === "lobby") { return "Chờ người dẫn chương trình bắt đầu."; }
     if (phase === "finished") {
-      var row = (state.scoreboard || []).filter(function (r) { return r.id === teamId; })[0];
-      return row ? "Hội thi kết thúc. Đội xếp hạng " + row.rank + " với " + row.score + " điểm." : "Hội thi kết thúc.";
+      var row = (state.scores || {})[teamId];
+      return row ? "Hội thi kết thúc. Đội xếp hạng " + row[1] + " với " + row[0] + " điểm." : "Hội thi kết thúc.";
     }
     if (phase === "staking") {
       if (mine.staked) { return "Đội đã đặt ngôi sao hy vọng cho câu này — chờ câu hỏi mở."; }

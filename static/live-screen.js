@@ -93,9 +93,9 @@
       if (buzz.right && buzz.right.length) { return L.teamName(state, buzz.right[0]) + " trả lời đúng."; }
       return phase === "locked" ? "Hết giờ." : "";
     }
-    var answered = tally && tally.question === q.id ? tally.answered.length : (state.answered || []).length;
-    if (phase === "open") { return answered + "/" + state.teams.length + " đội đã trả lời"; }
-    if (phase === "locked") { return "Hết giờ — " + answered + "/" + state.teams.length + " đội đã trả lời"; }
+    var answered = tally && tally.question === q.id && phase === "open" ? tally.answered.length : (state.answered_count || 0);
+    if (phase === "open") { return answered + "/" + state.team_count + " đội đã trả lời"; }
+    if (phase === "locked") { return "Hết giờ — " + answered + "/" + state.team_count + " đội đã trả lời"; }
     if (phase === "staking") {
       var stakes = (state.stakes || []).map(function (id) { return L.teamName(state, id); });
       return "Các đội đặt ngôi sao hy vọng" + (stakes.length ? ": ★ " + stakes.join(", ") : "…");

@@ -71,34 +71,51 @@ def _question_part(run: LiveRun, questions: list[LiveQuestion]) -> dict:
     return part
 
 
+BOARD_ROWS = 20
+
+
 def public_state(event: LiveEvent, run: LiveRun | None = None) -> dict:
-    """What every screen and device may see now. The right answer, its citation and each team's result are
-    in it only once the question has been revealed."""
+    """What every screen and device may see now, the same bytes for all of them. The right answer, its citation
+    and each team's result are in it only once the question has been revealed.
+
+    Sized for hundreds of devices: the scoreboard's top rows carry names; every team's score and rank, and its
+    result on a revealed question, are compact maps by team id; names otherwise only for the teams the stage
+    mentions (the buzzer's, the stakes')."""
     run = run if run is not None else stage_run(event.id)
     teams = list(event.teams)
+    names = {team.id: team.name for team in teams}
     state = {"code": event.code, "title": event.title, "venue": event.venue, "individual": event.is_individual,
-             "teams": [{"id": team.id, "name": team.name} for team in teams],
-             "v": run.version if run else 0, "run": run.id if run else None,
+             "team_count": len(teams), "v": run.version if run else 0, "run": run.id if run else None,
              "rehearsal": bool(run and run.is_rehearsal), "phase": run.phase if run else "waiting"}
-    state["scoreboard"] = scoreboard(run, teams) if run is not None and state["phase"] != "waiting" else \
-        scoreboard(None, teams)
-    if run is None or run.question_id is None or state["phase"] in ("waiting", "finished"):
-        return state
-    questions = ordered_questions(event.id)
-    state.update(_question_part(run, questions))
+    board = scoreboard(run, teams)
+    state["scoreboard"] = board[:BOARD_ROWS]
+    state["scores"] = {row["id"]: [row["score"], row["rank"]] for row in board}
+    mentioned: set[int] = set()
+    if run is not None and run.question_id is not None and state["phase"] not in ("waiting", "finished"):
+        _stage_part(state, run, mentioned)
+    state["names"] = {team_id: names[team_id] for team_id in mentioned if team_id in names}
+    return state
+
+
+def _stage_part(state: dict, run: LiveRun, mentioned: set[int]) -> None:
+    """The current question's part of the state."""
+    state.update(_question_part(run, ordered_questions(run.event_id)))
     qid = run.question_id
     kind = run.question.segment.kind
     if kind == "star":
         state["stakes"] = list(db.session.scalars(sa.select(LiveStake.team_id).where(
             LiveStake.run_id == run.id, LiveStake.question_id == qid).order_by(LiveStake.id)))
+        mentioned.update(state["stakes"])
     if kind == "buzzer":
         presses = db.session.execute(sa.select(LiveBuzz.team_id, LiveBuzz.is_correct).where(
             LiveBuzz.run_id == run.id, LiveBuzz.question_id == qid).order_by(LiveBuzz.pressed_at, LiveBuzz.id)).all()
         state["buzz"] = {"holder": run.buzz_team_id, "queue": [team for team, verdict in presses if verdict is None],
                          "out": [team for team, verdict in presses if verdict is False],
                          "right": [team for team, verdict in presses if verdict is True]}
+        mentioned.update(team for team, _ in presses)
     else:
-        state["answered"] = answered_teams(run.id, qid)
+        state["answered_count"] = db.session.scalar(sa.select(sa.func.count()).select_from(LiveAnswer).where(
+            LiveAnswer.run_id == run.id, LiveAnswer.question_id == qid))
     if run.phase in ("locked", "revealed", "scoreboard") and kind in ANSWERED_ON_DEVICE:
         counts = dict(db.session.execute(sa.select(LiveAnswer.choice, sa.func.count()).where(
             LiveAnswer.run_id == run.id, LiveAnswer.question_id == qid).group_by(LiveAnswer.choice)).all())
@@ -111,13 +128,10 @@ def public_state(event: LiveEvent, run: LiveRun | None = None) -> dict:
                            "citation": bank_question.citation or (document.display_name if document else ""),
                            "document": document.title if document else "",
                            "explanation": bank_question.explanation}
-        state["results"] = [{"team": team, "points": int(points), "correct": right}
-                            for team, points, right in db.session.execute(
-                                sa.select(LiveMark.team_id, sa.func.sum(LiveMark.points),
-                                          sa.func.max(sa.case((LiveMark.is_correct.is_(True), 1), else_=0)) == 1)
-                                .where(LiveMark.run_id == run.id, LiveMark.question_id == qid)
-                                .group_by(LiveMark.team_id))]
-    return state
+        state["results"] = {team: [int(points), 1 if right else 0] for team, points, right in db.session.execute(
+            sa.select(LiveMark.team_id, sa.func.sum(LiveMark.points),
+                      sa.func.max(sa.case((LiveMark.is_correct.is_(True), 1), else_=0)))
+            .where(LiveMark.run_id == run.id, LiveMark.question_id == qid).group_by(LiveMark.team_id))}
 
 
 def answered_teams(run_id: int, question_id: int) -> list[int]:

@@ -73,7 +73,7 @@ def test_no_right_answer_reaches_the_screens_before_the_reveal(stage, later):
     answer(stage, run, 0, RIGHT, later(2))
     state = public_state(stage.event)
     assert state["question"]["options"] and "reveal" not in state and "distribution" not in state
-    assert state["answered"] == [stage.teams[0].id]
+    assert state["answered_count"] == 1 and state["names"] == {}
     step(run, "lock_now", later(3))
     locked = public_state(stage.event)
     assert "reveal" not in locked and locked["distribution"] == [1, 0, 0, 0]
@@ -81,7 +81,8 @@ def test_no_right_answer_reaches_the_screens_before_the_reveal(stage, later):
     revealed = public_state(stage.event)
     question = db.session.get(Question, run.question.question_id)
     assert revealed["reveal"]["letters"] == "A" and revealed["reveal"]["citation"] == question.citation
-    assert revealed["results"] == [{"team": stage.teams[0].id, "points": 10, "correct": True}]
+    assert revealed["results"] == {stage.teams[0].id: [10, 1]}
+    assert revealed["scores"][stage.teams[0].id] == [10, 1] and revealed["scores"][stage.teams[1].id] == [0, 2]
 
 
 def test_pause_stops_the_clock_and_refuses_answers_until_it_resumes(stage, later):
@@ -141,6 +142,7 @@ def test_the_buzzer_passes_a_wrongly_answered_question_to_the_next_team_that_pre
     assert totals(stage, run)["Sở Tư pháp"] == 10 and totals(stage, run)["UBND huyện Một"] == 0
     state = public_state(stage.event)
     assert state["buzz"]["out"] == [stage.teams[1].id] and state["buzz"]["right"] == [stage.teams[0].id]
+    assert state["names"] == {stage.teams[0].id: "Sở Tư pháp", stage.teams[1].id: "UBND huyện Một"}
 
 
 def test_a_wrong_answer_with_nobody_waiting_reopens_the_buzzer_with_the_time_left(stage, later):
