@@ -17,5 +17,6 @@ def load_command(contestants: int) -> None:
     db.session.commit()
     click.echo(
         f"Dữ liệu mẫu: thêm {report.agencies} đơn vị, {report.documents} văn bản, "
-        f"{report.questions} câu hỏi, {report.rounds} vòng thi, {report.accounts} tài khoản, "
+        f"{report.questions} câu hỏi, {report.rounds} vòng thi, {report.live_events} hội thi trực tiếp, "
+        f"{report.accounts} tài khoản, "
         f"{report.simulated} thí sinh mô phỏng với {report.attempts} bài thi.")

@@ -10,6 +10,7 @@ from contest.demo.loader import DEMO_PASSWORD, load_demo
 from contest.extensions import db
 from contest.leaderboards.models import Standing
 from contest.legal.services import find_document
+from contest.live.models import LiveEvent
 from contest.rounds.models import Round
 
 
@@ -26,7 +27,19 @@ def test_demo_loads_once_and_a_second_run_adds_nothing(app):
     again = load_demo(utcnow(), simulated=25)
     db.session.commit()
     assert counts() == first
-    assert (again.agencies, again.questions, again.accounts, again.simulated) == (0, 0, 0, 0)
+    assert (again.agencies, again.questions, again.accounts, again.simulated, again.live_events) == (0, 0, 0, 0, 0)
+
+
+def test_the_demo_live_final_is_ready_to_run_with_cited_questions(app):
+    load_demo(utcnow(), simulated=0)
+    db.session.commit()
+    event = db.session.scalar(sa.select(LiveEvent))
+    assert event.code == "CCHC26" and [team.pin for team in event.teams] == ["111111", "222222", "333333", "444444"]
+    assert [segment.kind for segment in event.segments] == ["all_answer", "speed", "buzzer", "star"]
+    questions = [item.question for segment in event.segments for item in segment.questions]
+    assert len(questions) == len({q.id for q in questions}) == 13
+    assert all(q.status == "approved" and q.document is not None and q.article for q in questions)
+    assert sorted(judge.email for judge in event.judges) == ["giamkhao2@demo.vn", "giamkhao@demo.vn"]
 
 
 def test_demo_accounts_and_bank(app):
