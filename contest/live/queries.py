@@ -22,6 +22,11 @@ def event_by_code(code: str) -> LiveEvent | None:
     return db.session.scalar(sa.select(LiveEvent).where(LiveEvent.code == normalise_code(code)))
 
 
+def event_id_by_code(code: str) -> int | None:
+    """The id of the event a join code names."""
+    return db.session.scalar(sa.select(LiveEvent.id).where(LiveEvent.code == normalise_code(code)))
+
+
 def stage_run(event_id: int) -> LiveRun | None:
     """The run the screens show: the one on the stage, else the real run once it has ended."""
     run = active_run(event_id)
@@ -30,12 +35,18 @@ def stage_run(event_id: int) -> LiveRun | None:
     return run
 
 
+def team_names(event_id: int) -> list[sa.Row]:
+    """The event's teams as (id, name) rows in stage order: hundreds of them are read on every change."""
+    return db.session.execute(sa.select(LiveTeam.id, LiveTeam.name).where(LiveTeam.event_id == event_id)
+                              .order_by(LiveTeam.position)).all()
+
+
 def epoch_ms(value: datetime | None) -> int | None:
     """A UTC instant as milliseconds since the epoch (what the browsers' countdowns read)."""
     return None if value is None else int(value.timestamp() * 1000)
 
 
-def scoreboard(run: LiveRun | None, teams: list[LiveTeam]) -> list[dict]:
+def scoreboard(run: LiveRun | None, teams) -> list[dict]:
     """Every team with its total so far and its rank (equal totals and right answers share a rank)."""
     totals: dict[int, tuple[int, int]] = {}
     if run is not None:
@@ -82,7 +93,7 @@ def public_state(event: LiveEvent, run: LiveRun | None = None) -> dict:
     result on a revealed question, are compact maps by team id; names otherwise only for the teams the stage
     mentions (the buzzer's, the stakes')."""
     run = run if run is not None else stage_run(event.id)
-    teams = list(event.teams)
+    teams = team_names(event.id)
     names = {team.id: team.name for team in teams}
     state = {"code": event.code, "title": event.title, "venue": event.venue, "individual": event.is_individual,
              "team_count": len(teams), "v": run.version if run else 0, "run": run.id if run else None,
@@ -241,11 +252,13 @@ def host_answers(run: LiveRun) -> list[dict]:
     return rows
 
 
-def marks_log(run: LiveRun) -> list[LiveMark]:
-    """Every mark and correction of the run, in the order they were made."""
-    return db.session.scalars(sa.select(LiveMark).where(LiveMark.run_id == run.id)
-                              .options(joinedload(LiveMark.team), joinedload(LiveMark.user))
-                              .order_by(LiveMark.id)).all()
+def marks_log(run: LiveRun, last: int | None = None) -> list[LiveMark]:
+    """Every mark and correction of the run (or the `last` ones), in the order they were made."""
+    query = sa.select(LiveMark).where(LiveMark.run_id == run.id).options(joinedload(LiveMark.team),
+                                                                         joinedload(LiveMark.user))
+    if last is None:
+        return db.session.scalars(query.order_by(LiveMark.id)).all()
+    return db.session.scalars(query.order_by(LiveMark.id.desc()).limit(last)).all()[::-1]
 
 
 def question_labels(event_id: int) -> dict[int, str]:

@@ -25,7 +25,7 @@ from contest.live.forms import DrawForm, EventForm, JoinForm, JudgesForm, Segmen
 from contest.live.judging import canonical, finished_run, sign, signatures, snapshot_of, snapshot_rows
 from contest.live.models import LiveEvent, LiveSegment, LiveTeam
 from contest.live.publication import is_published, publish_results
-from contest.live.queries import (bank_questions, event_by_code, final_table, host_answers, marks_log,
+from contest.live.queries import (bank_questions, event_by_code, event_id_by_code, final_table, host_answers, marks_log,
                                   public_state, question_labels, segment_questions, stage_run, team_view)
 from contest.live.rules import KIND_LABELS, SegmentRules, letter
 from contest.live.services import LiveError
@@ -345,7 +345,7 @@ def answers(event_id: int):
     labels = question_labels(event.id)
     log = [{"id": mark.id, "question": labels.get(mark.question_id, ""), "team": mark.team.name, "kind": mark.kind,
             "points": mark.points, "correct": mark.is_correct, "note": mark.note,
-            "by": mark.user.full_name if mark.user else "Máy chủ"} for mark in marks_log(run)[-30:]]
+            "by": mark.user.full_name if mark.user else "Máy chủ"} for mark in marks_log(run, last=30)]
     payload = {"run": run.id, "question": run.question_id, "teams": host_answers(run), "log": log[::-1]}
     if run.question is not None:  # the host's eyes only: the answer, to mark spoken answers and to read it out
         question = run.question.question
@@ -478,27 +478,28 @@ def me(code: str):
     return response
 
 
-def _device_request(code: str) -> tuple[LiveEvent, int, str, dict]:
-    """The event, the device's team and id, and the JSON body of a device's post; 403 if it has not joined."""
-    event = _by_code(code)
-    joined = _device_team(event)
+def _device_request(code: str) -> tuple[int, int, str, dict]:
+    """The event's id, the device's team and id, and the JSON body of a device's post; 403 if it has not joined.
+    (The event is not loaded: an answer is the hot path of a hall of devices.)"""
+    event_id = event_id_by_code(code) or abort(404)
+    joined = session.get(SESSION_KEY, {}).get(str(event_id))
     if joined is None:
         abort(403)
-    return event, joined[0], joined[1], request.get_json(silent=True) or {}
+    return event_id, joined[0], joined[1], request.get_json(silent=True) or {}
 
 
 @bp.route("/live/<code>/answer", methods=["POST"])
 def answer(code: str):
     """A device's answer: {"run", "question", "choice"}; acknowledged with the choice its team holds."""
     now = utcnow()
-    event, team_id, device, body = _device_request(code)
+    event_id, team_id, device, body = _device_request(code)
     run_id, question_id, choice = body.get("run"), body.get("question"), body.get("choice")
     if not all(isinstance(value, int) and not isinstance(value, bool) for value in (run_id, question_id, choice)):
         return _json_error("Câu trả lời không hợp lệ.", 400)
     choice_count = services.choice_count(question_id)
     if choice_count is None:
         return _json_error("Không có câu hỏi này.", 404)
-    ack = services.submit_answer(event.id, run_id, question_id, team_id, choice, device, choice_count, now)
+    ack = services.submit_answer(event_id, run_id, question_id, team_id, choice, device, choice_count, now)
     db.session.commit()
     return jsonify({"ok": ack.is_accepted, "choice": ack.choice, "message": ack.message}), \
         200 if ack.is_accepted else 409
@@ -506,11 +507,11 @@ def answer(code: str):
 
 def _device_action(code: str, action):
     """Run a device's buzzer press or stake on the locked run row."""
-    event, team_id, _, body = _device_request(code)
+    event_id, team_id, _, body = _device_request(code)
     question_id = body.get("question")
     if not isinstance(question_id, int):
         return _json_error("Thiếu câu hỏi.", 400)
-    run = services.active_run(event.id)
+    run = services.active_run(event_id)
     if run is None:
         return _json_error("Hội thi chưa bắt đầu.")
     try:

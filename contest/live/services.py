@@ -261,9 +261,11 @@ def _lock(run: LiveRun, now: datetime) -> None:
                                                                        LiveStake.question_id == question.id)).all()
         marks = mark_question(segment.kind, SegmentRules.from_settings(segment.settings), segment.points,
                               question.question.correct, [tuple(row) for row in answers], stakes)
-        for team_id, mark in marks.items():
-            db.session.add(LiveMark(run_id=run.id, question_id=question.id, team_id=team_id, kind="auto",
-                                    points=mark.points, is_correct=mark.is_correct, note=mark.note, created_at=now))
+        if marks:  # one executemany: a hall of hundreds of devices is marked at once
+            db.session.execute(sa.insert(LiveMark), [
+                {"run_id": run.id, "question_id": question.id, "team_id": team_id, "kind": "auto",
+                 "points": mark.points, "is_correct": mark.is_correct, "note": mark.note, "user_id": None,
+                 "created_at": now} for team_id, mark in marks.items()])
     run.phase = "locked"
     run.locks_at = run.locks_at or now
     run.remaining_ms = None

@@ -79,3 +79,11 @@ def test_two_instances_agree_with_a_recount():
 def test_the_one_worker_start_benchmark_starts_every_attempt():
     output = run_bench("starts.py", "--starts", "20")
     assert "start attempt" in output and "failures 0" in output.split("start attempt")[1].splitlines()[0]
+
+
+def test_the_live_event_reaches_every_device_and_counts_every_answer():
+    output = run_bench("live.py", "--devices", "20", "--questions", "2", "--seconds", "3", "--instances", "2",
+                       "--workers", "2")
+    assert "Result: all correct" in output
+    assert "0 (device, question) pairs missing an open or a locked state" in output
+    assert "KiB per connected device" in output
