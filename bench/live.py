@@ -33,6 +33,7 @@ import random
 import re
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -197,7 +198,7 @@ async def scenario(args, seeded: Seeded, app_base: str, stream_bases: list[str],
                     "Content-Type": "application/json"}
     devices = []
     for index, team_id in enumerate(seeded.team_ids):
-        cookie, token = signed_cookie(SECRET, {"live": {str(seeded.event_id): [team_id, f"d{index}"]}})
+        cookie, token = signed_cookie(SECRET, {"live": {seeded.code: [team_id, f"d{index}"]}})
         devices.append(Device(index, team_id, cookie, token, stream_bases[index % len(stream_bases)],
                               f"/live/{seeded.code}/stream"))
     projector = Device(-1, 0, "", "", stream_bases[0], f"/live/{seeded.code}/stream?screen=1")
@@ -225,7 +226,12 @@ async def scenario(args, seeded: Seeded, app_base: str, stream_bases: list[str],
         for _ in range(args.stream_workers * 2):
             warm = Device(-2, 0, "", "", base, f"/live/{seeded.code}/stream")
             warm.task = asyncio.create_task(warm.run())
-            await asyncio.wait_for(warm.first_state.wait(), 30)
+            await asyncio.wait([warm.task, asyncio.create_task(warm.first_state.wait())], timeout=120,
+                               return_when=asyncio.FIRST_COMPLETED)
+            if warm.task.done():
+                warm.task.result()  # the stream ended or failed: say why
+            if not warm.first_state.is_set():
+                raise RuntimeError(f"no state from {base} within 120 s")
             warm.task.cancel()
             warm.writer.close()
     await asyncio.sleep(0.5)
@@ -275,6 +281,19 @@ async def scenario(args, seeded: Seeded, app_base: str, stream_bases: list[str],
             "finished": status == 200}
 
 
+def wait_until_answering(base: str, timeout: float = 120) -> None:
+    """Wait until the instance answers /healthz (its workers have imported the app)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{base} did not answer within {timeout:.0f} s")
+
+
 def summary(label: str, values_ms: list[float]) -> dict:
     """Print p50/p99/max of a list of milliseconds; return them."""
     figures = {"p50": percentile(values_ms, .5), "p99": percentile(values_ms, .99), "max": max(values_ms, default=0)}
@@ -322,7 +341,8 @@ def main() -> None:
             try:
                 for _, master in [(app_base, app_master)] + entered:
                     wait_for_workers(master, args.workers if master == app_master else args.stream_workers)
-                time.sleep(1.5)  # the workers import the app
+                for base in [app_base] + [base for base, _ in entered]:  # every worker has imported the app
+                    wait_until_answering(base)
                 stream_pids = [pid for _, master in entered for pid in child_pids(master)]
                 print(f"Live event: {args.devices} devices (one contestant each) + 1 projector, {args.questions} "
                       f"questions of {args.seconds} s; answers and host on gunicorn {args.workers} sync workers, "

@@ -400,8 +400,8 @@ def state(code: str):
 # --- the contestant's phone --------------------------------------------------------------------------------------
 
 def _device_team(event: LiveEvent) -> tuple[int, str] | None:
-    """(team id, device id) this browser joined for the event, from the signed session."""
-    joined = session.get(SESSION_KEY, {}).get(str(event.id))
+    """(team id, device id) this browser joined for the event, from the signed session (keyed by the code)."""
+    joined = session.get(SESSION_KEY, {}).get(event.code)
     return (joined[0], joined[1]) if joined else None
 
 
@@ -432,7 +432,7 @@ def join(code: str):
             flash(str(error), "error")
         else:
             joined = dict(session.get(SESSION_KEY, {}))
-            joined[str(event.id)] = [team.id, secrets.token_hex(6)]
+            joined[event.code] = [team.id, secrets.token_hex(6)]
             session[SESSION_KEY] = joined
             return redirect(url_for("live.play", code=event.code))
     elif request.method == "GET" and _device_team(event):
@@ -460,7 +460,7 @@ def leave(code: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     joined = dict(session.get(SESSION_KEY, {}))
-    joined.pop(str(event.id), None)
+    joined.pop(event.code, None)
     session[SESSION_KEY] = joined
     return redirect(url_for("live.join", code=event.code))
 
@@ -478,28 +478,24 @@ def me(code: str):
     return response
 
 
-def _device_request(code: str) -> tuple[int, int, str, dict]:
-    """The event's id, the device's team and id, and the JSON body of a device's post; 403 if it has not joined.
-    (The event is not loaded: an answer is the hot path of a hall of devices.)"""
-    event_id = event_id_by_code(code) or abort(404)
-    joined = session.get(SESSION_KEY, {}).get(str(event_id))
+def _device_request(code: str) -> tuple[int, str, dict]:
+    """The device's team and id for the event with this code, and the JSON body of its post; 403 if it has not
+    joined. (Nothing is read from the database: an answer is the hot path of a hall of devices.)"""
+    joined = session.get(SESSION_KEY, {}).get(code)
     if joined is None:
         abort(403)
-    return event_id, joined[0], joined[1], request.get_json(silent=True) or {}
+    return joined[0], joined[1], request.get_json(silent=True) or {}
 
 
 @bp.route("/live/<code>/answer", methods=["POST"])
 def answer(code: str):
     """A device's answer: {"run", "question", "choice"}; acknowledged with the choice its team holds."""
     now = utcnow()
-    event_id, team_id, device, body = _device_request(code)
+    team_id, device, body = _device_request(code)
     run_id, question_id, choice = body.get("run"), body.get("question"), body.get("choice")
     if not all(isinstance(value, int) and not isinstance(value, bool) for value in (run_id, question_id, choice)):
         return _json_error("Câu trả lời không hợp lệ.", 400)
-    choice_count = services.choice_count(question_id)
-    if choice_count is None:
-        return _json_error("Không có câu hỏi này.", 404)
-    ack = services.submit_answer(event_id, run_id, question_id, team_id, choice, device, choice_count, now)
+    ack = services.answer(code, run_id, question_id, team_id, choice, device, now)
     db.session.commit()
     return jsonify({"ok": ack.is_accepted, "choice": ack.choice, "message": ack.message}), \
         200 if ack.is_accepted else 409
@@ -507,10 +503,11 @@ def answer(code: str):
 
 def _device_action(code: str, action):
     """Run a device's buzzer press or stake on the locked run row."""
-    event_id, team_id, _, body = _device_request(code)
+    team_id, _, body = _device_request(code)
     question_id = body.get("question")
     if not isinstance(question_id, int):
         return _json_error("Thiếu câu hỏi.", 400)
+    event_id = event_id_by_code(code) or abort(404)
     run = services.active_run(event_id)
     if run is None:
         return _json_error("Hội thi chưa bắt đầu.")

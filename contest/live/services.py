@@ -21,6 +21,7 @@ from contest.extensions import db
 from contest.live.models import (SEGMENT_KINDS, LiveAnswer, LiveBuzz, LiveEvent, LiveMark, LiveQuestion, LiveRun,
                                  LiveSegment, LiveStake, LiveTeam)
 from contest.live.rules import ANSWERED_ON_DEVICE, SegmentRules, buzzer_mark, letter, mark_question
+from contest.live import postgres
 from contest.live.notify import announce
 from contest.prizes.models import ResultSnapshot
 
@@ -420,6 +421,20 @@ def _insert_answer_statement(dialect: str):
             .on_conflict_do_nothing(index_elements=["run_id", "question_id", "team_id"]).returning(_ANSWERS.c.id))
 
 
+def answer(code: str, run_id: int, question_id: int, team_id: int, choice: int, device: str, now: datetime) -> Ack:
+    """A device's answer for its team (the event named by its code): kept if the question is open and its lock
+    time has not passed (the server's clock), once per team — the first answer counts, the same one again is
+    acknowledged, another is refused with the one the team holds."""
+    if db.engine.dialect.name == "postgresql" and postgres.store_answer(code, run_id, question_id, team_id, choice,
+                                                                        device, now):
+        return Ack(True, choice, f"Đã chọn {letter(choice)} — chờ công bố.")
+    event_id = db.session.scalar(sa.select(LiveEvent.id).where(LiveEvent.code == code))
+    count = choice_count(question_id)
+    if event_id is None or count is None:
+        return Ack(False, None, "Câu hỏi này không còn mở.")
+    return submit_answer(event_id, run_id, question_id, team_id, choice, device, count, now)
+
+
 def choice_count(question_id: int) -> int | None:
     """How many options the live question's bank question has (None: no such question)."""
     choices = db.session.scalar(sa.select(Question.choices).join(LiveQuestion, LiveQuestion.question_id == Question.id)
@@ -429,8 +444,8 @@ def choice_count(question_id: int) -> int | None:
 
 def submit_answer(event_id: int, run_id: int, question_id: int, team_id: int, choice: int, device: str,
                   choice_count: int, now: datetime) -> Ack:
-    """A device's answer for its team: kept if the question is open and its lock time has not passed (the
-    server's clock), once per team (the first answer counts; the same one again is acknowledged)."""
+    """The answer's plain path (SQLite, and on PostgreSQL the explanation of an answer the fast path did not
+    store): the same rules through the session, then why it was refused."""
     if not 0 <= choice < choice_count:
         return Ack(False, None, "Phương án không hợp lệ.")
     stored = db.session.execute(_insert_answer_statement(db.engine.dialect.name),
