@@ -164,7 +164,7 @@ def tally(event_id: int) -> dict | None:
             "pressed": pressed}
 
 
-def change_marks(event_ids: list[int]) -> dict[int, tuple[int, int]]:
+def change_marks(event_ids: list[int]) -> dict[int, tuple[tuple, int]]:
     """For each event on the stage: (its run's version, answers and presses on the current question).
     What the transport polls to notice a change made by another instance."""
     if not event_ids:
@@ -174,11 +174,12 @@ def change_marks(event_ids: list[int]) -> dict[int, tuple[int, int]]:
                .correlate(LiveRun).scalar_subquery())
     presses = (sa.select(sa.func.count()).where(LiveBuzz.run_id == LiveRun.id, LiveBuzz.question_id == LiveRun.question_id)
                .correlate(LiveRun).scalar_subquery())
-    rows = db.session.execute(sa.select(LiveRun.event_id, LiveRun.id, LiveRun.version, answers + presses).where(
-        LiveRun.event_id.in_(event_ids)).order_by(LiveRun.id)).all()
-    marks: dict[int, tuple[int, int]] = {}
-    for event_id, run_id, version, count in rows:
-        marks[event_id] = (run_id * 1_000_000 + version, count)  # the latest run of the event wins
+    rows = db.session.execute(sa.select(LiveRun.event_id, LiveRun.id, LiveRun.started_at, LiveRun.version,
+                                        answers + presses).where(LiveRun.event_id.in_(event_ids))
+                              .order_by(LiveRun.id)).all()
+    marks: dict[int, tuple[tuple, int]] = {}
+    for event_id, run_id, started_at, version, count in rows:
+        marks[event_id] = ((run_id, started_at, version), count)  # the latest run of the event wins
     return marks
 
 

@@ -3,6 +3,7 @@ the stage takes `now`, and a question whose lock time has passed is locked (and 
 else happens to its run. Every change every screen must see moves the run's `version` and is announced
 (contest.live.transport) when the transaction commits. The caller commits.
 """
+import functools
 import random
 import secrets
 from dataclasses import dataclass
@@ -190,7 +191,10 @@ def active_run(event_id: int) -> LiveRun | None:
 
 
 def locked_run(run_id: int) -> LiveRun | None:
-    """A run row under an exclusive lock: one change to a stage at a time, and answers wait for it."""
+    """A run row under an exclusive lock: one change to a stage at a time, and answers wait for it (on
+    PostgreSQL through the run's advisory lock, contest.live.postgres; SQLite runs one writer at a time)."""
+    if db.engine.dialect.name == "postgresql":
+        postgres.hold_run(run_id)
     return db.session.scalar(sa.select(LiveRun).where(LiveRun.id == run_id).with_for_update()
                              .execution_options(populate_existing=True))
 
@@ -405,17 +409,15 @@ _ANSWERS = LiveAnswer.__table__
 _RUNS = LiveRun.__table__
 
 
+@functools.cache
 def _insert_answer_statement(dialect: str):
-    """INSERT … SELECT from the run row, locked for share: stored only while the question is open and its
-    lock time not passed, and never beside a lock that is marking (which holds the row exclusively)."""
+    """INSERT … SELECT from the run row: stored only while the question is open and its lock time not passed."""
     source = (sa.select(_RUNS.c.id, sa.bindparam("question_id"), sa.bindparam("team_id"), sa.bindparam("choice"),
                         sa.bindparam("device"), sa.bindparam("received_at", type_=_ANSWERS.c.received_at.type))
               .where(_RUNS.c.id == sa.bindparam("run_id"), _RUNS.c.event_id == sa.bindparam("event_id"),
                      _RUNS.c.phase == "open", _RUNS.c.question_id == sa.bindparam("question_id"),
                      _RUNS.c.ended_at.is_(None), _RUNS.c.locks_at >= sa.bindparam("received_at")))
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    if dialect == "postgresql":
-        source = source.with_for_update(read=True)
     return (insert(_ANSWERS).from_select(["run_id", "question_id", "team_id", "choice", "device", "received_at"],
                                          source)
             .on_conflict_do_nothing(index_elements=["run_id", "question_id", "team_id"]).returning(_ANSWERS.c.id))
@@ -448,6 +450,8 @@ def submit_answer(event_id: int, run_id: int, question_id: int, team_id: int, ch
     store): the same rules through the session, then why it was refused."""
     if not 0 <= choice < choice_count:
         return Ack(False, None, "Phương án không hợp lệ.")
+    if db.engine.dialect.name == "postgresql":
+        postgres.share_run(run_id)  # never beside a lock that is marking
     stored = db.session.execute(_insert_answer_statement(db.engine.dialect.name),
                                 {"run_id": run_id, "event_id": event_id, "question_id": question_id,
                                  "team_id": team_id, "choice": choice, "device": device[:16],

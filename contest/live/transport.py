@@ -101,6 +101,7 @@ class Hub:
         self.timers: dict[int, threading.Timer] = {}
         self.wakes: queue.Queue = queue.Queue()
         self.last_tally: dict[int, float] = {}
+        self.stopped = threading.Event()
 
     @classmethod
     def of(cls, app: Flask) -> "Hub":
@@ -123,6 +124,14 @@ class Hub:
                 threads.append(self._run_listener)
         for target in threads:
             threading.Thread(target=target, name=f"live-{target.__name__}", daemon=True).start()
+
+    def stop(self) -> None:
+        """End the hub's threads (within a second) and its timers."""
+        self.stopped.set()
+        with self.lock:
+            for timer in self.timers.values():
+                timer.cancel()
+            self.timers.clear()
 
     # --- subscribers ---
 
@@ -217,7 +226,7 @@ class Hub:
     def _run_loader(self) -> None:
         """Turn wakes into broadcasts: a state change reloads at once; tallies at most every TALLY_SECONDS."""
         pending_tally: set[int] = set()
-        while True:
+        while not self.stopped.is_set():
             try:
                 items = [self.wakes.get(timeout=TALLY_SECONDS)]
             except queue.Empty:
@@ -245,8 +254,7 @@ class Hub:
 
     def _run_poller(self) -> None:
         """Compare each watched event's version (and answer count) with the cache; wake on a difference."""
-        while True:
-            time.sleep(self.poll_seconds)
+        while not self.stopped.wait(self.poll_seconds):
             watched = list(self.subscribers)
             if not watched:
                 continue
@@ -272,19 +280,19 @@ class Hub:
         been missed meanwhile)."""
         with self.app.app_context():
             url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        while True:
+        while not self.stopped.is_set():
             try:
                 with psycopg.connect(url, autocommit=True) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     for event_id in list(self.subscribers):
                         self.wake(event_id, "state")
-                    while True:
-                        for notification in connection.notifies(timeout=HEARTBEAT_SECONDS):
+                    while not self.stopped.is_set():
+                        for notification in connection.notifies(timeout=1):
                             event_id, _, kind = notification.payload.partition(":")
                             self.wake(int(event_id), kind)
             except Exception:  # noqa: BLE001
                 log.exception("live: LISTEN connection lost; reconnecting")
-                time.sleep(1)
+                self.stopped.wait(1)
 
     # --- the server's clock ---
 
