@@ -253,6 +253,7 @@ async def scenario(args, seeded: Seeded, app_base: str, stream_bases: list[str],
     pressed: dict[int, float] = {}
     replied: dict[int, float] = {}
     cpu_before = cpu_snapshot(masters)
+    streams_before = cpu_snapshot(masters[1:])
     for question in seeded.questions:
         pressed[question] = time.time()
         status, body = await http_request(app_base, "POST", f"/organizer/live/{seeded.event_id}/host/next",
@@ -267,6 +268,7 @@ async def scenario(args, seeded: Seeded, app_base: str, stream_bases: list[str],
         await asyncio.sleep(0.3)
 
     cpu = cpu_used(cpu_before, cpu_snapshot(masters))
+    cpu["streams"] = cpu_used(streams_before, cpu_snapshot(masters[1:]))["app"]
     reconnecting = devices[:max(1, len(devices) // 10)]
     reconnects = list(await asyncio.gather(*(device.reconnect() for device in reconnecting)))
     status, _ = await http_request(app_base, "POST", f"/organizer/live/{seeded.event_id}/host/finish",
@@ -383,8 +385,8 @@ def main() -> None:
         per = {part: f"{seconds * 1000 / answers:.2f}" if seconds >= 0 else "n/a (backends ended meanwhile)"
                for part, seconds in used.items()}
         print("  CPU per answer (ms; everything from the first question to the lock of the last, divided by the "
-              "answers): gunicorn workers {app}, PostgreSQL {db}, this client {client}, other processes on the "
-              "machine {others}".format(**per))
+              "answers): gunicorn workers {app} (of which the stream workers {streams}), PostgreSQL {db}, this "
+              "client {client}, other processes on the machine {others}".format(**per))
         print(f"  {missing} (device, question) pairs missing an open or a locked state; host's finish "
               f"{'accepted' if result['finished'] else 'REFUSED'}")
         is_exact = check_database(url, seeded, result["run_id"], result["chosen"]) and missing == 0 \
