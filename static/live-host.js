@@ -168,9 +168,14 @@
       list.appendChild(item);
     });
     renderCorrect();
+    var hideWhenNotAllowed = ["start", "rehearse", "end-rehearsal", "resume", "pause"];
     Object.keys(ALLOWED).forEach(function (name) {
       var button = root.querySelector("[data-do='" + name + "']");
-      if (button) { button.disabled = !ALLOWED[name](state); button.hidden = !ALLOWED[name](state) && (name === "start" || name === "rehearse" || name === "end-rehearsal" || name === "resume" || name === "pause"); }
+      var allowed = ALLOWED[name](state);
+      if (button) {
+        button.disabled = !allowed;
+        button.hidden = !allowed && hideWhenNotAllowed.indexOf(name) >= 0;
+      }
     });
     var holder = state.buzz && state.buzz.holder;
     el["buzz-panel"].hidden = !(state.phase === "open" && holder);
@@ -193,7 +198,8 @@
     var answered = fresh ? tally.answered.length : (state.answered_count || 0);
     var pressed = state.buzz ? state.buzz.queue.concat(state.buzz.out, state.buzz.right) : [];
     if (state.segment.kind === "buzzer") {
-      L.text(el["tally-line"], pressed.length ? "Đã bấm chuông: " + pressed.map(function (id) { return L.teamName(state, id); }).join(", ") : "Chưa đội nào bấm chuông.");
+      var names = pressed.map(function (id) { return L.teamName(state, id); });
+      L.text(el["tally-line"], names.length ? "Đã bấm chuông: " + names.join(", ") : "Chưa đội nào bấm chuông.");
     } else {
       L.text(el["tally-line"], answered + "/" + state.team_count + " đội đã trả lời.");
     }

@@ -45,8 +45,12 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (view) {
         if (!view) { return; }
-        mine = { run: view.run, question: view.question, choice: view.choice, pressed: view.pressed,
-                 staked: view.staked, starsLeft: view.stars_left };
+        // A reply read before this device's own answer was stored must not undo what the answer's reply said.
+        var same = view.run === mine.run && view.question === mine.question;
+        mine = { run: view.run, question: view.question,
+                 choice: view.choice !== null ? view.choice : (same ? mine.choice : null),
+                 pressed: view.pressed || (same && mine.pressed), staked: view.staked || (same && mine.staked),
+                 starsLeft: view.stars_left };
         if (pending && pending.question === view.question && view.choice !== null) { pending = null; keep(); }
         render();
         send();

@@ -1,6 +1,5 @@
 """Reads of a live event: the public state every screen shows, a team's own view, the host's table of
 answers, the scoreboard, the ledger of marks and the final table."""
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -8,7 +7,8 @@ from sqlalchemy.orm import joinedload
 
 from contest.bank.models import Question
 from contest.extensions import db
-from contest.live.models import LiveAnswer, LiveBuzz, LiveEvent, LiveMark, LiveQuestion, LiveRun, LiveSegment, LiveStake, LiveTeam
+from contest.live.models import (LiveAnswer, LiveBuzz, LiveEvent, LiveMark, LiveQuestion, LiveRun, LiveSegment,
+                                 LiveStake, LiveTeam)
 from contest.live.rules import ANSWERED_ON_DEVICE, KIND_LABELS, SegmentRules, letter, rank_totals
 from contest.live.services import active_run, normalise_code, ordered_questions
 from questions.text import fold
@@ -181,19 +181,6 @@ def change_marks(event_ids: list[int]) -> dict[int, tuple[tuple, int]]:
     for event_id, run_id, started_at, version, count in rows:
         marks[event_id] = ((run_id, started_at, version), count)  # the latest run of the event wins
     return marks
-
-
-@dataclass(frozen=True)
-class TeamView:
-    """What a device shows of its own team: the answer it holds on the question, its stake, its score."""
-
-    team_id: int
-    team_name: str
-    choice: int | None
-    pressed: bool
-    staked: bool
-    stars_left: int | None
-    score: int
 
 
 def team_view(event: LiveEvent, team: LiveTeam) -> dict:

@@ -1,6 +1,5 @@
 """Running a live event on the server's clock: every segment kind, pause, the lock, corrections, rehearsal."""
 import random
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
