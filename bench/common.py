@@ -66,9 +66,14 @@ def seed_contest(app, contestants: int, questions: int = 2000, minutes: int = 15
 
 def signed_session(secret_key: str, user_id: int) -> tuple[str, str]:
     """A logged-in session cookie and its CSRF form token, as the app would issue them after log-in."""
+    return signed_cookie(secret_key, {"_user_id": str(user_id), "_fresh": True})
+
+
+def signed_cookie(secret_key: str, data: dict) -> tuple[str, str]:
+    """A session cookie holding `data` (and a CSRF secret) and its CSRF form token, as the app signs them."""
     raw = secrets.token_hex(20)
     serializer = SecureCookieSessionInterface().get_signing_serializer(_FakeApp(secret_key))
-    cookie = serializer.dumps({"_user_id": str(user_id), "_fresh": True, "csrf_token": raw})
+    cookie = serializer.dumps({**data, "csrf_token": raw})
     token = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").dumps(raw)
     return cookie, token
 
@@ -94,13 +99,16 @@ def gunicorn(database_url: str, secret_key: str, workers: int, port: int | None 
 
 
 @contextmanager
-def gunicorn_server(database_url: str, secret_key: str, workers: int, port: int | None = None):
-    """gunicorn serving the app with sync workers; yields (base URL, the master's process id)."""
+def gunicorn_server(database_url: str, secret_key: str, workers: int, port: int | None = None,
+                    worker_class: str = "sync"):
+    """gunicorn serving the app (sync workers unless told otherwise); yields (base URL, the master's process id)."""
     port = port or free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret_key}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-                                f"127.0.0.1:{port}", "--log-level", "warning", "contest.wsgi:app"],
-                               cwd=ROOT, env=env)
+    # Streams (gevent) end at their next heartbeat once the client has gone: do not wait 30 s for them at the end.
+    graceful = ["--graceful-timeout", "2"] if worker_class != "sync" else []
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", worker_class, "--workers",
+                                str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *graceful,
+                                "contest.wsgi:app"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

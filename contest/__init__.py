@@ -26,6 +26,7 @@ from contest.judging.routes import bp as judging_bp
 from contest.leaderboards.routes import bp as leaderboards_bp
 from contest.legal.cli import legal_cli
 from contest.legal.routes import bp as legal_bp
+from contest.live.routes import bp as live_bp
 from contest.prizes.routes import bp as prizes_bp
 from contest.reviews.routes import bp as reviews_bp
 from contest.rounds.cli import rounds_cli
@@ -59,7 +60,8 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     assets.init_app(app, PROJECT_ROOT / "static")
 
     for blueprint in (health_bp, accounts_bp, agencies_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp,
-                      bank_bp, legal_bp, reviews_bp, prizes_bp, audit_bp, statistics_bp, integrity_bp, exports_bp):
+                      bank_bp, legal_bp, reviews_bp, prizes_bp, audit_bp, statistics_bp, integrity_bp, exports_bp,
+                      live_bp):
         app.register_blueprint(blueprint)
     for group in (accounts_cli, questions_cli, legal_cli, rounds_cli, attempts_cli, scores_cli, demo_cli,
                   agencies_cli, results_cli):

@@ -52,11 +52,21 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "LOGIN_LIMIT_PER_ADDRESS": int(env.get("LOGIN_LIMIT_PER_ADDRESS", "200")),
         # How many reverse proxies stand in front (their X-Forwarded-* headers are then trusted).
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
+        # Live events (contest.live.transport): how often each process serving streams polls the stage (the
+        # fan-out on SQLite, a backstop beside LISTEN/NOTIFY on PostgreSQL), whether to LISTEN, and how long a
+        # stream stays open before the page reconnects.
+        "LIVE_POLL_SECONDS": float(env["LIVE_POLL_SECONDS"]) if env.get("LIVE_POLL_SECONDS") else None,
+        "LIVE_NOTIFY": env.get("LIVE_NOTIFY", "1") == "1",
+        "LIVE_STREAM_MAX_SECONDS": float(env.get("LIVE_STREAM_MAX_SECONDS", "1800")),
     }
     config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite holds one writer at a time: wait for the lock rather than fail under a rush.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if config["LIVE_POLL_SECONDS"] is None:
+        # Polling is the fan-out where there is no NOTIFY (SQLite), a backstop where there is.
+        is_notified = config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and config["LIVE_NOTIFY"]
+        config["LIVE_POLL_SECONDS"] = 2.0 if is_notified else 0.25
     if not config["SECRET_KEY"]:
         if config.get("TESTING"):
             config["SECRET_KEY"] = secrets.token_hex(32)

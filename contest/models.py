@@ -6,9 +6,13 @@ from contest.bank.models import PendingImport, Question, QuestionBank
 from contest.legal.models import LegalAmendment, LegalArticle, LegalDocument
 from contest.audit.models import AuditEntry
 from contest.leaderboards.models import ContestStanding, Standing
+from contest.live.models import (LiveAnswer, LiveBuzz, LiveEvent, LiveMark, LiveQuestion, LiveRun, LiveSegment,
+                                 LiveStake, LiveTeam)
 from contest.prizes.models import Exclusion, PrizeRule, ResultSnapshot, SignOff
 from contest.reviews.models import QuestionReview
 from contest.rounds.models import Contest, Round, RoundChange
 
-__all__ = ["Agency", "AuditEntry", "ContestStanding", "Exclusion", "PrizeRule", "ResultSnapshot", "SignOff", "Attempt", "AttemptItem", "Contest", "LegalAmendment", "LegalArticle", "LegalDocument", "PendingImport", "Question",
-           "QuestionBank", "QuestionReview", "Role", "Round", "RoundChange", "Standing", "User"]
+__all__ = ["Agency", "AuditEntry", "ContestStanding", "Exclusion", "PrizeRule", "ResultSnapshot", "SignOff", "Attempt",
+           "AttemptItem", "Contest", "LegalAmendment", "LegalArticle", "LegalDocument", "LiveAnswer", "LiveBuzz",
+           "LiveEvent", "LiveMark", "LiveQuestion", "LiveRun", "LiveSegment", "LiveStake", "LiveTeam", "PendingImport",
+           "Question", "QuestionBank", "QuestionReview", "Role", "Round", "RoundChange", "Standing", "User"]

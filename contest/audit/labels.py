@@ -41,10 +41,27 @@ ACTION_LABELS = {
     "prize.reinstate": "Khôi phục bài thi",
     "prize.sign": "Ký duyệt danh sách đạt giải",
     "prize.freeze": "Chốt kết quả (đủ chữ ký)",
+    "live.create": "Tạo hội thi trực tiếp",
+    "live.team.add": "Thêm đội thi",
+    "live.team.remove": "Bỏ đội thi",
+    "live.segment.add": "Thêm phần thi",
+    "live.questions.choose": "Chọn câu hỏi cho phần thi",
+    "live.judges": "Chọn giám khảo hội thi",
+    "live.rehearsal.start": "Bắt đầu diễn tập",
+    "live.rehearsal.finish": "Kết thúc diễn tập",
+    "live.rehearsal.end": "Hủy lượt diễn tập",
+    "live.start": "Bắt đầu hội thi",
+    "live.mark": "Chấm câu trả lời (người dẫn chương trình)",
+    "live.correct": "Sửa điểm (có lý do)",
+    "live.finish": "Kết thúc hội thi",
+    "live.sign": "Ký duyệt bảng kết quả hội thi",
+    "live.freeze": "Chốt kết quả hội thi (đủ chữ ký)",
+    "live.publish": "Công bố kết quả hội thi",
 }
 
 TARGET_LABELS = {"round": "Vòng thi", "contest": "Cuộc thi", "question": "Câu hỏi", "bank": "Ngân hàng câu hỏi",
-                 "legal_document": "Văn bản", "user": "Tài khoản", "agency": "Đơn vị"}
+                 "legal_document": "Văn bản", "user": "Tài khoản", "agency": "Đơn vị",
+                 "live_event": "Hội thi trực tiếp"}
 
 DETAIL_LABELS = {
     "name": "Tên", "title": "Tên", "changed": "Đã đổi", "count": "Số lượng", "status": "Trạng thái",
@@ -57,6 +74,9 @@ DETAIL_LABELS = {
     "agency_id": "Đơn vị", "contest": "Cuộc thi",
     "amendments": "Số nội dung sửa đổi ghi nhận", "unplaced": "Số hướng dẫn sửa đổi chưa xác định được",
     "flagged": "Số câu hỏi cần rà soát", "flags": "Số cờ rà soát", "note": "Ghi chú", "review": "Mã rà soát",
+    "after": "Sau", "before": "Trước", "code": "Mã hội thi", "correct": "Đúng", "judges": "Giám khảo",
+    "kind": "Loại", "points": "Điểm", "question": "Câu hỏi", "questions": "Câu hỏi", "rehearsal": "Diễn tập",
+    "segment": "Phần thi", "team": "Đội",
 }
 
 

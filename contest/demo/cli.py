@@ -17,6 +17,6 @@ def load_command(contestants: int) -> None:
     db.session.commit()
     click.echo(
         f"Dữ liệu mẫu: thêm {report.agencies} đơn vị, {report.documents} văn bản, "
-        f"{report.questions} câu hỏi, {report.rounds} vòng thi, {report.accounts} tài khoản, "
-        f"{report.simulated} thí sinh mô phỏng và {report.suspicious} tài khoản có dấu hiệu bất thường "
-        f"với {report.attempts} bài thi.")
+        f"{report.questions} câu hỏi, {report.rounds} vòng thi, {report.live_events} hội thi trực tiếp, "
+        f"{report.accounts} tài khoản, {report.simulated} thí sinh mô phỏng và {report.suspicious} tài khoản "
+        f"có dấu hiệu bất thường với {report.attempts} bài thi.")

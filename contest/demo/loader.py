@@ -15,6 +15,9 @@ from contest.attempts.services import save_answer, start_attempt, submit_attempt
 from contest.prizes.services import set_prize_rules
 from contest.legal.services import find_document, get_or_create_document, store_legal_text, update_document
 from contest.bank.models import Question
+from contest.live import services as live
+from contest.live.models import LiveEvent
+from contest.live.rules import SegmentRules
 from contest.bank.services import get_or_create_bank, import_questions
 from contest.reviews.models import QuestionReview
 from contest.reviews.services import flag_question
@@ -53,6 +56,14 @@ PRIZES = [("Giải Nhất", 1, 10), ("Giải Nhì", 2, 8), ("Giải Ba", 3, 6), 
 CONTESTANTS = [(f"thisinh{n}@demo.vn", name, code) for n, (name, code) in enumerate([
     ("Nguyễn Văn An", "STP"), ("Trần Thị Bình", "SCT"), ("Lê Hoàng Cường", "TANPHU-PHULAM"),
     ("Phạm Thu Dung", "UBND-TP"), ("Võ Minh Em", "SONHA-SONKY")], start=1)]
+LIVE_CODE = "CCHC26"
+LIVE_TITLE = "Hội thi trực tiếp “Cải cách thủ tục hành chính” tỉnh Bình An"
+LIVE_TEAMS = [("Đội Sở Tư pháp", "STP", "Nguyễn Văn An\nTrần Thị Bình\nLê Minh Châu"),
+              ("Đội Sở Nội vụ", "SNV", "Phạm Quốc Dũng\nHoàng Thu Giang\nVõ Thanh Hà"),
+              ("Đội UBND thành phố Bình An", "UBND-TP", "Đặng Hữu Hải\nBùi Ngọc Hạnh\nĐỗ Xuân Hiếu"),
+              ("Đội UBND huyện Tân Phú", "UBND-TANPHU", "Hồ Thị Hoa\nNgô Đức Hùng\nDương Thu Hương")]
+LIVE_SEGMENTS = [("all_answer", "Phần 1 — Khởi động", 20, 10, 4), ("speed", "Phần 2 — Tăng tốc", 15, 10, 3),
+                 ("buzzer", "Phần 3 — Giành quyền trả lời", 15, 20, 3), ("star", "Phần 4 — Về đích", 30, 30, 3)]
 
 
 @dataclass
@@ -63,6 +74,7 @@ class DemoReport:
     documents: int = 0
     questions: int = 0
     rounds: int = 0
+    live_events: int = 0
     accounts: int = 0
     simulated: int = 0
     suspicious: int = 0
@@ -294,6 +306,27 @@ def _add_suspicious(rounds: tuple[Round, Round], now: datetime, password_hash: s
         report.attempts += len(users)
 
 
+def _add_live_event(now: datetime, report: DemoReport) -> None:
+    """A live final ready to rehearse or run: four agencies' teams (PINs 111111 … 444444, for the demo
+    only), one segment of each kind with questions drawn from the demo bank, both demo judges."""
+    if db.session.scalar(sa.select(LiveEvent.id).where(LiveEvent.code == LIVE_CODE)):
+        return
+    organizer = db.session.scalar(sa.select(User).where(User.email == STAFF[0][0]))
+    event = live.create_event(LIVE_TITLE, get_or_create_bank(BANK_NAME), "teams", "Hội trường UBND tỉnh Bình An",
+                              organizer, now)
+    event.code = LIVE_CODE
+    for number, (name, code, members) in enumerate(LIVE_TEAMS, start=1):
+        team = live.add_team(event, name, find_agency(code).id, members, organizer)
+        team.pin = str(number) * 6
+    rng = random.Random(18)
+    for kind, title, seconds, points, count in LIVE_SEGMENTS:
+        segment = live.add_segment(event, kind, title, seconds, points, SegmentRules(), organizer)
+        live.draw_questions(segment, count, [], organizer, rng)
+    judges = db.session.scalars(sa.select(User.id).where(User.email.in_([STAFF[1][0], STAFF[2][0]]))).all()
+    live.set_judges(event, list(judges), organizer)
+    report.live_events += 1
+
+
 def load_demo(now: datetime, simulated: int = 300) -> DemoReport:
     """Load (or complete) the demo in the current transaction; the caller commits."""
     report = DemoReport()
@@ -303,6 +336,7 @@ def load_demo(now: datetime, simulated: int = 300) -> DemoReport:
     rounds = _add_rounds(now, report)
     password_hash = hash_password(DEMO_PASSWORD)
     _add_accounts(password_hash, report)
+    _add_live_event(now, report)
     _add_simulated_contestants(simulated, rounds, now, password_hash, report)
     _add_suspicious(rounds, now, password_hash, report)
     return report

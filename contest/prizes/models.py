@@ -45,10 +45,17 @@ class SignOff(db.Model):
     """A judge's signature on a round's proposed winners; two distinct judges freeze the results."""
 
     __tablename__ = "signoffs"
-    __table_args__ = (sa.UniqueConstraint("round_id", "judge_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "judge_id"),
+        # A live event's final table may be corrected after a first signature: a judge signs each checksum once.
+        sa.UniqueConstraint("live_event_id", "judge_id", "checksum"),
+        sa.CheckConstraint("(round_id IS NULL) <> (live_event_id IS NULL)", name="one_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    # What is signed: a round's winners, or a live event's final table (contest.live.judging).
+    round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    live_event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("live_events.id", ondelete="CASCADE"))
     judge_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     # The checksum of the winners list the judge saw: a signature covers exactly that list.
     checksum: Mapped[str] = mapped_column(sa.String(64))
@@ -58,12 +65,15 @@ class SignOff(db.Model):
 
 
 class ResultSnapshot(db.Model):
-    """The signed results of a round, frozen: the winners list and its SHA-256 checksum."""
+    """The signed results of a round (the winners list) or of a live event (its final table), frozen, with
+    the SHA-256 checksum of the payload."""
 
     __tablename__ = "result_snapshots"
+    __table_args__ = (sa.CheckConstraint("(round_id IS NULL) <> (live_event_id IS NULL)", name="one_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"), unique=True)
+    round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rounds.id"), unique=True)
+    live_event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("live_events.id", ondelete="CASCADE"), unique=True)
     payload: Mapped[str] = mapped_column(sa.Text)
     checksum: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -139,7 +139,8 @@ def _contest_standings(recount: dict[int, dict[int, tuple]], report: list[str]) 
 def _snapshots(report: list[str]) -> None:
     for snapshot in db.session.scalars(sa.select(ResultSnapshot)):
         if hashlib.sha256(snapshot.payload.encode("utf-8")).hexdigest() != snapshot.checksum:
-            report.append(f"Kết quả đã ký của vòng #{snapshot.round_id}: mã kiểm tra không khớp nội dung")
+            subject = f"vòng #{snapshot.round_id}" if snapshot.round_id else f"hội thi trực tiếp #{snapshot.live_event_id}"
+            report.append(f"Kết quả đã ký của {subject}: mã kiểm tra không khớp nội dung")
 
 
 def verify_all() -> list[str]:

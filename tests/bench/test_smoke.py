@@ -89,3 +89,11 @@ def test_the_network_benchmark_loads_both_pages_cold_and_warm_on_both_networks()
     warm = [line.split() for line in lines if " warm " in line]
     assert all(int(fields[-2]) == 1 for fields in warm), output
     assert "load of a working paper" in output
+
+
+def test_the_live_event_reaches_every_device_and_counts_every_answer():
+    output = run_bench("live.py", "--devices", "20", "--questions", "2", "--seconds", "3", "--instances", "2",
+                       "--workers", "2")
+    assert "Result: all correct" in output
+    assert "0 (device, question) pairs missing an open or a locked state" in output
+    assert "KiB per connected device" in output

@@ -11,6 +11,7 @@ from contest.extensions import db
 from contest.integrity.queries import integrity_report
 from contest.leaderboards.models import Standing
 from contest.legal.services import find_document
+from contest.live.models import LiveEvent
 from contest.rounds.models import Round
 
 
@@ -27,7 +28,8 @@ def test_demo_loads_once_and_a_second_run_adds_nothing(app):
     again = load_demo(utcnow(), simulated=25)
     db.session.commit()
     assert counts() == first
-    assert (again.agencies, again.questions, again.accounts, again.simulated, again.suspicious) == (0, 0, 0, 0, 0)
+    assert (again.agencies, again.questions, again.accounts, again.simulated, again.suspicious, again.live_events) == \
+        (0, 0, 0, 0, 0, 0)
 
 
 def test_the_demo_shows_every_signal_to_judges_and_a_week_open_now(app, client):
@@ -45,6 +47,18 @@ def test_the_demo_shows_every_signal_to_judges_and_a_week_open_now(app, client):
         assert len(signals.near_duplicates) == 1
     home = client.get("/").get_data(as_text=True)
     assert "Tuần 2 đang mở" in home and "Ủy ban nhân dân tỉnh Bình An" in home and home.count('class="week ') == 4
+
+
+def test_the_demo_live_final_is_ready_to_run_with_cited_questions(app):
+    load_demo(utcnow(), simulated=0)
+    db.session.commit()
+    event = db.session.scalar(sa.select(LiveEvent))
+    assert event.code == "CCHC26" and [team.pin for team in event.teams] == ["111111", "222222", "333333", "444444"]
+    assert [segment.kind for segment in event.segments] == ["all_answer", "speed", "buzzer", "star"]
+    questions = [item.question for segment in event.segments for item in segment.questions]
+    assert len(questions) == len({q.id for q in questions}) == 13
+    assert all(q.status == "approved" and q.document is not None and q.article for q in questions)
+    assert sorted(judge.email for judge in event.judges) == ["giamkhao2@demo.vn", "giamkhao@demo.vn"]
 
 
 def test_demo_accounts_and_bank(app):
