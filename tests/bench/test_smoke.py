@@ -97,3 +97,9 @@ def test_the_live_event_reaches_every_device_and_counts_every_answer():
     assert "Result: all correct" in output
     assert "0 (device, question) pairs missing an open or a locked state" in output
     assert "KiB per connected device" in output
+
+
+def test_the_verify_benchmark_times_a_recount_that_agrees_beyond_the_missing_items():
+    output = run_bench("verify.py", "--contestants", "2000")
+    assert "2,000 contestants" in output
+    assert "verify_all():" in output and "not about marks: 0" in output
