@@ -181,7 +181,8 @@ def submit(attempt_id: int):
         try:
             submit_attempt(attempt, utcnow(), _answers_from_form(request.form, attempt.max_score),
                            _prediction_from(request.form.get("prediction")), paper=submission.paper,
-                           connection=submission.connection, commit=True)
+                           connection=submission.connection, commit=True,
+                           is_by_clock=request.form.get("auto") == "1")
         except AttemptError as error:
             submission.commit()  # answers sent with the refused submission are kept
             flash(str(error), "error")
