@@ -108,11 +108,17 @@ def test_rounds_create_command(runner, world):
                                  "--opens", "01/12/2026 08:00", "--closes", "07/12/2026 17:00",
                                  "--attempts", "3", "--counting", "last", "--quota", "Chung | Trung bình | 2",
                                  "--prediction", "entries", "--review", "immediate", "--eligible-agency", "H1"])
+    assert result.exit_code != 0 and "thi nhiều lần" in result.output  # the key would serve the next attempt
+    result = runner.invoke(args=["rounds", "create", "--contest", "tuan-le", "--contest-title",
+                                 "Cuộc thi tuần lễ", "--bank", "Ngân hàng thử", "--name", "Tuần 1",
+                                 "--opens", "01/12/2026 08:00", "--closes", "07/12/2026 17:00",
+                                 "--attempts", "3", "--counting", "last", "--quota", "Chung | Trung bình | 2",
+                                 "--prediction", "entries", "--review", "after_close", "--eligible-agency", "H1"])
     assert result.exit_code == 0, result.output
     assert "01/12/2026 08:00 – 07/12/2026 17:00" in result.output
     created = db.session.scalar(sa.select(Round).where(Round.attempts_allowed == 3))
     assert created.contest.title == "Cuộc thi tuần lễ" and created.contest.eligible_agency.code == "H1"
-    assert (created.counting_rule, created.prediction_kind, created.review_policy) == ("last", "entries", "immediate")
+    assert (created.counting_rule, created.prediction_kind, created.review_policy) == ("last", "entries", "after_close")
     assert created.quotas == [{"topic": "Chung", "difficulty": "medium", "count": 2}]
     bad = runner.invoke(args=["rounds", "create", "--contest", "x", "--bank", "Không có", "--name", "T",
                               "--opens", "01/12/2026 08:00", "--closes", "07/12/2026 17:00"])
