@@ -38,35 +38,46 @@ _ITEM_MARK = {
         END""",
 }
 _GAP = "(i.selected IS NULL OR CAST(i.selected AS TEXT) IN ('[]', 'null'))"
+# At most this many differences of one kind are listed; a line says how many more there are.
+LISTED = 1000
+
+
+def _listed(report: list[str], sql: str):
+    """The rows of one check (SQL returning only disagreements), at most LISTED of them, then a line in
+    the report with how many more it found."""
+    rows = db.session.execute(sa.text(f"SELECT q.*, COUNT(*) OVER () AS found FROM ({sql}) q LIMIT {LISTED}")).all()
+    yield from rows
+    if rows and rows[0].found > len(rows):
+        report.append(f"… và {rows[0].found - len(rows):,} chỗ khác cùng loại (chỉ liệt kê {LISTED:,} chỗ đầu)"
+                      .replace(",", "."))
 
 
 def _marks(report: list[str]) -> None:
     """Each submitted paper's item marks and score against a recount, and its time against its clock."""
     mark = _ITEM_MARK[db.engine.dialect.name]
-    items = sa.text(f"""
+    items = f"""
         SELECT i.attempt_id, i.position, i.is_correct, ({mark}) AS recounted
         FROM attempt_items i JOIN attempts a ON a.id = i.attempt_id JOIN questions q ON q.id = i.question_id
-        WHERE a.submitted_at IS NOT NULL""")
-    for row in db.session.execute(sa.text(
-            f"SELECT * FROM ({items.text}) m WHERE m.is_correct IS NULL OR "
-            f"CAST(m.is_correct AS INTEGER) <> CAST(m.recounted AS INTEGER) ORDER BY m.attempt_id, m.position")):
+        WHERE a.submitted_at IS NOT NULL"""
+    for row in _listed(report, f"SELECT * FROM ({items}) m WHERE m.is_correct IS NULL OR "
+                               f"CAST(m.is_correct AS INTEGER) <> CAST(m.recounted AS INTEGER) "
+                               f"ORDER BY m.attempt_id, m.position"):
         stored = None if row.is_correct is None else bool(row.is_correct)
         report.append(f"Bài #{row.attempt_id} câu {row.position + 1}: lưu {stored}, "
                       f"chấm lại {bool(row.recounted)}")
-    for row in db.session.execute(sa.text(f"""
+    for row in _listed(report, f"""
             SELECT a.id, a.score, COALESCE(m.recounted, 0) AS recounted FROM attempts a
-            LEFT JOIN (SELECT attempt_id, SUM(CAST(recounted AS INTEGER)) AS recounted FROM ({items.text}) x
+            LEFT JOIN (SELECT attempt_id, SUM(CAST(recounted AS INTEGER)) AS recounted FROM ({items}) x
                        GROUP BY attempt_id) m ON m.attempt_id = a.id
-            WHERE a.submitted_at IS NOT NULL AND a.score <> COALESCE(m.recounted, 0) ORDER BY a.id""")):
+            WHERE a.submitted_at IS NOT NULL AND a.score <> COALESCE(m.recounted, 0) ORDER BY a.id"""):
         report.append(f"Bài #{row.id}: điểm lưu {row.score}, chấm lại {row.recounted}")
     # Whole milliseconds elapsed, cut as the submit does: from microseconds on SQLite (its datetimes are
     # text "YYYY-MM-DD HH:MM:SS.ffffff"; julianday() would be floating point), exact intervals on PostgreSQL.
     micro = "(CAST(strftime('%s', {0}) AS INTEGER) * 1000000 + CAST(substr({0}, 21, 6) AS INTEGER))"
     elapsed = {"sqlite": f"(({micro.format('a.submitted_at')}) - ({micro.format('a.started_at')})) / 1000",
                "postgresql": "CAST(FLOOR(EXTRACT(EPOCH FROM (a.submitted_at - a.started_at)) * 1000) AS BIGINT)"}
-    for row in db.session.execute(sa.text(
-            f"SELECT a.id, a.duration_ms FROM attempts a WHERE a.submitted_at IS NOT NULL "
-            f"AND a.duration_ms <> {elapsed[db.engine.dialect.name]} ORDER BY a.id")):
+    for row in _listed(report, f"SELECT a.id, a.duration_ms FROM attempts a WHERE a.submitted_at IS NOT NULL "
+                               f"AND a.duration_ms <> {elapsed[db.engine.dialect.name]} ORDER BY a.id"):
         report.append(f"Bài #{row.id}: thời gian làm bài lưu {row.duration_ms} ms không khớp")
 
 
@@ -106,21 +117,21 @@ _COUNTED = f"""
 
 def _standings(report: list[str]) -> None:
     """Each round standing against the counted paper recounted from the attempts."""
-    for row in db.session.execute(sa.text(f"""
+    for row in _listed(report, f"""
             SELECT c.round_id, c.user_id, c.id, c.score, s.attempt_id AS held, s.score AS held_score,
                    s.duration_ms AS held_ms, s.submitted_at AS held_at, c.duration_ms, c.submitted_at
             FROM ({_COUNTED}) c LEFT JOIN standings s ON s.round_id = c.round_id AND s.user_id = c.user_id
             WHERE s.user_id IS NULL OR s.attempt_id <> c.id OR s.score <> c.score OR s.duration_ms <> c.duration_ms
-               OR s.submitted_at <> c.submitted_at ORDER BY c.round_id, c.user_id""")):
+               OR s.submitted_at <> c.submitted_at ORDER BY c.round_id, c.user_id"""):
         if row.held is None:
             report.append(f"Vòng #{row.round_id}: thiếu thí sinh #{row.user_id} (bài #{row.id}) trên bảng")
         else:
             report.append(f"Vòng #{row.round_id}, thí sinh #{row.user_id}: bảng ghi bài #{row.held} "
                           f"({row.held_score} điểm), tính lại bài #{row.id} ({row.score} điểm)")
-    for row in db.session.execute(sa.text(f"""
+    for row in _listed(report, f"""
             SELECT s.round_id, s.user_id FROM standings s
             WHERE NOT EXISTS (SELECT 1 FROM ({_ELIGIBLE}) e WHERE e.round_id = s.round_id AND e.user_id = s.user_id)
-            ORDER BY s.round_id, s.user_id""")):
+            ORDER BY s.round_id, s.user_id"""):
         report.append(f"Vòng #{row.round_id}: thí sinh #{row.user_id} có trên bảng nhưng không có bài được tính")
 
 
@@ -139,12 +150,12 @@ def _prediction(report: list[str]) -> None:
         if row.recounted != row.prediction_truth:
             report.append(f"Vòng #{row.id}: con số thực tế của câu dự đoán lưu {row.prediction_truth}, "
                           f"đếm lại {row.recounted}")
-    for row in db.session.execute(sa.text(f"""
+    for row in _listed(report, f"""
             SELECT s.round_id, s.user_id, s.prediction_error FROM standings s JOIN rounds r ON r.id = s.round_id
             WHERE r.prediction_truth IS NOT NULL AND (s.prediction_error IS NULL OR s.prediction_error <>
                   CASE WHEN s.prediction IS NULL THEN {MISSING_PREDICTION_ERROR}
                        ELSE ABS(s.prediction - r.prediction_truth) END)
-            ORDER BY s.round_id, s.user_id""")):
+            ORDER BY s.round_id, s.user_id"""):
         report.append(f"Vòng #{row.round_id}, thí sinh #{row.user_id}: sai số dự đoán không khớp")
 
 
@@ -169,7 +180,7 @@ def _settled_rounds(report: list[str]) -> None:
 
 def _contest_standings(report: list[str]) -> None:
     """Each overall standing against its round standings: their sum, or the best round."""
-    for row in db.session.execute(sa.text("""
+    for row in _listed(report, """
             WITH held AS (
               SELECT r.contest_id, s.user_id, s.score, s.duration_ms, s.submitted_at, c.overall_rule,
                      ROW_NUMBER() OVER (PARTITION BY r.contest_id, s.user_id
@@ -189,7 +200,7 @@ def _contest_standings(report: list[str]) -> None:
             UNION ALL
             SELECT t.contest_id, t.user_id, NULL, NULL, t.score, t.duration_ms FROM contest_standings t
             WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE e.contest_id = t.contest_id AND e.user_id = t.user_id)
-            ORDER BY 1, 2""")):
+            ORDER BY 1, 2"""):
         stored = None if row.score is None else (row.score, row.duration_ms)
         expected = None if row.expected_score is None else (row.expected_score, row.expected_ms)
         report.append(f"Cuộc thi #{row.contest_id}, thí sinh #{row.user_id}: tổng lưu {stored}, tính lại {expected}")
