@@ -175,7 +175,7 @@ def test_the_organizer_corrects_a_settled_round_from_its_page(client, auth, worl
     settle_round(db.session.get(Round, round_.id), now)
     db.session.commit()
     page = client.get(url).get_data(as_text=True)
-    assert "Đã chốt kết quả: đã chốt lúc" in page
+    assert "Trạng thái: đã chốt kết quả (chốt lúc" in page
     token = csrf_token(client, url)
     refused = client.post(f"/organizer/rounds/{round_.id}/correct", data={"csrf_token": token, "reason": " "},
                           follow_redirects=True).get_data(as_text=True)
