@@ -16,7 +16,7 @@ from contest.forms import EmptyForm
 from contest.leaderboards.queries import board_view, own_position, standing_of
 from contest.agencies.queries import agency_picker
 from contest.results.lifecycle import STATE_LABELS, round_state
-from contest.results.services import CorrectionError, correct_settled_round
+from contest.results.services import CorrectionError, correct_settled_round, settled
 from contest.rounds.forms import ContestForm, RoundForm
 from contest.rounds.models import Contest, Round, RoundChange
 from contest.rounds.queries import contest_overview, current_contest, other_contests, own_papers, prize_lines
@@ -67,8 +67,8 @@ def _own_round_state(round_: Round, now) -> dict:
 @bp.route("/rounds/<int:round_id>")
 def detail(round_id: int):
     """A round: what is open and for how long, its rules, and for a contestant what they have done."""
-    round_ = db.get_or_404(Round, round_id)
     now = utcnow()
+    round_ = settled(db.get_or_404(Round, round_id), now)  # a closed round shows its final figures
     context = {"round": round_, "state": round_.state_at(now), "form": EmptyForm(), "now": now,
                "prizes": prize_lines(round_)}
     if current_user.is_authenticated:
