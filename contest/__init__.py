@@ -69,6 +69,7 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
 
     app.jinja_env.filters.update(datetime=clock.format_datetime, date=clock.format_date,
                                  duration=clock.format_duration, clock=clock.format_clock,
+                                 duration_labels=clock.duration_labels, clock_labels=clock.clock_labels,
                                  remaining=clock.format_remaining, number=display.format_number,
                                  decimal=display.format_decimal, percent=display.format_percent, masked=mask_name)
     app.jinja_env.globals["Role"] = Role

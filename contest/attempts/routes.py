@@ -18,6 +18,7 @@ from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.leaderboards.queries import board_view, own_position, standing_of
+from contest.results.services import settled
 from contest.rounds.models import Round
 
 bp = Blueprint("attempts", __name__)
@@ -181,7 +182,8 @@ def submit(attempt_id: int):
         try:
             submit_attempt(attempt, utcnow(), _answers_from_form(request.form, attempt.max_score),
                            _prediction_from(request.form.get("prediction")), paper=submission.paper,
-                           connection=submission.connection, commit=True)
+                           connection=submission.connection, commit=True,
+                           is_by_clock=request.form.get("auto") == "1")
         except AttemptError as error:
             submission.commit()  # answers sent with the refused submission are kept
             flash(str(error), "error")
@@ -261,9 +263,9 @@ def result(attempt_id: int):
         if not expire_if_due(attempt, utcnow()):
             return redirect(url_for("attempts.take", attempt_id=attempt.id))
         db.session.commit()
-    standing = standing_of(attempt.round_id, current_user.id)
     now = utcnow()
-    round_ = attempt.round
+    round_ = settled(attempt.round, now)  # after the close the rank shown is the final one
+    standing = standing_of(attempt.round_id, current_user.id)
     is_reviewed = round_.may_review_at(now)
     if round_.is_all_required or is_reviewed:
         attempt = load_attempt(attempt.id)

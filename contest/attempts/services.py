@@ -30,8 +30,8 @@ from contest.attempts.pool import drawable_pool
 from contest.bank.models import Question, QuestionBank
 from contest.database import UTCDateTime, autocommit_driver_connection, driver_statement
 from contest.extensions import db
-from contest.leaderboards.services import (apply_prediction_truth, contest_standing_statement, record_standing,
-                                          standing_params, standing_statement)
+from contest.leaderboards.services import (contest_standing_statement, record_standing, standing_params,
+                                          standing_statement)
 from contest.rounds.models import Contest, Round
 from contest.scoring.rules import is_answer_correct
 
@@ -564,7 +564,8 @@ def _store_sent_answers(attempt, paper: list[PaperRow], answers: dict[int, list[
 
 def submit_attempt(attempt: "Attempt | LockedAttempt", now: datetime, answers: dict[int, list[int]] | None = None,
                    prediction: int | None = None, paper: list[PaperRow] | None = None,
-                   connection: "psycopg.Connection | None" = None, commit: bool = False) -> "Attempt | LockedAttempt":
+                   connection: "psycopg.Connection | None" = None, commit: bool = False,
+                   is_by_clock: bool = True) -> "Attempt | LockedAttempt":
     """Finish the attempt and fix its score; idempotent. The caller commits.
 
     Answers sent with the submission count only if it arrives by the deadline plus the grace;
@@ -577,6 +578,8 @@ def submit_attempt(attempt: "Attempt | LockedAttempt", now: datetime, answers: d
     then a LockedAttempt; without them the session's connection, and the paper is read here.
     commit: the caller commits as soon as this returns. On PostgreSQL the COMMIT is then sent with the
     finish statement, in one round trip, and the caller's commit finds nothing left to send.
+    is_by_clock: False when the contestant handed the paper in (not the page's timer): arriving in the
+    grace, it is still theirs, not automatic.
     """
     if attempt.is_submitted:
         return attempt
@@ -591,7 +594,7 @@ def submit_attempt(attempt: "Attempt | LockedAttempt", now: datetime, answers: d
             save_prediction(attempt, prediction, now)  # written by the finish statement on PostgreSQL
             if connection is None:
                 db.session.flush()
-    is_timed_out = now >= attempt.deadline_at
+    is_timed_out = now >= attempt.deadline_at and (is_by_clock or not in_time)
     gaps = [row.position for row in paper if not row.selected]
     if attempt.round.is_all_required and gaps and not is_timed_out:
         numbers = ", ".join(str(position + 1) for position in gaps)
@@ -683,14 +686,3 @@ def finalize_round(round_: Round, now: datetime) -> int:
     for attempt in attempts:
         submit_attempt(attempt, now)
     return len(attempts)
-
-
-def settle_round(round_: Round, now: datetime) -> bool:
-    """After the close and its grace: finalize the round's open papers, then fix the prediction's true
-    figure and each standing's distance to it. Idempotent; True if it settled the round now."""
-    if round_.prediction_truth is not None or now <= round_.closes_at + grace():
-        return False
-    finalize_round(round_, now)
-    if round_.prediction_kind:
-        apply_prediction_truth(round_)
-    return bool(round_.prediction_kind)

@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "round.edit": "Sửa vòng thi",
     "round.freeze": "Đặt thời điểm đóng băng bảng xếp hạng",
     "round.publish": "Công bố kết quả",
+    "round.settle": "Chốt kết quả vòng thi (bài còn mở được nộp, con số dự đoán và thứ tự chung cuộc được cố định)",
+    "round.correct": "Điều chỉnh kết quả đã chốt (rút các chữ ký đã có)",
     "prize_rules.set": "Đặt cơ cấu giải",
     "prize.exclude": "Loại bài thi khỏi xét giải",
     "prize.reinstate": "Khôi phục bài thi",
@@ -64,6 +66,9 @@ TARGET_LABELS = {"round": "Vòng thi", "contest": "Cuộc thi", "question": "Câ
                  "live_event": "Hội thi trực tiếp"}
 
 DETAIL_LABELS = {
+    "prediction_truth": "Con số thực tế của câu dự đoán", "signatures_withdrawn": "Số chữ ký bị rút",
+    "snapshot_withdrawn": "Rút kết quả đã ký", "prediction_truth_before": "Con số dự đoán trước điều chỉnh",
+    "prediction_truth_after": "Con số dự đoán sau điều chỉnh",
     "name": "Tên", "title": "Tên", "changed": "Đã đổi", "count": "Số lượng", "status": "Trạng thái",
     "ids": "Câu hỏi", "previous": "Câu hỏi trước khi sửa", "new_version": "Thành phiên bản mới", "bank": "Ngân hàng",
     "added": "Số câu thêm", "skipped": "Số câu bỏ qua (đã có)", "file": "Tệp", "articles": "Số điều",

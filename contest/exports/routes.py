@@ -1,12 +1,13 @@
 """Downloads for judges and organizers: a round's leaderboard and agency table as .xlsx or .csv."""
 import io
 
-from flask import Blueprint, send_file
+from flask import Blueprint, request, send_file
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
 from contest.exports.tables import agencies_table, leaderboard_table
 from contest.exports.writers import MIMETYPES, table_bytes
+from contest.agencies.models import Agency
 from contest.extensions import db
 from contest.rounds.models import Round
 
@@ -24,9 +25,13 @@ def _download(table, file_format: str, stem: str):
 @bp.route("/leaderboard.<any(xlsx, csv):file_format>")
 @role_required(Role.JUDGE, Role.ORGANIZER)
 def leaderboard(round_id: int, file_format: str):
-    """The round's whole leaderboard: rank, name, agency, score, time, submission."""
+    """The round's leaderboard as the judges' board shows it (?agency=ID: that agency and everything
+    under it): rank, name, agency, score, prediction, time, submission, what the file is."""
     round_ = db.get_or_404(Round, round_id)
-    return _download(leaderboard_table(round_), file_format, f"xep-hang-vong-{round_.id}")
+    agency_id = request.args.get("agency", type=int)
+    agency = db.get_or_404(Agency, agency_id) if agency_id and agency_id < 2**31 else None
+    stem = f"xep-hang-vong-{round_.id}" + (f"-don-vi-{agency.id}" if agency else "")
+    return _download(leaderboard_table(round_, agency), file_format, stem)
 
 
 @bp.route("/agencies.<any(xlsx, csv):file_format>")

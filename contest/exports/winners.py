@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from contest.clock import format_datetime, format_duration
+from contest.clock import duration_labels, format_datetime
 from contest.exports.cells import is_formula_like
 
 SHEET_TITLE = "Danh sách đạt giải"
@@ -74,9 +74,10 @@ def winners_workbook(rows: list[dict], title: str) -> Workbook:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sheet.column_dimensions[get_column_letter(index)].width = width
 
+    times = duration_labels(row.get("duration_ms") for row in rows)
     for number, row in enumerate(rows, start=1):
         values = [number, row.get("prize") or "", row.get("rank"), row.get("full_name") or "",
-                  row.get("agency") or "", _score(row), format_duration(row.get("duration_ms")),
+                  row.get("agency") or "", _score(row), times[number - 1],
                   _when(row.get("submitted_at"))]
         for index, value in enumerate(values, start=1):
             cell = sheet.cell(row=HEADER_ROW + number, column=index)

@@ -8,7 +8,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from contest.exports.cells import is_formula_like
-from contest.exports.writers import NUMBER_FORMATS, Table, sheet_name
+from datetime import datetime
+
+from contest.exports.writers import NOTES_SHEET, NUMBER_FORMATS, Table, local_moment, sheet_name
 
 
 def text_cell(sheet, value: str) -> WriteOnlyCell:
@@ -40,11 +42,22 @@ def xlsx_bytes(table: Table) -> bytes:
             if isinstance(value, str):
                 cells.append(text_cell(sheet, value))
                 continue
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=local_moment(value) if isinstance(value, datetime) else value)
             if column.kind in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[column.kind]
             cells.append(cell)
         sheet.append(cells)
+    if table.notes:
+        notes = workbook.create_sheet(NOTES_SHEET)
+        notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 34, 80
+        for label, value in table.notes:
+            if isinstance(value, datetime):
+                cell = WriteOnlyCell(notes, value=local_moment(value))
+                cell.number_format = NUMBER_FORMATS["datetime"]
+            else:
+                cell = text_cell(notes, "" if value is None else str(value)) if not isinstance(value, (int, float)) \
+                    else WriteOnlyCell(notes, value=value)
+            notes.append([text_cell(notes, label), cell])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

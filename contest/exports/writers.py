@@ -2,13 +2,19 @@
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+
+from contest.clock import display_zone
 
 from contest.exports.cells import csv_safe
 from questions.lazy import deferred
 
-KINDS = ("text", "integer", "decimal", "percent")
-NUMBER_FORMATS = {"decimal": "0.00", "percent": "0.0%"}
+# "seconds": a duration in seconds with its milliseconds (95.5 → 95,500), a number a spreadsheet sorts;
+# "datetime": a moment, written as a real date cell in the display zone (dd/mm/yyyy hh:mm:ss).
+KINDS = ("text", "integer", "decimal", "percent", "seconds", "datetime")
+NUMBER_FORMATS = {"decimal": "0.00", "percent": "0.0%", "seconds": "0.000", "datetime": "dd/mm/yyyy hh:mm:ss"}
+NOTES_SHEET = "Thông tin"
 SHEET_NAME_LIMIT = 31
 FORMATS = {".xlsx": "xlsx", ".csv": "csv"}
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -34,17 +40,32 @@ class Column:
 
 @dataclass
 class Table:
-    """Rows of values under typed columns; `name` becomes the sheet's name."""
+    """Rows of values under typed columns; `name` becomes the sheet's name.
+
+    notes: what the table is, as (label, value) lines — the view, the moment it reflects, the
+    signatures; a value may be a datetime (a date cell in .xlsx). In .csv they come first, then a
+    blank line, then the header; in .xlsx they fill a second sheet, "Thông tin".
+    """
 
     name: str
     columns: list[Column]
     rows: list[list] = field(default_factory=list)
+    notes: list[tuple[str, object]] = field(default_factory=list)
+
+
+def local_moment(value: datetime) -> datetime:
+    """A UTC instant as a naive datetime in the display zone: what a spreadsheet's date cell holds."""
+    return value.astimezone(display_zone()).replace(tzinfo=None)
 
 
 def _csv_value(value, kind: str) -> str:
     """A value as CSV text, numbers written the Vietnamese way (decimal comma)."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return local_moment(value).strftime("%d/%m/%Y %H:%M:%S")
+    if kind == "seconds":
+        return f"{value:.3f}".replace(".", ",")
     if kind == "percent":
         return f"{value * 100:.1f}".replace(".", ",") + "%"
     if kind == "decimal":
@@ -58,6 +79,10 @@ def csv_bytes(table: Table) -> bytes:
     """The table as CSV in UTF-8 with a BOM, so Excel reads the diacritics right."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
+    if table.notes:
+        for label, value in table.notes:
+            writer.writerow([csv_safe(label), _csv_value(value, "text")])
+        writer.writerow([])
     writer.writerow([csv_safe(column.header) for column in table.columns])
     for row in table.rows:
         writer.writerow([_csv_value(value, column.kind) for value, column in zip(row, table.columns, strict=True)])

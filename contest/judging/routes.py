@@ -12,7 +12,7 @@ from contest.extensions import db
 from contest.judging.queries import REPORT_TTL_SECONDS, AgencyReport, contest_agency_report, round_agency_report
 from contest.leaderboards.counts import refreshed
 from contest.leaderboards.queries import board_page, board_view, entrant_count
-from contest.leaderboards.routes import settled
+from contest.results.services import settle_contest, settled
 from contest.rounds.models import Contest, Round
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
@@ -30,10 +30,11 @@ def index():
 @role_required(Role.JUDGE, Role.ORGANIZER)
 def agencies(round_id: int):
     """Participation, scores and score bands for every agency in a round, and the collective ranking."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = settled(db.get_or_404(Round, round_id))
     board_url = url_for("judging.leaderboard", round_id=round_.id)
-    # The id alone can name a recreated round, hence its creation time in the key.
-    key = ("agency-page", str(db.engine.url), round_.id, round_.created_at, board_url)
+    # The id alone can name a recreated round, hence its creation time in the key; settling (or a
+    # correction) moves settled_at, so the figures from before it are not served after it.
+    key = ("agency-page", str(db.engine.url), round_.id, round_.created_at, round_.settled_at, board_url)
     report, table = refreshed(key, lambda: agency_page(round_id, board_url), REPORT_TTL_SECONDS)
     return render_template("judging/agencies.html", round=round_, report=report, table=table)
 
@@ -56,6 +57,7 @@ def agency_page(round_id: int, board_url: str) -> tuple[AgencyReport, Markup]:
 def contest_agencies(contest_id: int):
     """The agency table and collective ranking over the whole contest, from the overall standings."""
     contest = db.get_or_404(Contest, contest_id)
+    settle_contest(contest)
     return render_template("judging/contest_agencies.html", contest=contest,
                            report=contest_agency_report(contest))
 
@@ -64,12 +66,12 @@ def contest_agencies(contest_id: int):
 @role_required(Role.JUDGE, Role.ORGANIZER)
 def leaderboard(round_id: int):
     """The full-name leaderboard of a round, for any agency and its subtree."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = settled(db.get_or_404(Round, round_id))
     agency_id = request.args.get("agency", type=int)
     agency = db.get_or_404(Agency, agency_id) if agency_id and agency_id < 2**31 else None
     picker = agency_picker("agency", agency.id if agency else None, request.args.get("agency_q", ""))
     return render_template(
         "judging/leaderboard.html", round=round_, agency=agency, picker=picker,
-        page=board_page(settled(round_), board_view(round_, utcnow(), public=False), agency,
+        page=board_page(round_, board_view(round_, utcnow(), public=False), agency,
                         request.args.get("after"), current_app.config["LEADERBOARD_PAGE_SIZE"] * 4),
         entrants=entrant_count(round_.id, agency))

@@ -4,13 +4,13 @@ from flask_login import current_user
 
 from contest.agencies.models import Agency
 from contest.agencies.queries import agency_trail
-from contest.attempts.services import settle_round
 from contest.database import utcnow
 from contest.extensions import db
 from contest.leaderboards.counts import STALE_SECONDS
 from contest.leaderboards.models import ContestStanding
 from contest.leaderboards.queries import (around_cursor, board_page, board_view, contest_board_page,
                                           contest_position, own_position, standing_of)
+from contest.results.services import settle_contest, settled
 from contest.rounds.models import Contest, Round
 
 bp = Blueprint("leaderboards", __name__)
@@ -19,13 +19,6 @@ bp = Blueprint("leaderboards", __name__)
 def _agency_from_args() -> Agency | None:
     agency_id = request.args.get("agency", type=int)
     return db.get_or_404(Agency, agency_id) if agency_id and agency_id < 2**31 else None
-
-
-def settled(round_: Round) -> Round:
-    """The round, its prediction settled first if it has closed since (idempotent, commits if it did)."""
-    if settle_round(round_, utcnow()):
-        db.session.commit()
-    return round_
 
 
 def scopes(contest: Contest, agency: Agency | None, own_agency: Agency | None) -> list[Agency]:
@@ -72,6 +65,7 @@ def board(round_id: int):
 def contest_board(contest_id: int):
     """The contest's overall board: the sum of the rounds, or each one's best round."""
     contest = db.get_or_404(Contest, contest_id)
+    settle_contest(contest)  # a round's final counted papers feed the overall standings
     agency = _agency_from_args()
     own = db.session.get(ContestStanding, (contest.id, current_user.id)) if current_user.is_authenticated else None
     position = contest_position(contest, own, agency)

@@ -170,12 +170,15 @@ def update_contest_standing(contest_id: int, user_id: int, overall_rule: str) ->
 
 
 def prediction_truth(round_: Round) -> int:
-    """The figure the round's prediction asked for: fully correct papers, or entries (papers submitted)."""
-    query = sa.select(sa.func.count()).select_from(Attempt).where(
-        Attempt.round_id == round_.id, Attempt.submitted_at.is_not(None))
-    if round_.prediction_kind == "perfect_papers":
-        query = query.where(Attempt.score == Attempt.max_score)
-    return db.session.scalar(query) or 0
+    """The figure the round's prediction asked for, from the submitted papers: fully correct papers,
+    people with a fully correct paper, papers submitted, or people who took part."""
+    submitted = sa.and_(Attempt.round_id == round_.id, Attempt.submitted_at.is_not(None))
+    kind = round_.prediction_kind
+    if kind in ("perfect_papers", "perfect_people"):
+        submitted = sa.and_(submitted, Attempt.score == Attempt.max_score)
+    counted = sa.func.count(sa.distinct(Attempt.user_id)) if kind in ("perfect_people", "participants") \
+        else sa.func.count()
+    return db.session.scalar(sa.select(counted).select_from(Attempt).where(submitted)) or 0
 
 
 def apply_prediction_truth(round_: Round) -> int:

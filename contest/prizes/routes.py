@@ -11,10 +11,10 @@ from contest.accounts.models import Role
 from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
-from contest.leaderboards.routes import settled
 from contest.prizes.models import Exclusion, PrizeRule
 from contest.prizes.services import (PrizeError, canonical, exclude, propose_winners, reinstate,
                                      set_prize_rules, sign, signatures, snapshot_of, snapshot_winners)
+from contest.results.services import settled
 from contest.rounds.models import Round
 from questions.lazy import deferred
 from questions.text import clean
@@ -124,6 +124,7 @@ def reinstate_entry(round_id: int):
 def sign_results(round_id: int):
     """Sign the proposal seen; the second judge's signature freezes the results."""
     def action(round_):
+        settled(round_)
         snapshot = sign(round_, current_user, request.form.get("checksum", ""), utcnow())
         return "Đã đủ chữ ký: kết quả đã được chốt." if snapshot else "Đã ký; cần thêm chữ ký của một thành viên khác."
     return _act(round_id, action)

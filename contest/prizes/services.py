@@ -154,6 +154,8 @@ def sign(round_: Round, judge: User, checksum_seen: str, now) -> ResultSnapshot 
         raise PrizeError("Chỉ thành viên Ban giám khảo được ký kết quả.")
     if now < round_.closes_at:
         raise PrizeError("Vòng thi chưa kết thúc.")
+    if round_.settled_at is None:
+        raise PrizeError("Kết quả vòng thi chưa được chốt (các bài thi còn trong thời gian ân hạn); vui lòng ký sau.")
     payload, checksum = canonical(round_, propose_winners(round_))
     if checksum != checksum_seen:
         raise PrizeError("Danh sách đề xuất đã thay đổi từ khi bạn xem; vui lòng xem lại trước khi ký.")

@@ -4,11 +4,11 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from contest.agencies.services import find_agency
-from contest.attempts.services import settle_round
 from contest.bank.models import QuestionBank
 from contest.clock import format_datetime, parse_local_datetime
 from contest.database import utcnow
 from contest.extensions import db
+from contest.results.services import settle_due_rounds
 from contest.rounds.models import Round
 from contest.rounds.services import RoundError, create_round, get_or_create_contest
 from contest.rounds.settings import COUNTING_RULES, REVIEW_POLICIES, parse_quotas
@@ -77,9 +77,7 @@ def create_command(contest_slug, contest_title, bank_name, name, opens, closes, 
 
 @rounds_cli.command("settle")
 def settle_command():
-    """Settle every closed round: finalize open papers, fix the prediction's figure (safe to rerun)."""
-    now = utcnow()
-    settled = [round_.name for round_ in db.session.scalars(sa.select(Round).where(Round.closes_at < now))
-               if settle_round(round_, now)]
-    db.session.commit()
+    """Settle every round past its close and grace: finalise open papers, fix the prediction's figure
+    and the final order, once (safe to rerun, and on several instances at once)."""
+    settled = [round_.name for round_ in settle_due_rounds(utcnow())]
     click.echo(f"Đã chốt {len(settled)} vòng thi" + (f": {', '.join(settled)}." if settled else "."))

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.database import UTCDateTime, utcnow
 from contest.extensions import db
+from contest.rounds.settings import prediction_prompt
 
 
 class Contest(db.Model):
@@ -51,7 +52,8 @@ class Round(db.Model):
         sa.CheckConstraint(sa.text("counting_rule IN ('best', 'first', 'last')"), name="counting_rule"),
         sa.CheckConstraint(sa.text("review_policy IN ('score_only', 'after_close', 'immediate')"),
                            name="review_policy"),
-        sa.CheckConstraint(sa.text("prediction_kind IS NULL OR prediction_kind IN ('perfect_papers', 'entries')"),
+        sa.CheckConstraint(sa.text("prediction_kind IS NULL OR prediction_kind IN "
+                                   "('perfect_papers', 'perfect_people', 'entries', 'participants')"),
                            name="prediction_kind"),
     )
 
@@ -72,7 +74,7 @@ class Round(db.Model):
     # How many questions to draw per topic and difficulty: [{"topic", "difficulty", "count"}];
     # empty draws freely. Questions beyond the quotas' sum are drawn from the whole bank.
     quotas: Mapped[list] = mapped_column(sa.JSON, default=list)
-    # The tie-break prediction: None, "perfect_papers" or "entries", with its wording.
+    # The tie-break prediction: None or the figure it asks for (settings.PREDICTION_KINDS), with its wording.
     prediction_kind: Mapped[str | None] = mapped_column(sa.String(20))
     prediction_prompt: Mapped[str] = mapped_column(sa.String(500), default="")
     is_all_required: Mapped[bool] = mapped_column(default=False)
@@ -83,6 +85,9 @@ class Round(db.Model):
     # The public board shows results as they stood at this instant until results are published.
     freeze_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the round was settled: its papers final, the prediction's figure fixed, the final order stored
+    # (contest.results.services.settle_round); None until then.
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The true figure the prediction is measured against, fixed once the round has closed.
     prediction_truth: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -92,9 +97,16 @@ class Round(db.Model):
 
     def may_review_at(self, now: datetime) -> bool:
         """True when a submitted paper may show the right answers and their articles."""
-        if self.review_policy == "immediate":
+        if self.review_policy == "immediate" and self.attempts_allowed == 1:
             return True
+        if self.review_policy == "immediate":  # several attempts: the key would serve the next paper
+            return now >= self.closes_at
         return self.review_policy == "after_close" and now >= self.closes_at
+
+    @property
+    def prediction_question(self) -> str:
+        """The prediction question the paper asks: the stored wording, or the one naming the kind's figure."""
+        return prediction_prompt(self.prediction_kind, self.prediction_prompt)
 
     def is_open_at(self, now: datetime) -> bool:
         """True while the round accepts new attempts."""

@@ -15,6 +15,8 @@ from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.leaderboards.queries import board_view, own_position, standing_of
 from contest.agencies.queries import agency_picker
+from contest.results.lifecycle import STATE_LABELS, round_state
+from contest.results.services import CorrectionError, correct_settled_round, settled
 from contest.rounds.forms import ContestForm, RoundForm
 from contest.rounds.models import Contest, Round, RoundChange
 from contest.rounds.queries import contest_overview, current_contest, other_contests, own_papers, prize_lines
@@ -65,8 +67,8 @@ def _own_round_state(round_: Round, now) -> dict:
 @bp.route("/rounds/<int:round_id>")
 def detail(round_id: int):
     """A round: what is open and for how long, its rules, and for a contestant what they have done."""
-    round_ = db.get_or_404(Round, round_id)
     now = utcnow()
+    round_ = settled(db.get_or_404(Round, round_id), now)  # a closed round shows its final figures
     context = {"round": round_, "state": round_.state_at(now), "form": EmptyForm(), "now": now,
                "prizes": prize_lines(round_)}
     if current_user.is_authenticated:
@@ -242,6 +244,7 @@ def edit_round(round_id: int):
                                  .order_by(RoundChange.changed_at.desc())).all()
     status = 422 if form.errors else 200
     return render_template("rounds/new.html", form=form, round=round_, is_locked=is_locked,
+                           round_state=round_state, state_labels=STATE_LABELS,
                            changes=changes, setting_labels=SETTING_LABELS), status
 
 
@@ -267,6 +270,25 @@ def board_settings(round_id: int):
         record(current_user.id, "round.freeze", "round", round_.id, freeze_at=round_.freeze_at)
         flash("Đã lưu thời điểm đóng băng bảng xếp hạng." if text else "Bảng xếp hạng cập nhật liên tục.", "success")
     db.session.commit()
+    return redirect(url_for("rounds.edit_round", round_id=round_.id))
+
+
+@bp.route("/organizer/rounds/<int:round_id>/correct", methods=["POST"])
+@role_required(Role.ORGANIZER)
+def correct_results(round_id: int):
+    """Correct a settled round's figures, with a written reason: recounted, signatures withdrawn, logged."""
+    round_ = db.get_or_404(Round, round_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        withdrawn = correct_settled_round(round_, current_user.id, clean(request.form.get("reason", "")), utcnow())
+    except CorrectionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Đã điều chỉnh và tính lại kết quả." + (
+            f" Đã rút {withdrawn} chữ ký của Ban giám khảo: kết quả cần được ký lại." if withdrawn else ""), "success")
     return redirect(url_for("rounds.edit_round", round_id=round_.id))
 
 

@@ -10,7 +10,8 @@ from contest.clock import format_datetime
 from contest.extensions import db
 from contest.reviews.models import QuestionReview
 from contest.rounds.models import Contest, Round, RoundChange
-from contest.rounds.settings import COUNTING_RULES, PREDICTION_KINDS, REVIEW_POLICIES, format_quotas
+from contest.rounds.settings import (COUNTING_RULES, IMMEDIATE_REVIEW_REFUSED, PREDICTION_KINDS, REVIEW_POLICIES,
+                                     format_quotas)
 from questions.records import DIFFICULTY_LABELS
 from questions.text import clean
 
@@ -58,6 +59,8 @@ def settings_problems(values: dict) -> list[tuple[str, str]]:
     if values["counting_rule"] not in COUNTING_RULES or values["review_policy"] not in REVIEW_POLICIES \
             or (values["prediction_kind"] or "") not in PREDICTION_KINDS:
         problems.append(("", "Thiết lập vòng thi không hợp lệ."))
+    if values["review_policy"] == "immediate" and values["attempts_allowed"] != 1:
+        problems.append(("review_policy", IMMEDIATE_REVIEW_REFUSED))
     if sum(quota["count"] for quota in values["quotas"]) > values["question_count"]:
         problems.append(("quotas", "Tổng số câu theo định mức lớn hơn số câu của mỗi lượt thi."))
     return problems

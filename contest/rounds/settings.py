@@ -7,8 +7,27 @@ REVIEW_POLICIES = {"after_close": "Đáp án và căn cứ sau khi vòng thi k�
                    "immediate": "Đáp án và căn cứ ngay sau khi nộp bài",
                    "score_only": "Chỉ điểm và thời gian"}
 PREDICTION_KINDS = {"": "Không có câu dự đoán",
-                    "perfect_papers": "Dự đoán số bài trả lời đúng tất cả các câu",
-                    "entries": "Dự đoán số lượt dự thi"}
+                    "perfect_papers": "Dự đoán số bài thi trả lời đúng tất cả các câu",
+                    "perfect_people": "Dự đoán số người có bài thi trả lời đúng tất cả các câu",
+                    "entries": "Dự đoán số bài thi được nộp (lượt dự thi)",
+                    "participants": "Dự đoán số người tham gia (có bài thi được nộp)"}
+# The question each kind asks when the organizer leaves the wording blank: it names exactly the figure
+# the round counts (contest.leaderboards.services.prediction_truth).
+PREDICTION_PROMPTS = {
+    "perfect_papers": "Theo bạn, vòng thi này sẽ có bao nhiêu bài thi trả lời đúng tất cả các câu hỏi?",
+    "perfect_people": "Theo bạn, vòng thi này sẽ có bao nhiêu người có bài thi trả lời đúng tất cả các câu hỏi?",
+    "entries": "Theo bạn, vòng thi này sẽ có bao nhiêu bài thi được nộp (tính cả nhiều lần thi của một người)?",
+    "participants": "Theo bạn, vòng thi này sẽ có bao nhiêu người tham gia (có ít nhất một bài thi được nộp)?",
+}
+# Why a round allowing several attempts cannot show the answers at once (the round form says it).
+IMMEDIATE_REVIEW_REFUSED = ("Không thể cho xem đáp án ngay sau khi nộp bài khi vòng thi cho thi nhiều lần: "
+                            "đáp án của lần trước sẽ giúp làm lần sau. Chọn “sau khi vòng thi kết thúc” "
+                            "hoặc đặt số lần thi tối đa là 1.")
+
+
+def prediction_prompt(kind: str | None, prompt: str = "") -> str:
+    """The prediction question as the paper shows it: the organizer's wording, or the kind's own."""
+    return prompt or PREDICTION_PROMPTS.get(kind or "", "")
 
 
 # What organizers call each setting of a round (the change log and the audit log name them so).

@@ -1,139 +1,209 @@
-"""Recount everything from the raw attempts and report every difference from what is stored."""
+"""Recount everything from the raw attempts and report every difference from what is stored.
+
+Set-based: each check is one SQL statement over whole tables that returns only the rows that
+disagree (a national round's five million papers are never walked in Python). The marks are
+recounted inside the database from each item's shown order and the question's correct options
+(json_each on SQLite, json_array_elements on PostgreSQL).
+"""
 import hashlib
-from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
 
-from contest.attempts.models import Attempt, AttemptItem
-from contest.bank.models import Question
+from contest.database import UTCDateTime, utcnow
 from contest.extensions import db
-from contest.leaderboards.models import ContestStanding, Standing
 from contest.prizes.models import ResultSnapshot
-from contest.rounds.models import Contest, Round
-from contest.scoring.rules import is_answer_correct, prediction_error, rank_key
+from contest.scoring.rules import MISSING_PREDICTION_ERROR
 
-BATCH = 2000
-
-
-class Paper(NamedTuple):
-    """What the standings' recount needs of a submitted paper: a few values, not its ORM objects
-    (a national round has over a million papers of twenty items each)."""
-
-    id: int
-    user_id: int
-    score: int
-    max_score: int
-    duration_ms: int
-    submitted_at: datetime
-    has_gaps: bool
-
-
-_ATTEMPT, _ITEM, _QUESTION = Attempt.__table__, AttemptItem.__table__, Question.__table__
-
-
-def _scores(report: list[str]) -> dict[int, list[Paper]]:
-    """Check each submitted paper's marks, score and time, in batches of plain rows; return the
-    papers by round for the standings."""
-    by_round: dict[int, list[Paper]] = defaultdict(list)
-    last_id = 0
-    while True:
-        papers = db.session.execute(
-            sa.select(_ATTEMPT.c.id, _ATTEMPT.c.user_id, _ATTEMPT.c.round_id, _ATTEMPT.c.score, _ATTEMPT.c.max_score,
-                      _ATTEMPT.c.duration_ms, _ATTEMPT.c.submitted_at, _ATTEMPT.c.started_at)
-            .where(_ATTEMPT.c.submitted_at.is_not(None), _ATTEMPT.c.id > last_id)
-            .order_by(_ATTEMPT.c.id).limit(BATCH)).all()
-        if not papers:
-            return by_round
-        items: dict[int, list] = defaultdict(list)
-        for row in db.session.execute(
-                sa.select(_ITEM.c.attempt_id, _ITEM.c.position, _ITEM.c.selected, _ITEM.c.choice_order,
-                          _ITEM.c.is_correct, _QUESTION.c.correct)
-                .join(_QUESTION, _QUESTION.c.id == _ITEM.c.question_id)
-                .where(_ITEM.c.attempt_id.between(papers[0].id, papers[-1].id))
-                .order_by(_ITEM.c.attempt_id, _ITEM.c.position)):
-            items[row.attempt_id].append(row)
-        for paper in papers:
-            score = 0
-            marked = items.get(paper.id, [])
-            for item in marked:
-                right = is_answer_correct(item.selected, item.choice_order, item.correct)
-                score += right
-                if item.is_correct != right:
-                    report.append(f"Bài #{paper.id} câu {item.position + 1}: lưu {item.is_correct}, chấm lại {right}")
-            if paper.score != score:
-                report.append(f"Bài #{paper.id}: điểm lưu {paper.score}, chấm lại {score}")
-            if paper.duration_ms != (paper.submitted_at - paper.started_at) // timedelta(milliseconds=1):
-                report.append(f"Bài #{paper.id}: thời gian làm bài lưu {paper.duration_ms} ms không khớp")
-            has_gaps = any(not item.selected for item in marked)
-            by_round[paper.round_id].append(Paper(paper.id, paper.user_id, paper.score, paper.max_score,
-                                                  paper.duration_ms, paper.submitted_at, has_gaps))
-        last_id = papers[-1].id
+# One item's mark recomputed in SQL: right when the set of original options chosen (choice_order at
+# each shown position selected) is exactly the set of correct options. Sets compare by counts: |chosen|
+# = |correct| = |chosen ∩ correct| > 0.
+_ITEM_MARK = {
+    "sqlite": """
+        CASE WHEN i.selected IS NULL OR json_type(i.selected) <> 'array' OR json_array_length(i.selected) = 0 THEN 0
+        ELSE (SELECT COUNT(DISTINCT json_extract(i.choice_order, '$[' || s.value || ']')) FROM json_each(i.selected) s)
+               = (SELECT COUNT(DISTINCT c.value) FROM json_each(q.correct) c)
+         AND (SELECT COUNT(DISTINCT json_extract(i.choice_order, '$[' || s.value || ']')) FROM json_each(i.selected) s
+              WHERE json_extract(i.choice_order, '$[' || s.value || ']') IN (SELECT c.value FROM json_each(q.correct) c))
+               = (SELECT COUNT(DISTINCT c.value) FROM json_each(q.correct) c)
+        END""",
+    "postgresql": """
+        CASE WHEN i.selected IS NULL OR json_typeof(i.selected) <> 'array' OR json_array_length(i.selected) = 0 THEN false
+        ELSE (SELECT COUNT(DISTINCT i.choice_order ->> s.value::int) FROM json_array_elements_text(i.selected) s)
+               = (SELECT COUNT(DISTINCT c.value) FROM json_array_elements_text(q.correct) c)
+         AND (SELECT COUNT(DISTINCT i.choice_order ->> s.value::int) FROM json_array_elements_text(i.selected) s
+              WHERE i.choice_order ->> s.value::int IN (SELECT c.value FROM json_array_elements_text(q.correct) c))
+               = (SELECT COUNT(DISTINCT c.value) FROM json_array_elements_text(q.correct) c)
+        END""",
+}
+_GAP = "(i.selected IS NULL OR CAST(i.selected AS TEXT) IN ('[]', 'null'))"
+# At most this many differences of one kind are listed; a line says how many more there are.
+LISTED = 1000
 
 
-def _counted(round_: Round, papers: list[Paper]) -> dict[int, Paper]:
-    """The paper that counts for each contestant under the round's rule."""
-    counted: dict[int, Paper] = {}
-    for paper in sorted(papers, key=lambda p: p.submitted_at):
-        if round_.is_all_required and paper.has_gaps:
-            continue
-        held = counted.get(paper.user_id)
-        if held is None or round_.counting_rule == "last" or (
-                round_.counting_rule == "best" and rank_key(paper.score, paper.duration_ms, paper.submitted_at)
-                < rank_key(held.score, held.duration_ms, held.submitted_at)):
-            counted[paper.user_id] = paper
-    return counted
+def _listed(report: list[str], sql: str):
+    """The rows of one check (SQL returning only disagreements), at most LISTED of them, then a line in
+    the report with how many more it found."""
+    rows = db.session.execute(sa.text(f"SELECT q.*, COUNT(*) OVER () AS found FROM ({sql}) q LIMIT {LISTED}")).all()
+    yield from rows
+    if rows and rows[0].found > len(rows):
+        report.append(f"… và {rows[0].found - len(rows):,} chỗ khác cùng loại (chỉ liệt kê {LISTED:,} chỗ đầu)"
+                      .replace(",", "."))
 
 
-def _standings(by_round: dict[int, list[Paper]], report: list[str]) -> dict[int, dict[int, tuple]]:
-    """Check each round's standings against a recount; return the recount for the contest standings."""
-    recount: dict[int, dict[int, tuple]] = {}
-    for round_ in db.session.scalars(sa.select(Round)):
-        counted = _counted(round_, by_round.get(round_.id, []))
-        table = Standing.__table__
-        stored = {s.user_id: s for s in db.session.execute(
-            sa.select(table.c.user_id, table.c.attempt_id, table.c.score, table.c.duration_ms, table.c.submitted_at,
-                      table.c.prediction, table.c.prediction_error).where(table.c.round_id == round_.id))}
-        for user_id in stored.keys() - counted.keys():
-            report.append(f"Vòng #{round_.id}: thí sinh #{user_id} có trên bảng nhưng không có bài được tính")
-        for user_id, attempt in counted.items():
-            standing = stored.get(user_id)
-            if standing is None:
-                report.append(f"Vòng #{round_.id}: thiếu thí sinh #{user_id} (bài #{attempt.id}) trên bảng")
-                continue
-            if (standing.attempt_id, standing.score, standing.duration_ms, standing.submitted_at) != \
-                    (attempt.id, attempt.score, attempt.duration_ms, attempt.submitted_at):
-                report.append(f"Vòng #{round_.id}, thí sinh #{user_id}: bảng ghi bài #{standing.attempt_id} "
-                              f"({standing.score} điểm), tính lại bài #{attempt.id} ({attempt.score} điểm)")
-            if round_.prediction_truth is not None and \
-                    standing.prediction_error != prediction_error(standing.prediction, round_.prediction_truth):
-                report.append(f"Vòng #{round_.id}, thí sinh #{user_id}: sai số dự đoán không khớp")
-        recount[round_.id] = {user_id: (a.score, a.max_score, a.duration_ms, a.submitted_at)
-                              for user_id, a in counted.items()}
-    return recount
+def _marks(report: list[str]) -> None:
+    """Each submitted paper's item marks and score against a recount, and its time against its clock."""
+    mark = _ITEM_MARK[db.engine.dialect.name]
+    items = f"""
+        SELECT i.attempt_id, i.position, i.is_correct, ({mark}) AS recounted
+        FROM attempt_items i JOIN attempts a ON a.id = i.attempt_id JOIN questions q ON q.id = i.question_id
+        WHERE a.submitted_at IS NOT NULL"""
+    for row in _listed(report, f"SELECT * FROM ({items}) m WHERE m.is_correct IS NULL OR "
+                               f"CAST(m.is_correct AS INTEGER) <> CAST(m.recounted AS INTEGER) "
+                               f"ORDER BY m.attempt_id, m.position"):
+        stored = None if row.is_correct is None else bool(row.is_correct)
+        report.append(f"Bài #{row.attempt_id} câu {row.position + 1}: lưu {stored}, "
+                      f"chấm lại {bool(row.recounted)}")
+    for row in _listed(report, f"""
+            SELECT a.id, a.score, COALESCE(m.recounted, 0) AS recounted FROM attempts a
+            LEFT JOIN (SELECT attempt_id, SUM(CAST(recounted AS INTEGER)) AS recounted FROM ({items}) x
+                       GROUP BY attempt_id) m ON m.attempt_id = a.id
+            WHERE a.submitted_at IS NOT NULL AND a.score <> COALESCE(m.recounted, 0) ORDER BY a.id"""):
+        report.append(f"Bài #{row.id}: điểm lưu {row.score}, chấm lại {row.recounted}")
+    # Whole milliseconds elapsed, cut as the submit does: from microseconds on SQLite (its datetimes are
+    # text "YYYY-MM-DD HH:MM:SS.ffffff"; julianday() would be floating point), exact intervals on PostgreSQL.
+    micro = "(CAST(strftime('%s', {0}) AS INTEGER) * 1000000 + CAST(substr({0}, 21, 6) AS INTEGER))"
+    elapsed = {"sqlite": f"(({micro.format('a.submitted_at')}) - ({micro.format('a.started_at')})) / 1000",
+               "postgresql": "CAST(FLOOR(EXTRACT(EPOCH FROM (a.submitted_at - a.started_at)) * 1000) AS BIGINT)"}
+    for row in _listed(report, f"SELECT a.id, a.duration_ms FROM attempts a WHERE a.submitted_at IS NOT NULL "
+                               f"AND a.duration_ms <> {elapsed[db.engine.dialect.name]} ORDER BY a.id"):
+        report.append(f"Bài #{row.id}: thời gian làm bài lưu {row.duration_ms} ms không khớp")
 
 
-def _contest_standings(recount: dict[int, dict[int, tuple]], report: list[str]) -> None:
-    for contest in db.session.scalars(sa.select(Contest)):
-        rounds = [r.id for r in contest.rounds]
-        expected: dict[int, tuple] = {}
-        per_user: dict[int, list[tuple]] = defaultdict(list)
-        for round_id in rounds:
-            for user_id, figures in recount.get(round_id, {}).items():
-                per_user[user_id].append(figures)
-        for user_id, rows in per_user.items():
-            if contest.overall_rule == "best_round":
-                best = min(rows, key=lambda r: rank_key(r[0], r[2], r[3]))
-                expected[user_id] = (best[0], best[2])
-            else:
-                expected[user_id] = (sum(r[0] for r in rows), sum(r[2] for r in rows))
-        stored = {s.user_id: (s.score, s.duration_ms) for s in
-                  db.session.scalars(sa.select(ContestStanding).where(ContestStanding.contest_id == contest.id))}
-        for user_id in expected.keys() | stored.keys():
-            if expected.get(user_id) != stored.get(user_id):
-                report.append(f"Cuộc thi #{contest.id}, thí sinh #{user_id}: tổng lưu {stored.get(user_id)}, "
-                              f"tính lại {expected.get(user_id)}")
+def _open_past_grace(report: list[str], now: datetime, grace_seconds: int) -> None:
+    """Papers whose deadline and grace have passed and that are still open (finalisation overdue)."""
+    query = sa.text("SELECT round_id, COUNT(*) AS papers, MIN(id) AS first_id FROM attempts "
+                    "WHERE submitted_at IS NULL AND deadline_at < :cutoff GROUP BY round_id ORDER BY round_id") \
+        .bindparams(sa.bindparam("cutoff", type_=UTCDateTime()))
+    for row in db.session.execute(query, {"cutoff": now - timedelta(seconds=grace_seconds)}):
+        report.append(f"Vòng #{row.round_id}: {row.papers} bài đã quá hạn (cả thời gian ân hạn) vẫn chưa được "
+                      f"nộp (bài #{row.first_id}…); chạy `flask rounds settle` hoặc `flask attempts finalize-expired`")
+
+
+_ELIGIBLE = f"""
+    SELECT a.round_id, a.user_id, a.id, a.score, a.max_score, a.duration_ms, a.submitted_at, a.prediction,
+           r.counting_rule, r.prediction_truth, r.settled_at
+    FROM attempts a JOIN rounds r ON r.id = a.round_id
+    WHERE a.submitted_at IS NOT NULL
+      AND NOT (r.is_all_required AND EXISTS (SELECT 1 FROM attempt_items i WHERE i.attempt_id = a.id AND {_GAP}))"""
+
+# The counted paper per contestant and round under the round's rule, as the standings must hold it:
+# "best" by score, then (settled with a prediction) the prediction's distance, then time, submission;
+# "first" the earliest; "last" the latest.
+_COUNTED = f"""
+    SELECT * FROM (
+      SELECT e.*, ROW_NUMBER() OVER (PARTITION BY e.round_id, e.user_id ORDER BY
+          CASE WHEN e.counting_rule = 'best' THEN -e.score ELSE 0 END,
+          CASE WHEN e.counting_rule = 'best' AND e.settled_at IS NOT NULL AND e.prediction_truth IS NOT NULL
+               THEN (CASE WHEN e.prediction IS NULL THEN {MISSING_PREDICTION_ERROR}
+                          ELSE ABS(e.prediction - e.prediction_truth) END) ELSE 0 END,
+          CASE WHEN e.counting_rule = 'best' THEN e.duration_ms ELSE 0 END,
+          CASE WHEN e.counting_rule = 'last' THEN NULL ELSE e.submitted_at END,
+          e.submitted_at DESC, e.id) AS n
+      FROM ({_ELIGIBLE}) e) ranked
+    WHERE n = 1"""
+
+
+def _standings(report: list[str]) -> None:
+    """Each round standing against the counted paper recounted from the attempts."""
+    for row in _listed(report, f"""
+            SELECT c.round_id, c.user_id, c.id, c.score, s.attempt_id AS held, s.score AS held_score,
+                   s.duration_ms AS held_ms, s.submitted_at AS held_at, c.duration_ms, c.submitted_at
+            FROM ({_COUNTED}) c LEFT JOIN standings s ON s.round_id = c.round_id AND s.user_id = c.user_id
+            WHERE s.user_id IS NULL OR s.attempt_id <> c.id OR s.score <> c.score OR s.duration_ms <> c.duration_ms
+               OR s.submitted_at <> c.submitted_at ORDER BY c.round_id, c.user_id"""):
+        if row.held is None:
+            report.append(f"Vòng #{row.round_id}: thiếu thí sinh #{row.user_id} (bài #{row.id}) trên bảng")
+        else:
+            report.append(f"Vòng #{row.round_id}, thí sinh #{row.user_id}: bảng ghi bài #{row.held} "
+                          f"({row.held_score} điểm), tính lại bài #{row.id} ({row.score} điểm)")
+    for row in _listed(report, f"""
+            SELECT s.round_id, s.user_id FROM standings s
+            WHERE NOT EXISTS (SELECT 1 FROM ({_ELIGIBLE}) e WHERE e.round_id = s.round_id AND e.user_id = s.user_id)
+            ORDER BY s.round_id, s.user_id"""):
+        report.append(f"Vòng #{row.round_id}: thí sinh #{row.user_id} có trên bảng nhưng không có bài được tính")
+
+
+def _prediction(report: list[str]) -> None:
+    """Each settled round's true figure recounted from the papers, and each standing's distance to it."""
+    for row in db.session.execute(sa.text("""
+            SELECT r.id, r.prediction_kind, r.prediction_truth,
+                   CASE r.prediction_kind
+                     WHEN 'perfect_papers' THEN COUNT(CASE WHEN a.score = a.max_score THEN 1 END)
+                     WHEN 'perfect_people' THEN COUNT(DISTINCT CASE WHEN a.score = a.max_score THEN a.user_id END)
+                     WHEN 'entries' THEN COUNT(a.id)
+                     ELSE COUNT(DISTINCT a.user_id) END AS recounted
+            FROM rounds r LEFT JOIN attempts a ON a.round_id = r.id AND a.submitted_at IS NOT NULL
+            WHERE r.prediction_kind IS NOT NULL AND r.prediction_truth IS NOT NULL
+            GROUP BY r.id, r.prediction_kind, r.prediction_truth ORDER BY r.id""")):
+        if row.recounted != row.prediction_truth:
+            report.append(f"Vòng #{row.id}: con số thực tế của câu dự đoán lưu {row.prediction_truth}, "
+                          f"đếm lại {row.recounted}")
+    for row in _listed(report, f"""
+            SELECT s.round_id, s.user_id, s.prediction_error FROM standings s JOIN rounds r ON r.id = s.round_id
+            WHERE r.prediction_truth IS NOT NULL AND (s.prediction_error IS NULL OR s.prediction_error <>
+                  CASE WHEN s.prediction IS NULL THEN {MISSING_PREDICTION_ERROR}
+                       ELSE ABS(s.prediction - r.prediction_truth) END)
+            ORDER BY s.round_id, s.user_id"""):
+        report.append(f"Vòng #{row.round_id}, thí sinh #{row.user_id}: sai số dự đoán không khớp")
+
+
+def _settled_rounds(report: list[str]) -> None:
+    """A settled round: settled after its close, its figure fixed if it has a prediction, no paper open;
+    a signed round is settled."""
+    for row in db.session.execute(sa.text("""
+            SELECT r.id, r.settled_at < r.closes_at AS too_early,
+                   r.prediction_kind IS NOT NULL AND r.prediction_truth IS NULL AS no_truth,
+                   (SELECT COUNT(*) FROM attempts a WHERE a.round_id = r.id AND a.submitted_at IS NULL) AS still_open
+            FROM rounds r WHERE r.settled_at IS NOT NULL ORDER BY r.id""")):
+        if row.too_early:
+            report.append(f"Vòng #{row.id}: đã chốt trước khi vòng thi kết thúc")
+        if row.no_truth:
+            report.append(f"Vòng #{row.id}: đã chốt nhưng chưa có con số thực tế của câu dự đoán")
+        if row.still_open:
+            report.append(f"Vòng #{row.id}: đã chốt nhưng còn {row.still_open} bài chưa nộp")
+    for row in db.session.execute(sa.text(
+            "SELECT r.id FROM rounds r JOIN result_snapshots s ON s.round_id = r.id WHERE r.settled_at IS NULL")):
+        report.append(f"Vòng #{row.id}: kết quả đã ký nhưng vòng thi chưa được chốt")
+
+
+def _contest_standings(report: list[str]) -> None:
+    """Each overall standing against its round standings: their sum, or the best round."""
+    for row in _listed(report, """
+            WITH held AS (
+              SELECT r.contest_id, s.user_id, s.score, s.duration_ms, s.submitted_at, c.overall_rule,
+                     ROW_NUMBER() OVER (PARTITION BY r.contest_id, s.user_id
+                                        ORDER BY s.score DESC, s.duration_ms, s.submitted_at) AS n
+              FROM standings s JOIN rounds r ON r.id = s.round_id JOIN contests c ON c.id = r.contest_id),
+            expected AS (
+              SELECT contest_id, user_id,
+                     CASE WHEN MAX(overall_rule) = 'best_round' THEN SUM(CASE WHEN n = 1 THEN score END)
+                          ELSE SUM(score) END AS score,
+                     CASE WHEN MAX(overall_rule) = 'best_round' THEN SUM(CASE WHEN n = 1 THEN duration_ms END)
+                          ELSE SUM(duration_ms) END AS duration_ms
+              FROM held GROUP BY contest_id, user_id)
+            SELECT COALESCE(e.contest_id, t.contest_id) AS contest_id, COALESCE(e.user_id, t.user_id) AS user_id,
+                   e.score AS expected_score, e.duration_ms AS expected_ms, t.score, t.duration_ms
+            FROM expected e LEFT JOIN contest_standings t ON t.contest_id = e.contest_id AND t.user_id = e.user_id
+            WHERE t.user_id IS NULL OR t.score <> e.score OR t.duration_ms <> e.duration_ms
+            UNION ALL
+            SELECT t.contest_id, t.user_id, NULL, NULL, t.score, t.duration_ms FROM contest_standings t
+            WHERE NOT EXISTS (SELECT 1 FROM expected e WHERE e.contest_id = t.contest_id AND e.user_id = t.user_id)
+            ORDER BY 1, 2"""):
+        stored = None if row.score is None else (row.score, row.duration_ms)
+        expected = None if row.expected_score is None else (row.expected_score, row.expected_ms)
+        report.append(f"Cuộc thi #{row.contest_id}, thí sinh #{row.user_id}: tổng lưu {stored}, tính lại {expected}")
 
 
 def _snapshots(report: list[str]) -> None:
@@ -143,11 +213,16 @@ def _snapshots(report: list[str]) -> None:
             report.append(f"Kết quả đã ký của {subject}: mã kiểm tra không khớp nội dung")
 
 
-def verify_all() -> list[str]:
+def verify_all(now: datetime | None = None, grace_seconds: int | None = None) -> list[str]:
     """Every difference between what is stored and a recount from the raw attempts (empty: all agree)."""
+    now = now or utcnow()
+    grace_seconds = current_app.config["ATTEMPT_GRACE_SECONDS"] if grace_seconds is None else grace_seconds
     report: list[str] = []
-    by_round = _scores(report)
-    recount = _standings(by_round, report)
-    _contest_standings(recount, report)
+    _marks(report)
+    _open_past_grace(report, now, grace_seconds)
+    _standings(report)
+    _prediction(report)
+    _settled_rounds(report)
+    _contest_standings(report)
     _snapshots(report)
     return report

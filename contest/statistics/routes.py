@@ -6,6 +6,7 @@ from contest.accounts.models import Role
 from contest.clock import format_date
 from contest.database import utcnow
 from contest.extensions import db
+from contest.results.services import settled
 from contest.rounds.models import Round
 from contest.statistics.charts import bar_chart, column_chart
 from contest.statistics.queries import (ITEM_FLAG_MESSAGE, LOW_DISCRIMINATION, LOW_SHARE_CORRECT, MIN_SHOWN_TO_JUDGE,
@@ -19,7 +20,7 @@ bp = Blueprint("statistics", __name__, url_prefix="/judging")
 @role_required(Role.JUDGE, Role.ORGANIZER)
 def round_statistics(round_id: int):
     """Entries per day, the score distribution, participation by agency and the item analysis."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = settled(db.get_or_404(Round, round_id))
     days = entries_per_day(round_, utcnow())
     distribution = score_distribution(round_)
     agencies = participation_by_agency(round_)

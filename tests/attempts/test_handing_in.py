@@ -85,3 +85,30 @@ def test_the_clock_tells_the_owner_the_time_left_and_nobody_else(client, world, 
     assert client.get(f"/attempts/{attempt.id}/clock").status_code == 401
     auth.login("khac@example.vn")
     assert client.get(f"/attempts/{attempt.id}/clock").status_code == 404
+
+
+def _hand_in_in_the_grace(client, world, auth, extra: dict) -> Attempt:
+    """Start through the page, let the deadline pass by 3 s (the grace is 10 s), then hand in."""
+    auth.login("thisinh@example.vn")
+    paper_url = start_through_page(client, world)
+    token = csrf_token(client, paper_url)
+    attempt = db.session.scalar(sa.select(Attempt))
+    attempt.deadline_at = utcnow() - timedelta(seconds=3)
+    db.session.commit()
+    response = client.post(f"/attempts/{attempt.id}/submit", data={"csrf_token": token, "q0": "1", **extra},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    db.session.expire_all()
+    return db.session.get(Attempt, attempt.id)
+
+
+def test_a_hand_in_arriving_in_the_grace_is_the_contestants_own(client, world, auth):
+    attempt = _hand_in_in_the_grace(client, world, auth, {})
+    assert attempt.is_submitted and not attempt.is_auto_submitted
+    assert attempt.items[0].selected == [1] or any(item.selected == [1] for item in attempt.items)
+    assert attempt.submitted_at == attempt.deadline_at  # the finish is never later than the deadline
+
+
+def test_the_pages_timer_hand_in_in_the_grace_is_automatic(client, world, auth):
+    attempt = _hand_in_in_the_grace(client, world, auth, {"auto": "1"})
+    assert attempt.is_submitted and attempt.is_auto_submitted

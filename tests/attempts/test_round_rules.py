@@ -12,6 +12,7 @@ from contest.bank.models import Question
 from contest.bank.services import set_status
 from contest.extensions import db
 from contest.leaderboards.queries import standing_of
+from contest.rounds.services import RoundError, create_round
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -86,6 +87,7 @@ def test_all_required_refuses_gaps_but_a_timed_out_paper_is_kept_uncounted(world
     ("immediate", False, True), ("after_close", False, False), ("after_close", True, True), ("score_only", True, False)])
 def test_review_follows_the_round_policy(world, now, client, auth, policy, closed, shows):
     world.round.review_policy = policy
+    world.round.attempts_allowed = 1  # "at once" is only for a round of one attempt
     if closed:  # the round opened long ago and has just closed
         world.round.opens_at, world.round.closes_at = now - timedelta(days=2), now - timedelta(seconds=1)
         start_at = now - timedelta(hours=1)
@@ -151,3 +153,25 @@ def test_the_round_page_lists_the_contestants_papers_with_links_to_their_results
     db.session.commit()
     page = client.get(f"/rounds/{world.round.id}").get_data(as_text=True)
     assert page.count("Xem kết quả và đáp án") == 2
+
+
+def test_review_at_once_waits_for_the_close_when_the_round_allows_several_attempts(world, now, client, auth):
+    """The first paper's key would answer the second: "at once" shows nothing until the close."""
+    world.round.review_policy = "immediate"  # set directly, as a round stored before the rule would be
+    attempt = start_attempt(world.contestant, world.round, now)
+    save_answer(attempt, 0, wrong(attempt.items[0]), now)
+    submit_attempt(attempt, now + timedelta(seconds=30))
+    db.session.commit()
+    auth.login("thisinh@example.vn")
+    page = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert 'id="review-heading"' not in page and "đáp án đúng" not in page
+    second = start_attempt(world.contestant, world.round, now + timedelta(minutes=1))
+    db.session.commit()
+    assert second.number == 2
+
+
+def test_the_round_form_refuses_review_at_once_with_several_attempts(world, now):
+    with pytest.raises(RoundError, match="thi nhiều lần"):
+        create_round(contest=world.round.contest, bank=world.round.bank, name="Tuần 2",
+                               opens_at=now, closes_at=now + timedelta(days=1), time_limit_minutes=10,
+                               question_count=5, attempts_allowed=None, review_policy="immediate")

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from contest.accounts.models import User
+from contest.accounts.models import Role, User
 from contest.agencies.services import add_agency
 from contest.attempts import services
 from contest.attempts.models import Attempt, AttemptItem
@@ -23,6 +23,9 @@ from contest.bank.services import import_questions
 from contest.database import utcnow
 from contest.extensions import db
 from contest.leaderboards.models import Standing
+from contest.prizes.services import PrizeError, canonical, propose_winners, set_prize_rules, sign
+from contest.results.lifecycle import round_state
+from contest.results.services import settled
 from contest.rounds.models import Round
 from questions.records import QuestionRecord
 from tests import factories
@@ -129,6 +132,8 @@ class AttemptMachine(RuleBasedStateMachine):
         self.attempts: list[AttemptModel] = []
         self.standings: dict[int, AttemptModel] = {}
         self.frozen: dict[int, tuple] = {}
+        self.settled_at: datetime | None = None
+        self.signers: set[int] = set()
 
     def teardown(self):
         """Empty the tables for the next example and leave the app context."""
@@ -162,7 +167,11 @@ class AttemptMachine(RuleBasedStateMachine):
         round_.is_all_required = is_all_required
         users = [factories.make_user("thisinh1@example.vn", department),
                  factories.make_user("thisinh2@example.vn", province, name="Trần Thị Hai")]
+        judges = [factories.make_user(f"giamkhao{n}@example.vn", province, Role.JUDGE, name=f"Giám khảo {n}")
+                  for n in range(2)]
+        set_prize_rules(round_, "CBCCVC", [("Giải Nhất", 1, 0)], None)
         db.session.commit()
+        self.judge_ids = [judge.id for judge in judges]
         self.round_id, self.user_ids = round_.id, [user.id for user in users]
         self.attempts_allowed, self.counting_rule = attempts_allowed, counting_rule
         self.is_all_required = is_all_required
@@ -403,7 +412,69 @@ class AttemptMachine(RuleBasedStateMachine):
         event(f"expire: {min(count, 2)} finalized")
         assert count == len(due)
 
+    @rule(after=st.one_of(NEAR_CLOSE, STEPS))
+    def settle(self, after):
+        """A reader of the final figures (or `flask rounds settle`) settles the round: once, and only
+        after the close and its grace, finalising every paper still open, in its own transaction."""
+        self.move_clock(after)
+        is_due = self.settled_at is None and self.now > self.closes_at + self.grace
+        settled(db.session.get(Round, self.round_id), self.now)
+        db.session.rollback()  # settling committed on its own: nothing is left for the caller to lose
+        if is_due:
+            for model in sorted((m for m in self.attempts if m.submitted_at is None), key=lambda m: m.id):
+                self.finalize(model, self.now)
+            self.settled_at = self.now
+        event(f"settle: {'settled' if is_due else 'nothing to do'}")
+        assert db.session.scalar(sa.select(Round.settled_at).where(Round.id == self.round_id)) == self.settled_at
+
+    @rule(judge=st.sampled_from([0, 1]), after=STEPS)
+    def sign_results(self, judge, after):
+        """A judge signs the proposal they see: refused before settling; two judges freeze it."""
+        self.move_clock(after)
+        round_ = db.session.get(Round, self.round_id)
+        checksum = canonical(round_, propose_winners(round_))[1]
+        if self.now < self.closes_at:
+            expected = "chưa kết thúc"
+        elif self.settled_at is None:
+            expected = "chưa được chốt"
+        elif len(self.signers) >= 2:
+            expected = "đã được ký và chốt"
+        elif judge in self.signers:
+            expected = "đã ký"
+        else:
+            expected = None
+            self.signers.add(judge)
+        try:
+            sign(round_, db.session.get(User, self.judge_ids[judge]), checksum, self.now)
+            outcome = None
+        except PrizeError as error:
+            outcome = str(error)
+        db.session.commit()
+        event(f"sign: {expected or 'signed'}")
+        if expected is None:
+            assert outcome is None, outcome
+        else:
+            assert outcome is not None and expected in outcome, (expected, outcome)
+
     # --- invariants ----------------------------------------------------------------------------
+
+    @invariant()
+    def lifecycle_agrees(self):
+        """The round's state follows the clock, the settling and the signatures; a settled round has
+        no paper left open."""
+        round_ = db.session.get(Round, self.round_id)
+        db.session.refresh(round_)
+        if self.now < self.closes_at:
+            expected = "open"
+        elif self.settled_at is None:
+            expected = "closed"
+        else:
+            expected = "signed" if len(self.signers) >= 2 else "settled"
+        assert round_state(round_, self.now) == expected
+        if self.settled_at is not None:
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Attempt).where(
+                Attempt.round_id == self.round_id, Attempt.submitted_at.is_(None))) == 0
+        db.session.rollback()
 
     @invariant()
     def database_agrees(self):

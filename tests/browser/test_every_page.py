@@ -137,6 +137,7 @@ def test_every_page_reads_right_on_a_phone_and_a_desktop(page, live_demo, tmp_pa
     log_in(page, base, "bantochuc@demo.vn")
     for name, path in [("organizer", "/organizer/"), ("round-new", "/organizer/rounds/new"),
                        ("round-edit-locked", f"/organizer/rounds/{open_}/edit"),
+                       ("round-edit-settled", f"/organizer/rounds/{closed}/edit"),
                        ("contest-settings", f"/organizer/contests/{contest}"), ("bank", "/organizer/bank/"),
                        ("question", f"/organizer/bank/questions/{live_demo['question']}"),
                        ("bank-health", "/organizer/bank/health"), ("legal", "/organizer/legal/"),

@@ -22,13 +22,19 @@ from tests.statistics.papers import sit
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 FORMULA_NAME = '=HYPERLINK("http://x")'
-LEADERBOARD_HEADERS = ["Hạng", "Họ và tên", "Đơn vị", "Điểm", "Thời gian làm bài", "Nộp lúc"]
+LEADERBOARD_HEADERS = ["Hạng", "Họ và tên", "Đơn vị", "Điểm", "Thời gian làm bài (giây)", "Nộp lúc", "Mã bài thi",
+                       "Ghi chú"]
 CCCD, PHONE = "001203004005", "0912345678"
 
 
 def local(instant: datetime) -> str:
-    """dd/mm/yyyy HH:MM in Hà Nội time."""
-    return instant.astimezone(HANOI).strftime("%d/%m/%Y %H:%M")
+    """dd/mm/yyyy HH:MM:SS in Hà Nội time."""
+    return instant.astimezone(HANOI).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def local_cell(instant: datetime) -> datetime:
+    """What a date cell holds for an instant: Hà Nội time, naive, to the second."""
+    return instant.astimezone(HANOI).replace(tzinfo=None, microsecond=0)
 
 
 @pytest.fixture
@@ -48,9 +54,21 @@ def results(world, now):
     return users, attempts
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
+def _csv_lines(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def _csv_notes(data: bytes) -> dict[str, str]:
+    """The lines before the blank one: what the file is."""
+    lines = _csv_lines(data)
+    return dict(lines[:lines.index([])])
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    """The table after the notes: header first."""
+    lines = _csv_lines(data)
+    return lines[lines.index([]) + 1:] if [] in lines else lines
 
 
 def _no_private_data(text: str) -> None:
@@ -61,7 +79,8 @@ def test_leaderboard_csv(world, results):
     _, attempts = results
     rows = _csv_rows(csv_bytes(leaderboard_table(world.round)))
     assert rows[0] == LEADERBOARD_HEADERS
-    assert rows[1] == ["1", "Trần Thị Bích", "Sở Tư pháp", "5", "1 phút 35,5 giây", local(attempts[0].submitted_at)]
+    assert rows[1] == ["1", "Trần Thị Bích", "Sở Tư pháp", "5", "95,500", local(attempts[0].submitted_at),
+                       str(attempts[0].id), ""]
     assert [row[0] for row in rows[1:]] == ["1", "2", "2", "4"]  # an exact tie shares the rank
     formula_row = next(row for row in rows if row[1].endswith(FORMULA_NAME))
     assert formula_row[1] == "'" + FORMULA_NAME and formula_row[2] == "UBND xã Một"
@@ -73,7 +92,9 @@ def test_leaderboard_xlsx(world, results):
     sheet = load_workbook(io.BytesIO(xlsx_bytes(leaderboard_table(world.round)))).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0] == LEADERBOARD_HEADERS
-    assert values[1] == [1, "Trần Thị Bích", "Sở Tư pháp", 5, "1 phút 35,5 giây", local(attempts[0].submitted_at)]
+    assert values[1][:5] == [1, "Trần Thị Bích", "Sở Tư pháp", 5, 95.5]
+    assert values[1][5].replace(microsecond=0) == local_cell(attempts[0].submitted_at)  # a real date cell
+    assert sheet.cell(row=2, column=5).number_format == "0.000" and sheet.cell(row=2, column=6).is_date
     formula_cell = next(row[1] for row in sheet.iter_rows(min_row=2) if row[1].value == FORMULA_NAME)
     assert formula_cell.data_type == "s" and formula_cell.quotePrefix
     plain = sheet.cell(row=2, column=2)
@@ -90,8 +111,9 @@ def test_the_settled_order_uses_the_prediction_and_shows_it(world, results):
         standing.prediction_error = abs(standing.prediction - 1) if standing.prediction is not None else 2**62
     db.session.commit()
     rows = _csv_rows(csv_bytes(leaderboard_table(world.round)))
-    assert rows[0] == ["Hạng", "Họ và tên", "Đơn vị", "Điểm", "Dự đoán", "Thời gian làm bài", "Nộp lúc"]
-    assert [(row[0], row[1], row[4]) for row in rows[2:4]] == [("2", "Lê Văn Cường", "2"), ("3", "'" + FORMULA_NAME, "7")]
+    assert rows[0] == ["Hạng", "Họ và tên", "Đơn vị", "Điểm", "Dự đoán", "Sai số dự đoán", *LEADERBOARD_HEADERS[4:]]
+    assert [(row[0], row[1], row[4], row[5]) for row in rows[2:4]] == [("2", "Lê Văn Cường", "2", "1"),
+                                                                        ("3", "'" + FORMULA_NAME, "7", "6")]
 
 
 def test_agency_table_export(world, results):
@@ -181,6 +203,10 @@ def test_downloads_for_judges(client, auth, world, results):
     assert load_workbook(io.BytesIO(xlsx.data)).active["A1"].value == "Hạng"
     rows = _csv_rows(client.get(f"{base}/leaderboard.csv").data)
     assert rows[0] == LEADERBOARD_HEADERS and len(rows) == 5
+    scoped = _csv_rows(client.get(f"{base}/leaderboard.csv?agency={world.district.id}").data)
+    assert sorted(row[2] for row in scoped[1:]) == ["UBND huyện Một", "UBND xã Một", "UBND xã Một"]
+    board = client.get(f"/judging/rounds/{world.round.id}/leaderboard?agency={world.district.id}").get_data(as_text=True)
+    assert f"export/leaderboard.xlsx?agency={world.district.id}" in board
     assert _csv_rows(client.get(f"{base}/agencies.csv").data)[0][0] == "Đơn vị"
     assert load_workbook(io.BytesIO(client.get(f"{base}/agencies.xlsx").data)).active["A2"].value == "UBND tỉnh Thử"
     assert client.get(f"{base}/leaderboard.pdf").status_code == 404

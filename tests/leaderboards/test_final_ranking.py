@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from contest.attempts.services import save_answer, settle_round, start_attempt, submit_attempt
+from contest.attempts.services import save_answer, start_attempt, submit_attempt
+from contest.results.services import settle_round
 from contest.extensions import db
 from contest.leaderboards.models import ContestStanding
 from contest.leaderboards.queries import board_page, board_view, contest_board_page, rank_of, standing_of

@@ -12,6 +12,7 @@ from contest.judging.queries import prize_points_by_agency
 from contest.prizes.models import PrizeRule, ResultSnapshot
 from contest.prizes.services import (PrizeError, canonical, exclude, propose_winners, set_prize_rules, sign,
                                      snapshot_of)
+from contest.results.services import settle_round
 from contest.scoring.verify import verify_all
 from tests import factories
 from tests.conftest import csrf_token
@@ -28,6 +29,8 @@ def judged(world, now):
               for n in range(2)]
     set_prize_rules(world.round, "CBCCVC", [("Giải Nhất", 1, 10), ("Giải Nhì", 2, 8)], judges[0].id)
     world.round.closes_at = now + timedelta(hours=1)
+    db.session.commit()
+    assert settle_round(world.round, now + timedelta(hours=2))  # judges sign settled figures only
     db.session.commit()
     return users, judges, now + timedelta(hours=2)
 

@@ -68,6 +68,21 @@ def test_round_form_names_every_fault_in_one_submit(client, world, auth):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Round)) == 1
 
 
+def test_round_form_says_why_review_at_once_needs_a_single_attempt(client, world, auth):
+    factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
+    db.session.commit()
+    auth.login("btc@example.vn")
+    token = csrf_token(client, "/organizer/rounds/new")
+    response = client.post("/organizer/rounds/new", data=round_form(
+        world, csrf_token=token, review_policy="immediate", attempts_allowed="3"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "đáp án của lần trước sẽ giúp làm lần sau" in page
+    accepted = client.post("/organizer/rounds/new", data=round_form(
+        world, csrf_token=token, review_policy="immediate", attempts_allowed="1"), follow_redirects=True)
+    assert "Đã tạo vòng thi “Tuần 2”" in accepted.get_data(as_text=True)
+
+
 def test_a_round_its_banks_cannot_fill_is_refused_per_stream(client, world, auth):
     import_questions(factories.question_records(4, "Người dân"), "Ngân hàng người dân")
     factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
@@ -108,11 +123,17 @@ def test_rounds_create_command(runner, world):
                                  "--opens", "01/12/2026 08:00", "--closes", "07/12/2026 17:00",
                                  "--attempts", "3", "--counting", "last", "--quota", "Chung | Trung bình | 2",
                                  "--prediction", "entries", "--review", "immediate", "--eligible-agency", "H1"])
+    assert result.exit_code != 0 and "thi nhiều lần" in result.output  # the key would serve the next attempt
+    result = runner.invoke(args=["rounds", "create", "--contest", "tuan-le", "--contest-title",
+                                 "Cuộc thi tuần lễ", "--bank", "Ngân hàng thử", "--name", "Tuần 1",
+                                 "--opens", "01/12/2026 08:00", "--closes", "07/12/2026 17:00",
+                                 "--attempts", "3", "--counting", "last", "--quota", "Chung | Trung bình | 2",
+                                 "--prediction", "entries", "--review", "after_close", "--eligible-agency", "H1"])
     assert result.exit_code == 0, result.output
     assert "01/12/2026 08:00 – 07/12/2026 17:00" in result.output
     created = db.session.scalar(sa.select(Round).where(Round.attempts_allowed == 3))
     assert created.contest.title == "Cuộc thi tuần lễ" and created.contest.eligible_agency.code == "H1"
-    assert (created.counting_rule, created.prediction_kind, created.review_policy) == ("last", "entries", "immediate")
+    assert (created.counting_rule, created.prediction_kind, created.review_policy) == ("last", "entries", "after_close")
     assert created.quotas == [{"topic": "Chung", "difficulty": "medium", "count": 2}]
     bad = runner.invoke(args=["rounds", "create", "--contest", "x", "--bank", "Không có", "--name", "T",
                               "--opens", "01/12/2026 08:00", "--closes", "07/12/2026 17:00"])

@@ -1,0 +1,1 @@
+"""A round's results from the close on: its lifecycle, settling, corrections."""
