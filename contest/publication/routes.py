@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
+from contest.certificates.services import entitlement
 from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
@@ -21,7 +22,8 @@ def round_page(round_id: int):
     results = round_results(round_)
     if results is None:
         return render_template("publication/unpublished.html", round=round_), 404
-    return render_template("publication/round.html", results=results, round=round_)
+    own = entitlement(round_, current_user.id) if current_user.is_authenticated else None
+    return render_template("publication/round.html", results=results, round=round_, own=own)
 
 
 @bp.route("/contests/<int:contest_id>/results")
