@@ -17,6 +17,7 @@ from contest.prizes.services import set_prize_rules
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, snapshot
 from tests.browser.test_every_page import check
+from tests.certificates.conftest import certificate_font  # noqa: F401  (autouse: the certificate font)
 from tests.leaderboards.test_final_ranking import paper, people
 
 pytestmark = pytest.mark.browser
