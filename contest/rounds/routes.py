@@ -16,6 +16,7 @@ from contest.forms import EmptyForm
 from contest.leaderboards.queries import board_view, own_position, standing_of
 from contest.agencies.queries import agency_picker
 from contest.rounds.forms import ContestForm, RoundForm
+from contest.publication.services import publication_of
 from contest.rounds.models import Contest, Round, RoundChange
 from contest.rounds.queries import contest_overview, current_contest, other_contests, own_papers, prize_lines
 from contest.rounds.services import (RoundError, approved_question_count, bank_problems, create_round, has_started,
@@ -68,7 +69,7 @@ def detail(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     now = utcnow()
     context = {"round": round_, "state": round_.state_at(now), "form": EmptyForm(), "now": now,
-               "prizes": prize_lines(round_)}
+               "prizes": prize_lines(round_), "is_published": publication_of(round_) is not None}
     if current_user.is_authenticated:
         context.update(_own_round_state(round_, now), may_review=round_.may_review_at(now))
     return render_template("rounds/detail.html", **context)

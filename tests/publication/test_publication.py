@@ -54,8 +54,10 @@ def test_the_public_results_page_opens_on_publication_with_masked_names_and_the_
     url = f"/rounds/{world.round.id}/results"
     response = client.get(url)
     assert response.status_code == 404 and "chưa được công bố" in response.get_data(as_text=True)
+    assert url not in client.get(f"/rounds/{world.round.id}").get_data(as_text=True)
     publish_round(world.round, organizer_user, after)
     db.session.commit()
+    assert url in client.get(f"/rounds/{world.round.id}").get_data(as_text=True)  # the round's page links them
     page = client.get(url).get_data(as_text=True)
     assert "Nguyễn V. A" in page and "Nguyễn Văn An" not in page  # the contest masks names ("initials")
     assert "Giải Nhất" in page and "Trần T. B" in page and "Võ V. E" not in page  # 3 prizes, 5 papers
