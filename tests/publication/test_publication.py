@@ -50,6 +50,7 @@ def test_the_public_results_page_opens_on_publication_with_masked_names_and_the_
         client, world, judged, organizer_user):
     users, judges, after = judged
     world.district.headcount = 0  # the district's five people all took part: 5 of 5
+    world.district.group_name = world.department.group_name = "Khối sở, ngành và huyện"
     signed(world, judges, after)
     url = f"/rounds/{world.round.id}/results"
     response = client.get(url)
@@ -64,6 +65,9 @@ def test_the_public_results_page_opens_on_publication_with_masked_names_and_the_
     assert "Giám khảo 0" in page and "Giám khảo 1" in page
     assert "100% cán bộ, công chức, viên chức tham gia: <strong>UBND huyện Một</strong>" in page
     assert "Sở Tư pháp" in page  # the other top-level agency, with none taking part
+    collective = page[page.index("Xếp hạng tập thể"):page.index("Số liệu vòng thi")]
+    assert "Khối sở, ngành và huyện" in collective and "UBND huyện Một" in collective
+    assert "Sở Tư pháp" not in collective  # no entrant: not ranked, and the public page names only the ranked
     bands = page[page.index("Kết quả theo mức điểm"):page.index("Tham gia theo đơn vị")]
     assert "<td>100%</td><td class=\"num\">1</td>" in bands  # one perfect paper of five
     # Static stylesheet only (prints on A4 through its print rules; ready for a strict CSP).
