@@ -45,7 +45,8 @@ def verify_form():
     """The public form: type the code printed on a certificate."""
     text = request.args.get("code", "")
     if text.strip():
-        return redirect(url_for("certificates.verify_page", code=codes.normalise(text)[:40] or "-"))
+        typed = "".join(character for character in codes.normalise(text) if character.isascii() and character.isalnum())
+        return redirect(url_for("certificates.verify_page", code=typed[:40] or "-"))
     return render_template("certificates/verify.html", verification=None)
 
 

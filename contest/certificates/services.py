@@ -169,12 +169,13 @@ def build_round_certificates(round_id: int, dest_path: Path, public_url: str, fo
     snapshot = snapshot_of(round_) if publication else None
     if snapshot is None:
         raise CertificateError("Vòng thi chưa công bố kết quả: chưa cấp được giấy chứng nhận.")
-    owed = [winner["user_id"] for winner in snapshot_winners(snapshot)]
+    prizes = {winner["user_id"]: Entitlement(kind="prize", prize=winner["prize"], stream=winner["stream"])
+              for winner in snapshot_winners(snapshot)}
+    owed = list(prizes)
     if publication.is_participation_certified:
-        prized = set(owed)
         owed += [user_id for user_id in db.session.scalars(
             sa.select(Standing.user_id).join(User, User.id == Standing.user_id)
-            .where(Standing.round_id == round_.id).order_by(User.full_name, User.id)) if user_id not in prized]
+            .where(Standing.round_id == round_.id).order_by(User.full_name, User.id)) if user_id not in prizes]
     judges = [signoff.judge.full_name for signoff in signatures_of(snapshot)]
     writer = CertificateWriter(font_dir)
     total = len(owed)
@@ -185,7 +186,7 @@ def build_round_certificates(round_id: int, dest_path: Path, public_url: str, fo
         users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(chunk)))}
         for user_id in chunk:
             if user_id not in issued:
-                granted = entitlement(round_, user_id)
+                granted = prizes.get(user_id) or Entitlement(kind="participation")
                 issued[user_id] = _new_certificate(round_, users[user_id], granted, publication, snapshot, judges)
                 db.session.add(issued[user_id])
         record(None, "certificate.batch", "round", round_.id, count=len(chunk))

@@ -106,6 +106,7 @@ def test_a_stranger_verifies_a_code_and_learns_when_it_is_unknown_altered_or_tam
     assert response.status_code == 404 and "Không có giấy chứng nhận nào mang mã" in response.get_data(as_text=True)
     response = client.get("/c/12345")
     assert response.status_code == 404 and "không phải là mã giấy chứng nhận" in response.get_data(as_text=True)
+    assert client.get("/verify?code=ab/cd?").headers["Location"].endswith("/c/ABCD")  # only letters and digits
 
     db.session.execute(sa.update(Certificate).values(prize="Giải Nhất"))  # someone edits the stored record
     db.session.commit()
