@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from contest.certificates.pdf import FontMissing
+from contest.certificates.page import FontMissing
 from contest.certificates.services import CertificateError, build_round_certificates
 
 certificates_cli = AppGroup("certificates", help="Giấy chứng nhận của vòng thi đã công bố kết quả.")

@@ -3,36 +3,16 @@
 fpdf2 is pure Python and embeds only the glyphs used (a subset of the TTF), so a page is ~20 kB, every
 Vietnamese letter renders from the font, and the text stays extractable (its ToUnicode map).
 """
-from dataclasses import dataclass
 from pathlib import Path
 
 import segno
 from fpdf import FPDF
 
+from contest.certificates.page import DEFAULT_FONT_DIR, CertificatePage, FontMissing
+
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 RED = (165, 14, 14)
 INK = (27, 31, 36)
-
-
-class FontMissing(RuntimeError):
-    """The certificate font is not installed; the message says which package provides it."""
-
-
-@dataclass
-class CertificatePage:
-    """What one page prints, already in words (dates as dd/mm/yyyy)."""
-
-    organizer: str
-    contest_title: str
-    round_name: str
-    full_name: str
-    agency: str
-    achievement: str
-    date: str
-    judges: list[str]
-    code: str
-    verify_url: str
 
 
 def _document(font_dir: str) -> FPDF:

@@ -3,7 +3,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from contest.certificates import codes
-from contest.certificates.pdf import FontMissing
+from contest.certificates.page import FontMissing
 from contest.certificates.services import CertificateError, certificate_pdf, issue_certificate, verify_code, \
     verify_link
 from contest.extensions import db

@@ -18,7 +18,7 @@ from contest.accounts.models import User
 from contest.audit.services import record
 from contest.certificates import codes
 from contest.certificates.models import KINDS, Certificate
-from contest.certificates.pdf import CertificatePage, CertificateWriter, certificates_pdf
+from contest.certificates.page import CertificatePage
 from contest.clock import format_date
 from contest.extensions import db
 from contest.leaderboards.models import Standing
@@ -28,7 +28,11 @@ from contest.publication.models import Publication
 from contest.publication.queries import signatures_of
 from contest.publication.services import publication_of
 from contest.rounds.models import Round
+from questions.lazy import deferred
 
+# fpdf2 (with fontTools and Pillow) loads with the first certificate, not in every web worker (see questions.lazy).
+certificates_pdf = deferred("contest.certificates.pdf:certificates_pdf")
+certificate_writer = deferred("contest.certificates.pdf:CertificateWriter")
 # Certificates issued per transaction by a batch build.
 BATCH_SIZE = 500
 
@@ -177,7 +181,7 @@ def build_round_certificates(round_id: int, dest_path: Path, public_url: str, fo
             sa.select(Standing.user_id).join(User, User.id == Standing.user_id)
             .where(Standing.round_id == round_.id).order_by(User.full_name, User.id)) if user_id not in prizes]
     judges = [signoff.judge.full_name for signoff in signatures_of(snapshot)]
-    writer = CertificateWriter(font_dir)
+    writer = certificate_writer(font_dir)
     total = len(owed)
     for start in range(0, total, BATCH_SIZE):
         chunk = owed[start:start + BATCH_SIZE]
