@@ -82,9 +82,11 @@ def test_judges_sign_the_organizer_publishes_a_winner_downloads_and_a_stranger_v
 
     log_in(page, base, "btc@example.vn")
     page.goto(prizes)
+    page.get_by_role("button", name="Công bố kết quả").scroll_into_view_if_needed()
     snapshot(page, "publication-prizes-signed")
     page.get_by_role("button", name="Công bố kết quả").click()
     expect(page.get_by_text("Không thể hủy công bố")).to_be_visible()
+    snapshot(page, "publication-confirm")
     page.get_by_role("button", name="Công bố kết quả").click()
     expect(page.get_by_role("status")).to_have_text("Đã công bố kết quả.")
     winners = page.locator("table.winners tbody tr")
