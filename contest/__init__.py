@@ -14,6 +14,8 @@ from contest.attempts.routes import bp as attempts_bp
 from contest.audit.routes import bp as audit_bp
 from contest.bank.cli import questions_cli
 from contest.bank.routes import bp as bank_bp
+from contest.certificates.cli import certificates_cli
+from contest.certificates.routes import bp as certificates_bp
 from contest.database import ping_idle_connections, tune_sqlite
 from contest.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from contest.demo.cli import demo_cli
@@ -28,6 +30,7 @@ from contest.legal.cli import legal_cli
 from contest.legal.routes import bp as legal_bp
 from contest.live.routes import bp as live_bp
 from contest.prizes.routes import bp as prizes_bp
+from contest.publication.routes import bp as publication_bp
 from contest.reviews.routes import bp as reviews_bp
 from contest.rounds.cli import rounds_cli
 from contest.rounds.routes import bp as rounds_bp
@@ -61,10 +64,10 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
 
     for blueprint in (health_bp, accounts_bp, agencies_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp,
                       bank_bp, legal_bp, reviews_bp, prizes_bp, audit_bp, statistics_bp, integrity_bp, exports_bp,
-                      live_bp):
+                      live_bp, publication_bp, certificates_bp):
         app.register_blueprint(blueprint)
     for group in (accounts_cli, questions_cli, legal_cli, rounds_cli, attempts_cli, scores_cli, demo_cli,
-                  agencies_cli, results_cli):
+                  agencies_cli, results_cli, certificates_cli):
         app.cli.add_command(group)
 
     app.jinja_env.filters.update(datetime=clock.format_datetime, date=clock.format_date,

@@ -58,6 +58,11 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "LIVE_POLL_SECONDS": float(env["LIVE_POLL_SECONDS"]) if env.get("LIVE_POLL_SECONDS") else None,
         "LIVE_NOTIFY": env.get("LIVE_NOTIFY", "1") == "1",
         "LIVE_STREAM_MAX_SECONDS": float(env.get("LIVE_STREAM_MAX_SECONDS", "1800")),
+        # The site's public address (https://thi.example.gov.vn), for absolute links printed on certificates
+        # (their QR code); blank: the address of the request (the command line then requires it).
+        "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/"),
+        # Where DejaVuSans.ttf and DejaVuSans-Bold.ttf are (Debian's fonts-dejavu-core puts them here).
+        "CERTIFICATE_FONT_DIR": env.get("CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
     }
     config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

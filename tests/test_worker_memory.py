@@ -6,7 +6,7 @@ import sys
 
 from contest.config import PROJECT_ROOT
 
-HEAVY = ("openpyxl", "docx", "pypdf", "lxml")
+HEAVY = ("openpyxl", "docx", "pypdf", "lxml", "fpdf", "fontTools", "PIL")
 # A fresh interpreter, as gunicorn's: other tests have long since imported these in this one.
 PROBE = """
 import json, sys

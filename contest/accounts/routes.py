@@ -14,6 +14,7 @@ from contest.accounts.services import (CORRECTABLE, SEARCH_LIMIT, AccountError, 
                                       correct_account, create_user, normalise_email, reset_password,
                                       search_accounts)
 from contest.agencies.queries import agency_picker
+from contest.certificates.services import certificates_available
 from contest.clock import format_datetime
 from contest.database import utcnow
 from contest.extensions import db
@@ -106,7 +107,8 @@ def account():
             flash("Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản đã kết thúc.", "success")
             return redirect(url_for("accounts.account"))
     status = 200 if request.method == "GET" else 422
-    return render_template("accounts/account.html", form=form), status
+    return render_template("accounts/account.html", form=form,
+                           certificates=certificates_available(current_user.id)), status
 
 
 @bp.route("/organizer/accounts")

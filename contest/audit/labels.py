@@ -59,6 +59,10 @@ ACTION_LABELS = {
     "live.sign": "Ký duyệt bảng kết quả hội thi",
     "live.freeze": "Chốt kết quả hội thi (đủ chữ ký)",
     "live.publish": "Công bố kết quả hội thi",
+    "results.publish": "Công bố kết quả vòng thi (đã đủ chữ ký)",
+    "results.participation": "Cấp giấy chứng nhận tham gia cho mọi thí sinh đã nộp bài",
+    "certificate.issue": "Cấp giấy chứng nhận",
+    "certificate.batch": "Cấp giấy chứng nhận hàng loạt (dòng lệnh)",
 }
 
 TARGET_LABELS = {"round": "Vòng thi", "contest": "Cuộc thi", "question": "Câu hỏi", "bank": "Ngân hàng câu hỏi",
@@ -81,7 +85,8 @@ DETAIL_LABELS = {
     "flagged": "Số câu hỏi cần rà soát", "flags": "Số cờ rà soát", "note": "Ghi chú", "review": "Mã rà soát",
     "after": "Sau", "before": "Trước", "code": "Mã hội thi", "correct": "Đúng", "judges": "Giám khảo",
     "kind": "Loại", "points": "Điểm", "question": "Câu hỏi", "questions": "Câu hỏi", "rehearsal": "Diễn tập",
-    "segment": "Phần thi", "team": "Đội",
+    "segment": "Phần thi", "team": "Đội", "participation": "Cấp giấy chứng nhận tham gia",
+    "certificate": "Mã giấy chứng nhận",
 }
 
 

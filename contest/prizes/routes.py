@@ -15,6 +15,7 @@ from contest.prizes.models import Exclusion, PrizeRule
 from contest.prizes.services import (PrizeError, canonical, exclude, propose_winners, reinstate,
                                      set_prize_rules, sign, signatures, snapshot_of, snapshot_winners)
 from contest.results.services import settled
+from contest.publication.services import publication_of
 from contest.rounds.models import Round
 from questions.lazy import deferred
 from questions.text import clean
@@ -64,7 +65,8 @@ def index(round_id: int):
     return render_template("prizes/index.html", round=round_, snapshot=snapshot, winners=winners,
                            checksum=checksum, signed=signatures(round_, checksum), rules=by_stream,
                            exclusions=exclusions, form=EmptyForm(), is_closed=utcnow() >= round_.closes_at,
-                           streams=round_.contest.streams or ["CBCCVC"], blank_rows=BLANK_RULE_ROWS)
+                           streams=round_.contest.streams or ["CBCCVC"], blank_rows=BLANK_RULE_ROWS,
+                           publication=publication_of(round_))
 
 
 def _act(round_id: int, action):

@@ -161,6 +161,9 @@ def sign(round_: Round, judge: User, checksum_seen: str, now) -> ResultSnapshot 
         raise PrizeError("Danh sách đề xuất đã thay đổi từ khi bạn xem; vui lòng xem lại trước khi ký.")
     if any(signoff.judge_id == judge.id for signoff in signatures(round_, checksum)):
         raise PrizeError("Bạn đã ký danh sách này.")
+    # A judge holds one signature per round: one on an earlier list (changed since by an exclusion) no longer
+    # counts and gives way to this one (the audit log keeps both).
+    db.session.execute(sa.delete(SignOff).where(SignOff.round_id == round_.id, SignOff.judge_id == judge.id))
     db.session.add(SignOff(round_id=round_.id, judge_id=judge.id, checksum=checksum))
     db.session.flush()
     record(judge.id, "prize.sign", "round", round_.id, checksum=checksum)

@@ -18,6 +18,7 @@ from contest.agencies.queries import agency_picker
 from contest.results.lifecycle import STATE_LABELS, round_state
 from contest.results.services import CorrectionError, correct_settled_round, settled
 from contest.rounds.forms import ContestForm, RoundForm
+from contest.publication.services import publication_of
 from contest.rounds.models import Contest, Round, RoundChange
 from contest.rounds.queries import contest_overview, current_contest, other_contests, own_papers, prize_lines
 from contest.rounds.services import (RoundError, approved_question_count, bank_problems, create_round, has_started,
@@ -70,7 +71,7 @@ def detail(round_id: int):
     now = utcnow()
     round_ = settled(db.get_or_404(Round, round_id), now)  # a closed round shows its final figures
     context = {"round": round_, "state": round_.state_at(now), "form": EmptyForm(), "now": now,
-               "prizes": prize_lines(round_)}
+               "prizes": prize_lines(round_), "is_published": publication_of(round_) is not None}
     if current_user.is_authenticated:
         context.update(_own_round_state(round_, now), may_review=round_.may_review_at(now))
     return render_template("rounds/detail.html", **context)
@@ -251,24 +252,19 @@ def edit_round(round_id: int):
 @bp.route("/organizer/rounds/<int:round_id>/board", methods=["POST"])
 @role_required(Role.ORGANIZER)
 def board_settings(round_id: int):
-    """Freeze the public board from a time (dd/mm/yyyy HH:MM, blank: never), or publish the results."""
+    """Freeze the public board from a time (dd/mm/yyyy HH:MM, blank: never). Publishing the results (which
+    ends a freeze) is done on the prize page once two judges have signed: publication.publish."""
     round_ = db.get_or_404(Round, round_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if request.form.get("action") == "publish":
-        round_.published_at = utcnow()
-        record(current_user.id, "round.publish", "round", round_.id)
-        flash("Đã công bố kết quả: bảng xếp hạng công khai hiển thị kết quả đầy đủ.", "success")
-    else:
-        text = request.form.get("freeze_at", "").strip()
-        try:
-            round_.freeze_at = parse_local_datetime(text) if text else None
-        except ValueError:
-            flash("Nhập thời điểm theo dạng ngày/tháng/năm giờ:phút, ví dụ 07/12/2026 12:00.", "error")
-            return redirect(url_for("rounds.edit_round", round_id=round_.id))
-        round_.published_at = None
-        record(current_user.id, "round.freeze", "round", round_.id, freeze_at=round_.freeze_at)
-        flash("Đã lưu thời điểm đóng băng bảng xếp hạng." if text else "Bảng xếp hạng cập nhật liên tục.", "success")
+    text = request.form.get("freeze_at", "").strip()
+    try:
+        round_.freeze_at = parse_local_datetime(text) if text else None
+    except ValueError:
+        flash("Nhập thời điểm theo dạng ngày/tháng/năm giờ:phút, ví dụ 07/12/2026 12:00.", "error")
+        return redirect(url_for("rounds.edit_round", round_id=round_.id))
+    record(current_user.id, "round.freeze", "round", round_.id, freeze_at=round_.freeze_at)
+    flash("Đã lưu thời điểm đóng băng bảng xếp hạng." if text else "Bảng xếp hạng cập nhật liên tục.", "success")
     db.session.commit()
     return redirect(url_for("rounds.edit_round", round_id=round_.id))
 

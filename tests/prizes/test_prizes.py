@@ -74,6 +74,8 @@ def test_a_signature_covers_only_the_list_the_judge_saw(world, judged):
     fresh = canonical(world.round, propose_winners(world.round))[1]
     assert sign(world.round, judges[1], fresh, after) is None  # the first judge signed the old list only
     assert snapshot_of(world.round) is None
+    snapshot = sign(world.round, judges[0], fresh, after)  # the first judge signs again, the changed list
+    assert snapshot is not None and snapshot.checksum == fresh
 
 
 def test_one_prize_per_person_across_rounds(world, judged, now):

@@ -188,7 +188,7 @@ def test_quota_lines_are_read_and_checked():
         parse_quotas("Chủ đề | Dễ | ba")
 
 
-def test_organizer_freezes_and_publishes_the_board_and_it_is_audited(client, world, auth):
+def test_organizer_freezes_the_board_and_it_is_audited_but_cannot_publish_unsigned(client, world, auth):
     factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
     db.session.commit()
     auth.login("btc@example.vn")
@@ -197,11 +197,12 @@ def test_organizer_freezes_and_publishes_the_board_and_it_is_audited(client, wor
     client.post(url, data={"csrf_token": token, "action": "freeze", "freeze_at": "01/12/2026 12:00"})
     db.session.expire_all()
     assert world.round.freeze_at == datetime(2026, 12, 1, 5, 0, tzinfo=timezone.utc)
+    # Publishing needs two judges' signatures (the prize page): the board form no longer publishes.
     client.post(url, data={"csrf_token": token, "action": "publish"})
     db.session.expire_all()
-    assert world.round.published_at is not None
+    assert world.round.published_at is None
     actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
-    assert actions == ["round.freeze", "round.publish"]
+    assert actions == ["round.freeze", "round.freeze"]
 
 
 def test_the_audit_page_lists_actions_for_staff_only(client, world, auth):
@@ -209,9 +210,9 @@ def test_the_audit_page_lists_actions_for_staff_only(client, world, auth):
     db.session.commit()
     auth.login("btc@example.vn")
     token = csrf_token(client, f"/organizer/rounds/{world.round.id}/edit")
-    client.post(f"/organizer/rounds/{world.round.id}/board", data={"csrf_token": token, "action": "publish"})
+    client.post(f"/organizer/rounds/{world.round.id}/board", data={"csrf_token": token, "freeze_at": "01/12/2026 12:00"})
     page = client.get("/organizer/audit/").get_data(as_text=True)
-    assert "Công bố kết quả" in page and "round.publish" not in page and "Ban tổ chức" in page
+    assert "Đặt thời điểm đóng băng bảng xếp hạng" in page and "round.freeze" not in page and "Ban tổ chức" in page
     judges_index = client.get("/judging/").get_data(as_text=True)
     assert "Xét giải" in judges_index and "Nhật ký thao tác" in judges_index
     auth.login("thisinh@example.vn")
