@@ -105,9 +105,9 @@ record_failure = count  # a failed log-in (or PIN) is one more on each of its ke
 def claim_once(key: str, now: datetime) -> bool:
     """Note `key` as used; False if it already was within the window (a challenge's second use)."""
     insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(_TABLE)
-    result = db.session.execute(insert.values(key=key, window_started_at=now, count=1)
-                                .on_conflict_do_nothing(index_elements=["key"]))
-    return result.rowcount == 1
+    claimed = db.session.execute(insert.values(key=key, window_started_at=now, count=1)
+                                 .on_conflict_do_nothing(index_elements=["key"]).returning(_TABLE.c.key)).first()
+    return claimed is not None
 
 
 def clear_account(keys: Keys, counts: dict[str, tuple[int, datetime]]) -> bool:
