@@ -85,11 +85,7 @@ def _restore_remembered() -> None:
 def _after(response):
     """Bring the log-in's last-seen time up to date (at most once a minute) and set or clear the
     remember-me cookie."""
-    login = g.get("current_login")
-    if login is not None:
-        now = utcnow()
-        if sessions.is_due_for_touch(login, now):
-            sessions.touch(login.id, login.is_remembered, now)
+    sessions.finish_request(g.get("current_login"), utcnow())
     value = g.get("remember_cookie")
     if value:
         response.set_cookie(sessions.REMEMBER_COOKIE, value, max_age=int(sessions.remember_lifetime().total_seconds()),

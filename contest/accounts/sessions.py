@@ -3,8 +3,8 @@ change or a reset ends it on the server and a copied cookie stops working.
 
 The signed cookie holds "<user id>.<session id>" (Flask-Login's "_user_id"); the session id is random
 and only means something while its row is live. Reading the row is part of loading the user (one
-query, see load_user); its last_seen_at is written at most once a minute, after the response, so a
-busy page costs no extra write. "Remember me" is a second cookie, "<session id>.<secret>", whose
+query, see load_user); its last_seen_at is written at most once a minute, after the view (see
+finish_request), so a busy page costs no extra write. "Remember me" is a second cookie, "<session id>.<secret>", whose
 secret is kept only as a SHA-256 hash, replaced each time the cookie brings the browser back, and
 dies with the session: at most REMEMBER_DAYS (≤ 30) after the log-in.
 """
@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 
 from contest.accounts.models import User, UserSession
 from contest.audit.services import record
@@ -65,7 +65,7 @@ def load_user(user_id: int, session_id: str, now: datetime) -> tuple[User, UserS
         return None
     user, login = row
     if login.expires_at <= now:
-        end_sessions(sa.and_(_TABLE.c.id == login.id), now, "idle")
+        g.idle_session = login.id  # ended after the response (see finish_request)
         return None
     user.session_key = login.id
     return user, login
@@ -76,14 +76,25 @@ def is_due_for_touch(login: UserSession, now: datetime) -> bool:
     return now - login.last_seen_at >= TOUCH_EVERY
 
 
-def touch(session_id: str, is_remembered: bool, now: datetime) -> None:
-    """Note the log-in as seen now, in a transaction of its own; an idle session's end moves on."""
-    values = {"last_seen_at": now}
-    if not is_remembered:
-        values["expires_at"] = now + _idle()
-    with db.engine.begin() as connection:
-        connection.execute(sa.update(_TABLE).where(_TABLE.c.id == session_id, _TABLE.c.ended_at.is_(None))
-                           .values(**values))
+def finish_request(login: UserSession | None, now: datetime) -> None:
+    """After the response: note the request's log-in as seen (if its last-seen time is a minute old; an
+    idle session's end moves on), or end the one that ran out. The view has committed what it meant to
+    keep, so what it left is rolled back first (as the request's end would), then this commits alone."""
+    idle = g.pop("idle_session", None)
+    if login is None and idle is None:
+        return
+    if login is not None and not is_due_for_touch(login, now):
+        return
+    db.session.rollback()
+    if idle is not None:
+        end_sessions(_TABLE.c.id == idle, now, "idle")
+    else:
+        values = {"last_seen_at": now}
+        if not login.is_remembered:
+            values["expires_at"] = now + _idle()
+        db.session.execute(sa.update(_TABLE).where(_TABLE.c.id == login.id, _TABLE.c.ended_at.is_(None))
+                           .values(**values).execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def end_sessions(condition, now: datetime, reason: str) -> int:
