@@ -286,12 +286,14 @@ def account():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current_password.data, form.password.data, utcnow(),
-                            keep=current_user.session_key)
+            change_password(current_user, form.current_password.data, form.password.data, utcnow())
         except AccountError as error:
             form[error.field].errors.append(str(error))
         else:
-            db.session.commit()
+            # Every session ends, this one too: a copy of this browser's cookie dies with it. This browser
+            # goes on under a new session (remembered if the old one was).
+            login = g.get("current_login")
+            _begin_session(current_user._get_current_object(), remember=bool(login and login.is_remembered))
             flash("Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản đã kết thúc.", "success")
             return redirect(url_for("accounts.account"))
     status = 200 if request.method == "GET" else 422
