@@ -55,9 +55,9 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "RESET_MAILS_PER_ACCOUNT": int(env.get("RESET_MAILS_PER_ACCOUNT", "3")),  # per window; more are not sent
         # The challenge's work: SHA-256 guesses a browser makes on average at the first step (doubling
         # every CHALLENGE_STEP failures past the limit, up to CHALLENGE_MAX_WORK).
-        "CHALLENGE_WORK": int(env.get("CHALLENGE_WORK", "50000")),
+        "CHALLENGE_WORK": int(env.get("CHALLENGE_WORK", "100000")),
         "CHALLENGE_STEP": int(env.get("CHALLENGE_STEP", "5")),
-        "CHALLENGE_MAX_WORK": int(env.get("CHALLENGE_MAX_WORK", "1000000")),
+        "CHALLENGE_MAX_WORK": int(env.get("CHALLENGE_MAX_WORK", "2000000")),
         # Sessions (contest.accounts.sessions): a log-in ends after this long unused; "remember me" keeps
         # one up to REMEMBER_DAYS (at most 30).
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "120")),

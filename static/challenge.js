@@ -22,13 +22,14 @@
     0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]);
-  var W = new Uint32Array(64);
+  var W = new Uint32Array(64), words = new Uint32Array(32), H = new Uint32Array(8);
 
   function rotr(x, n) { return (x >>> n) | (x << (32 - n)); }
 
-  // SHA-256 of an ASCII string (the salt and the number are ASCII), as lowercase hex.
+  // SHA-256 of an ASCII string (the salt and the number are ASCII, at most two blocks here) into H.
   function sha256(text) {
-    var length = text.length, blocks = ((length + 8) >> 6) + 1, words = new Uint32Array(blocks * 16), i;
+    var length = text.length, blocks = ((length + 8) >> 6) + 1, i;
+    words.fill(0, 0, blocks * 16);
     for (i = 0; i < length; i++) { words[i >> 2] |= text.charCodeAt(i) << (24 - (i % 4) * 8); }
     words[length >> 2] |= 0x80 << (24 - (length % 4) * 8);
     words[blocks * 16 - 1] = length * 8;
@@ -50,16 +51,24 @@
       h0 = (h0 + a) | 0; h1 = (h1 + b) | 0; h2 = (h2 + c) | 0; h3 = (h3 + d) | 0;
       h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0;
     }
-    return [h0, h1, h2, h3, h4, h5, h6, h7].map(function (word) {
-      return ("0000000" + (word >>> 0).toString(16)).slice(-8);
-    }).join("");
+    H[0] = h0; H[1] = h1; H[2] = h2; H[3] = h3; H[4] = h4; H[5] = h5; H[6] = h6; H[7] = h7;
+  }
+
+  // The hash sought, as eight words: compared without writing each guess out in hex.
+  var target = new Uint32Array(8);
+  for (var t = 0; t < 8; t++) { target[t] = parseInt(challenge.challenge.substr(t * 8, 8), 16); }
+
+  function matches() {
+    for (var k = 0; k < 8; k++) { if (H[k] !== target[k]) { return false; } }
+    return true;
   }
 
   var number = 0, started = Date.now();
   function work() {
     var stop = Math.min(number + 20000, challenge.maxNumber);
     for (; number <= stop; number++) {
-      if (sha256(challenge.salt + number) === challenge.challenge) {
+      sha256(challenge.salt + number);
+      if (matches()) {
         field.value = btoa(JSON.stringify({algorithm: challenge.algorithm, challenge: challenge.challenge,
           number: number, salt: challenge.salt, signature: challenge.signature,
           took: Date.now() - started}));
