@@ -25,11 +25,14 @@ def fresh_postgres():
     with psycopg.connect(POSTGRES, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    global _SESSION_DATABASE
     try:
         subprocess.run([sys.executable, "-m", "flask", "--app", "contest", "db", "upgrade"], cwd=ROOT, check=True,
                        env={**os.environ, "DATABASE_URL": url}, capture_output=True)
+        _SESSION_DATABASE = url
         yield url
     finally:
+        _SESSION_DATABASE = None
         with psycopg.connect(POSTGRES, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -64,9 +67,26 @@ def seed_contest(app, contestants: int, questions: int = 2000, minutes: int = 15
         return round_.id, ids
 
 
+_SESSION_DATABASE = None  # the database of the fresh_postgres block running, where log-ins are opened
+
+
+def bench_session_id(user_id: int) -> str:
+    """The id of the log-in signed_session opens for a user (one per user, shared by its clients)."""
+    return f"bench{user_id:015d}"
+
+
 def signed_session(secret_key: str, user_id: int) -> tuple[str, str]:
-    """A logged-in session cookie and its CSRF form token, as the app would issue them after log-in."""
-    return signed_cookie(secret_key, {"_user_id": str(user_id), "_fresh": True})
+    """A logged-in session cookie and its CSRF form token, as the app would issue them after log-in: the
+    log-in's row (user_sessions) is opened in the fresh_postgres database, as logging in would."""
+    session_id = bench_session_id(user_id)
+    if _SESSION_DATABASE is None:
+        raise RuntimeError("signed_session needs a fresh_postgres() block to open the log-in in")
+    with psycopg.connect(_SESSION_DATABASE, autocommit=True) as conn:
+        conn.execute("INSERT INTO user_sessions (id, user_id, created_at, last_seen_at, expires_at, address, user_agent) "
+                     "VALUES (%s, %s, now() AT TIME ZONE 'utc', now() AT TIME ZONE 'utc', "
+                     "now() AT TIME ZONE 'utc' + interval '7 days', '127.0.0.1', 'bench') ON CONFLICT DO NOTHING",
+                     (session_id, user_id))
+    return signed_cookie(secret_key, {"_user_id": f"{user_id}.{session_id}", "_fresh": True})
 
 
 def signed_cookie(secret_key: str, data: dict) -> tuple[str, str]:

@@ -42,7 +42,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (child_pids, cpu_snapshot, cpu_used, fresh_postgres, gunicorn_server, rss_kib,  # noqa: E402
-                    signed_cookie, wait_for_workers)
+                    signed_cookie, signed_session, wait_for_workers)
 from load import percentile  # noqa: E402
 
 from contest import create_app  # noqa: E402
@@ -193,7 +193,7 @@ async def scenario(args, seeded: Seeded, app_base: str, stream_bases: list[str],
                    masters: list[int]) -> dict:
     """Connect every device, run every question, reconnect some; return the measurements."""
     rng = random.Random(18)
-    host_cookie, host_token = signed_cookie(SECRET, {"_user_id": str(seeded.organizer_id), "_fresh": True})
+    host_cookie, host_token = signed_session(SECRET, seeded.organizer_id)
     host_headers = {"Cookie": f"session={host_cookie}", "X-CSRFToken": host_token,
                     "Content-Type": "application/json"}
     devices = []

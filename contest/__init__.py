@@ -1,9 +1,10 @@
 """The contest web application: create_app() assembles config, extensions, blueprints and CLI."""
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import assets, clock, display, models  # noqa: F401  (models: every table registered before use)
+from contest.accounts import sessions
 from contest.accounts.models import Role, User, parse_session_id
 from contest.accounts.routes import bp as accounts_bp
 from contest.accounts.cli import accounts_cli
@@ -16,12 +17,12 @@ from contest.bank.cli import questions_cli
 from contest.bank.routes import bp as bank_bp
 from contest.certificates.cli import certificates_cli
 from contest.certificates.routes import bp as certificates_bp
-from contest.database import ping_idle_connections, tune_sqlite
+from contest.database import ping_idle_connections, tune_sqlite, utcnow
 from contest.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from contest.demo.cli import demo_cli
 from contest.exports.cli import results_cli
 from contest.exports.routes import bp as exports_bp
-from contest.extensions import compress, csrf, db, login_manager, migrate
+from contest.extensions import compress, csrf, db, login_manager, mail, migrate
 from contest.health import bp as health_bp
 from contest.integrity.routes import bp as integrity_bp
 from contest.judging.routes import bp as judging_bp
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    mail.init_app(app)
     compress.init_app(app)
     assets.init_app(app, PROJECT_ROOT / "static")
 
@@ -100,12 +102,18 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the user behind the session cookie, unless their sessions were ended."""
+    """Flask-Login's loader: the user behind the session cookie, while that log-in is live (a minute-old
+    last-seen time is brought up to date after the response, see accounts.routes)."""
     parsed = parse_session_id(session_id)
     if parsed is None:
         return None
-    user = db.session.get(User, parsed[0])
-    return user if user is not None and user.session_epoch == parsed[1] else None
+    now = utcnow()
+    loaded = sessions.load_user(*parsed, now)
+    if loaded is None:
+        return None
+    user, login = loaded
+    g.current_login = login
+    return user
 
 
 def _error_page(error):

@@ -45,11 +45,37 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
-        # Failed log-ins allowed per window (contest.accounts.throttle) before log-in is refused until it ends.
+        # Counts per window (contest.accounts.throttle): failed log-ins past a limit make the log-in ask for a
+        # proof-of-work challenge (never a refusal); registrations and reset requests past theirs too.
         "LOGIN_WINDOW_MINUTES": int(env.get("LOGIN_WINDOW_MINUTES", "15")),
-        "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": int(env.get("LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS", "5")),
-        "LOGIN_LIMIT_PER_ACCOUNT": int(env.get("LOGIN_LIMIT_PER_ACCOUNT", "20")),
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": int(env.get("LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS", "3")),
+        "LOGIN_LIMIT_PER_ACCOUNT": int(env.get("LOGIN_LIMIT_PER_ACCOUNT", "10")),
         "LOGIN_LIMIT_PER_ADDRESS": int(env.get("LOGIN_LIMIT_PER_ADDRESS", "200")),
+        "REQUEST_LIMIT_PER_ADDRESS": int(env.get("REQUEST_LIMIT_PER_ADDRESS", "3")),  # registrations, reset requests
+        "RESET_MAILS_PER_ACCOUNT": int(env.get("RESET_MAILS_PER_ACCOUNT", "3")),  # per window; more are not sent
+        # The challenge's work: SHA-256 guesses a browser makes on average at the first step (doubling
+        # every CHALLENGE_STEP failures past the limit, up to CHALLENGE_MAX_WORK).
+        "CHALLENGE_WORK": int(env.get("CHALLENGE_WORK", "100000")),
+        "CHALLENGE_STEP": int(env.get("CHALLENGE_STEP", "5")),
+        "CHALLENGE_MAX_WORK": int(env.get("CHALLENGE_MAX_WORK", "2000000")),
+        # Sessions (contest.accounts.sessions): a log-in ends after this long unused; "remember me" keeps
+        # one up to REMEMBER_DAYS (at most 30).
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "120")),
+        "REMEMBER_DAYS": int(env.get("REMEMBER_DAYS", "30")),
+        # E-mail (Flask-Mailman): an SMTP server; MAIL_BACKEND=console prints mails (the demo).
+        "MAIL_BACKEND": env.get("MAIL_BACKEND", "console" if env.get("CONTEST_DEMO") == "1" else "smtp"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USE_SSL": env.get("MAIL_USE_SSL", "0") == "1",
+        "MAIL_TIMEOUT": int(env.get("MAIL_TIMEOUT", "10")),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Cuộc thi trực tuyến <no-reply@localhost>"),
+        # The site's address in mailed links (https://thi.example.gov.vn); blank: the address the request came to.
+        "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/"),
+        # New accounts confirm their e-mail address by a mailed link before they can log in.
+        "REGISTRATION_CONFIRM_EMAIL": env.get("REGISTRATION_CONFIRM_EMAIL", "0") == "1",
         # How many reverse proxies stand in front (their X-Forwarded-* headers are then trusted).
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
         # Live events (contest.live.transport): how often each process serving streams polls the stage (the

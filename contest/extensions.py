@@ -1,6 +1,7 @@
 """Flask extensions, created once and bound to the app in the factory."""
 from flask_compress import Compress
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -11,6 +12,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+mail = Mail()  # MAIL_* settings: an SMTP server, or the console in the demo
 # HTML pages, JSON and static files compressed with brotli, zstd or gzip, as the browser accepts.
 compress = Compress()
 

@@ -2,7 +2,7 @@
 import re
 from datetime import datetime
 
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from contest.accounts.services import MIN_PASSWORD_LENGTH
@@ -29,7 +29,13 @@ def check_citizen_id(field) -> None:
         raise ValidationError("Số CCCD gồm 12 chữ số.")
 
 
-class RegistrationForm(Form):
+class ChallengedForm(Form):
+    """A form that carries the solved proof-of-work challenge when the server asked for one."""
+
+    challenge = HiddenField()
+
+
+class RegistrationForm(ChallengedForm):
     """A contestant registers under their agency."""
 
     full_name = StringField("Họ và tên", validators=[
@@ -71,12 +77,27 @@ class RegistrationForm(Form):
                 raise ValidationError("Nhập ngày sinh theo dạng ngày/tháng/năm, ví dụ 25/04/1990.")
 
 
-class LoginForm(Form):
+class LoginForm(ChallengedForm):
     """Log in with e-mail and password."""
 
     email = EmailField("Email", validators=[DataRequired("Nhập email.")])
     password = PasswordField("Mật khẩu", validators=[DataRequired("Nhập mật khẩu.")])
-    remember = BooleanField("Ghi nhớ đăng nhập")
+    remember = BooleanField("Ghi nhớ đăng nhập trên máy này")
+
+
+class ForgotPasswordForm(ChallengedForm):
+    """Ask for a password reset link by e-mail."""
+
+    email = EmailField("Email đã đăng ký", validators=[
+        DataRequired("Nhập email."), Email("Email không hợp lệ.", check_deliverability=False)])
+
+
+class NewPasswordForm(Form):
+    """Set a new password from a reset link."""
+
+    password = PasswordField("Mật khẩu mới", validators=[DataRequired("Nhập mật khẩu mới."), PASSWORD_LENGTH])
+    password_confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
+        EqualTo("password", "Hai lần nhập mật khẩu không khớp.")])
 
 
 class PasswordChangeForm(Form):

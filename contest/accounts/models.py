@@ -55,8 +55,8 @@ class User(UserMixin, db.Model):
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Name, e-mail, phone and CCCD folded (no diacritics, lower case): what the organizers' search reads.
     search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
-    # Moves on every password change or reset: sessions signed before it no longer name the user.
-    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Registered while e-mail confirmation was on, and the link in the mail not yet followed: no log-in.
+    is_awaiting_confirmation: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agency: Mapped["Agency | None"] = relationship()  # noqa: F821
@@ -66,13 +66,12 @@ class User(UserMixin, db.Model):
         """The stored role as a Role."""
         return Role(self.role)
 
-    def get_id(self) -> str:
-        """What the session stores (Flask-Login): the id, and the session epoch once it has moved."""
-        return str(self.id) if not self.session_epoch else f"{self.id}.{self.session_epoch}"
+    # The log-in (UserSession.id) the current request runs under; set by whoever loaded the user.
+    session_key = None  # str, not a column
 
-    def end_other_sessions(self) -> None:
-        """Sessions signed before now stop naming this user (after a password change or reset)."""
-        self.session_epoch = (self.session_epoch or 0) + 1
+    def get_id(self) -> str:
+        """What the signed session stores (Flask-Login): "<user id>.<session id>"."""
+        return f"{self.id}.{self.session_key}"
 
     def may_be_managed_by(self, staff: "User") -> bool:
         """True if `staff` (an organizer) may reset this account's password or correct it: contestants'
@@ -84,22 +83,60 @@ class User(UserMixin, db.Model):
         return self.role == Role.ADMIN.value or self.role in {r.value for r in roles}
 
 
-class LoginThrottle(db.Model):
-    """Failed log-ins counted per key in a fixed window: one account from one address, one account
-    from anywhere, one address for any account. Kept in the database so every instance sees them."""
+class Throttle(db.Model):
+    """Requests counted per key in a fixed window (failed log-ins, registrations, reset requests, used
+    challenges), kept in the database so every instance sees the same counts (accounts.throttle)."""
 
-    __tablename__ = "login_throttles"
+    __tablename__ = "throttles"
 
-    # "ai|<email>|<address>", "a|<email>" or "i|<address>"
+    # "<kind>|<e-mail or address or both>", see accounts.throttle
     key: Mapped[str] = mapped_column(sa.String(320), primary_key=True)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    failures: Mapped[int] = mapped_column(default=0)
+    count: Mapped[int] = mapped_column(default=0)
 
 
-def parse_session_id(value) -> tuple[int, int] | None:
-    """The (user id, session epoch) a session's "_user_id" holds (see User.get_id), or None."""
-    try:
-        user_id, _, epoch = str(value).partition(".")
-        return int(user_id), int(epoch or 0)
-    except (TypeError, ValueError):
+class UserSession(db.Model):
+    """One log-in: the signed session cookie names it, so ending it here logs that browser out."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # random, see accounts.sessions
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Idle sessions end here (moved on by use); a remembered one REMEMBER_DAYS (≤ 30) after the log-in.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(sa.String(30))
+    address: Mapped[str] = mapped_column(sa.String(45), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    # SHA-256 of the remember-me cookie's secret (a new one on every use), when "remember me" was ticked.
+    remember_hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+    @property
+    def is_remembered(self) -> bool:
+        """True if the log-in asked to be remembered across browser restarts."""
+        return self.remember_hash is not None
+
+
+class AccountToken(db.Model):
+    """A single-use link sent by e-mail (password reset, address confirmation); only its hash is kept."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(20))  # "reset" or "confirm"
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(sa.String(45), default="")
+
+
+def parse_session_id(value) -> tuple[int, str] | None:
+    """The (user id, session id) a session's "_user_id" holds (see User.get_id), or None."""
+    user_id, _, key = str(value).partition(".")
+    if not user_id.isdigit() or len(user_id) > 12 or not 16 <= len(key) <= 32:
         return None
+    return int(user_id), key

@@ -1,14 +1,17 @@
-"""Creating accounts and checking passwords."""
+"""Creating accounts, checking and changing passwords, single-use links sent by e-mail."""
 import functools
+import hashlib
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from contest.accounts.models import Role, User
+from contest.accounts.models import AccountToken, Role, User
+from contest.accounts.sessions import end_all_sessions
 from contest.accounts.throttle import forget_account
+from contest.database import UTCDateTime, utcnow
 from contest.agencies.models import Agency
 from contest.audit.services import record
 from contest.extensions import db
@@ -97,20 +100,99 @@ def search_accounts(query: str) -> list[User]:
 MIN_PASSWORD_LENGTH = 8
 
 
-def set_password(user: User, password: str) -> None:
-    """Give the account a new password: its other sessions end and its failed log-ins are forgotten."""
+def set_password(user: User, password: str, now: datetime | None = None, reason: str = "password_set",
+                 keep: str | None = None, actor: User | None = None) -> None:
+    """Give the account a new password: its log-ins end (but `keep`, the one making the change), its
+    unused reset links stop working and its failed log-ins are forgotten."""
+    now = now or utcnow()
     user.password_hash = hash_password(password)
-    user.end_other_sessions()
+    end_all_sessions(user, now, reason, keep=keep, actor=actor)
+    _expire_tokens(user, "reset", now)
     forget_account(user.email)
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """The account holder changes their password; AccountError if the current one is wrong."""
+def change_password(user: User, current: str, new: str, now: datetime | None = None,
+                    keep: str | None = None) -> None:
+    """The account holder changes their password (their other log-ins end); AccountError if the current
+    one is wrong."""
     if not check_password_hash(user.password_hash, current):
         raise AccountError("Mật khẩu hiện tại không đúng.", "current_password")
     if current == new:
         raise AccountError("Mật khẩu mới phải khác mật khẩu hiện tại.", "password")
-    set_password(user, new)
+    set_password(user, new, now, "password_changed", keep=keep)
+
+
+# How long a mailed link works.
+TOKEN_LIFETIMES = {"reset": timedelta(minutes=30), "confirm": timedelta(hours=24)}
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _expire_tokens(user: User, purpose: str, now: datetime) -> None:
+    table = AccountToken.__table__
+    db.session.execute(sa.update(table).where(table.c.user_id == user.id, table.c.purpose == purpose,
+                                              table.c.used_at.is_(None))
+                       .values(used_at=sa.literal(now, UTCDateTime())).execution_options(synchronize_session=False))
+
+
+def issue_token(user: User, purpose: str, now: datetime, address: str = "") -> str:
+    """A new single-use link token for `user` ("reset" or "confirm"), returned once; only its SHA-256 is
+    stored. Earlier unused ones of the same purpose stop working. The caller commits."""
+    _expire_tokens(user, purpose, now)
+    raw = secrets.token_urlsafe(32)
+    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=_token_hash(raw), created_at=now,
+                                expires_at=now + TOKEN_LIFETIMES[purpose], address=address[:45]))
+    return raw
+
+
+def find_token(raw: str, purpose: str, now: datetime) -> AccountToken | None:
+    """The unused, unexpired token behind a link (without using it), or None."""
+    if not raw or len(raw) > 100:
+        return None
+    return db.session.scalar(sa.select(AccountToken).where(
+        AccountToken.token_hash == _token_hash(raw), AccountToken.purpose == purpose,
+        AccountToken.used_at.is_(None), AccountToken.expires_at > now))
+
+
+def redeem_token(raw: str, purpose: str, now: datetime) -> User | None:
+    """Use a link's token: its account, or None if unknown, used or expired. One statement, so two
+    requests racing with the same link cannot both use it."""
+    if not raw or len(raw) > 100:
+        return None
+    table = AccountToken.__table__
+    user_id = db.session.execute(sa.update(table).where(
+        table.c.token_hash == _token_hash(raw), table.c.purpose == purpose, table.c.used_at.is_(None),
+        table.c.expires_at > sa.literal(now, UTCDateTime()))
+        .values(used_at=sa.literal(now, UTCDateTime())).returning(table.c.user_id)).scalar()
+    return db.session.get(User, user_id) if user_id is not None else None
+
+
+def reset_password_by_link(raw: str, password: str, now: datetime) -> User | None:
+    """Set a new password from a reset link: every log-in of the account ends. None if the link is not
+    good (any more). Logged. The caller commits."""
+    user = redeem_token(raw, "reset", now)
+    if user is None:
+        return None
+    set_password(user, password, now, "password_reset_by_mail")
+    record(user.id, "account.password_reset_by_mail", "user", user.id)
+    return user
+
+
+def confirm_by_link(raw: str, now: datetime) -> User | None:
+    """Confirm a new account's e-mail address from its link; None if the link is not good. Logged."""
+    user = redeem_token(raw, "confirm", now)
+    if user is None:
+        return None
+    user.is_awaiting_confirmation = False
+    record(user.id, "account.email_confirmed", "user", user.id)
+    return user
+
+
+def find_account(email: str) -> User | None:
+    """The account with this e-mail address (compared as log-in compares it), or None."""
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
 # No 0/O, 1/l/I: a temporary password is read out over the phone.
@@ -124,7 +206,7 @@ def reset_password(user: User, organizer: User) -> str:
         raise AccountError("Chỉ quản trị viên mới cấp lại mật khẩu cho tài khoản Ban tổ chức, Ban giám khảo.",
                            "account")
     temporary = "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(10))
-    set_password(user, temporary)
+    set_password(user, temporary, reason="password_reset_by_organizer", actor=organizer)
     record(organizer.id, "account.password_reset", "user", user.id, email=user.email)
     return temporary
 

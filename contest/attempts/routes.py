@@ -71,8 +71,8 @@ def start(round_id: int):
     round_ = db.session.scalar(sa.select(Round).where(Round.id == round_id).options(joinedload(Round.contest)))
     if round_ is None:
         abort(404)
-    entrant = read_entrant(signed[0], round_)
-    if entrant is None or entrant.session_epoch != signed[1]:
+    entrant = read_entrant(signed[0], signed[1], round_)
+    if entrant is None or not entrant.is_session_live:
         return current_app.login_manager.unauthorized()
     device_id = request.cookies.get(DEVICE_COOKIE) or secrets.token_urlsafe(24)
     try:
@@ -142,8 +142,8 @@ def save(attempt_id: int):
 
 
 def _session_user() -> tuple[int, int] | None:
-    """(user id, session epoch) as the signed session names them (Flask-Login's key), without loading
-    the account: the caller checks the epoch against the account's in the query it makes anyway."""
+    """(user id, session id) as the signed session names them (Flask-Login's key), without loading the
+    account: the caller checks that the log-in is live in the query it makes anyway."""
     return parse_session_id(session["_user_id"]) if "_user_id" in session else None
 
 
@@ -172,11 +172,11 @@ def submit(attempt_id: int):
     signed = _session_user()
     if signed is None:
         return current_app.login_manager.unauthorized()
-    with open_submission(attempt_id) as submission:  # on PostgreSQL BEGIN, lock and paper in one round trip
+    with open_submission(attempt_id, signed[1]) as submission:  # on PostgreSQL BEGIN, lock and paper in one round trip
         if submission is None or submission.attempt.user_id != signed[0]:
             abort(404)
         attempt = submission.attempt
-        if submission.epoch != signed[1]:  # a session older than the account's last password change or reset
+        if not submission.is_session_live:  # logged out, or ended by a password change or reset
             return current_app.login_manager.unauthorized()
         was_submitted = attempt.is_submitted
         try:

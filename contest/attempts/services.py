@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.accounts.models import Role, User
+from contest.accounts.sessions import is_live
 from contest.agencies.models import Agency
 from contest.attempts.draw import DrawError, draw_paper, shuffled_order
 from contest.attempts.models import Attempt, AttemptItem
@@ -79,14 +80,14 @@ def lock_attempt(attempt_id: int, exclusive: bool) -> Attempt | None:
 
 def _submission_lock() -> tuple[sa.Select, list[str], list[str]]:
     """The lock query of open_submission on PostgreSQL: the attempt's columns, the round's rules, the
-    contest's overall rule and the owner's session epoch; and the names of the attempt's and the
+    contest's overall rule and whether the session (b_session) is live; and the names of the attempt's and the
     round's columns in it."""
     rounds, contests = Round.__table__, Contest.__table__
     round_columns = [rounds.c.id, *(rounds.c[rule.key] for rule in _ROUND_RULES)]
-    query = sa.select(*_ATTEMPT.c, *round_columns, contests.c.id, contests.c.overall_rule, _USER.c.session_epoch) \
+    query = sa.select(*_ATTEMPT.c, *round_columns, contests.c.id, contests.c.overall_rule,
+                      is_live(sa.bindparam("b_session", type_=sa.String()), _ATTEMPT.c.user_id)) \
         .select_from(_ATTEMPT.join(rounds, rounds.c.id == _ATTEMPT.c.round_id)
-                     .join(contests, contests.c.id == rounds.c.contest_id)
-                     .join(_USER, _USER.c.id == _ATTEMPT.c.user_id)) \
+                     .join(contests, contests.c.id == rounds.c.contest_id)) \
         .where(_ATTEMPT.c.id == sa.bindparam("b_attempt")).with_for_update(of=_ATTEMPT)
     return query, [column.key for column in _ATTEMPT.c], [column.key for column in round_columns]
 
@@ -113,11 +114,11 @@ class LockedAttempt(_Values):
 
 @dataclass
 class Submission:
-    """An attempt locked for submission, with its owner's session epoch. On PostgreSQL also its paper
+    """An attempt locked for submission, and whether the session submitting is a live log-in of its owner. On PostgreSQL also its paper
     and the driver connection holding the lock (its transaction open); on SQLite the session's."""
 
     attempt: "Attempt | LockedAttempt"
-    epoch: int
+    is_session_live: bool
     paper: "list[PaperRow] | None" = None
     connection: "psycopg.Connection | None" = None
 
@@ -130,21 +131,21 @@ class Submission:
 
 
 @contextmanager
-def open_submission(attempt_id: int) -> "Iterator[Submission | None]":
+def open_submission(attempt_id: int, session_id: str) -> "Iterator[Submission | None]":
     """The attempt under the exclusive lock for its submission; None if there is no such attempt.
     Whatever the caller has not committed when the block ends is rolled back.
 
     PostgreSQL: the submission runs on a pooled driver connection, without the ORM (its bookkeeping
     cost a fifth of a submission). BEGIN, the lock (with the round's rules, the contest's overall rule
-    and the owner's session epoch) and the paper are sent together in psycopg's pipeline mode: one
+    and whether the session is live) and the paper are sent together in psycopg's pipeline mode: one
     round trip instead of three. The connection is in autocommit mode, so that psycopg does not send a
     BEGIN of its own and wait for its answer; everything from our BEGIN to the COMMIT is one
     transaction. The paper is its own statement, run after the lock is held, so it sees every save
     committed before (the lock's own query could not: its snapshot predates the wait).
-    SQLite: lock_attempt's query with the owner's epoch, in the session; submit_attempt reads the paper.
+    SQLite: lock_attempt's query with the session's check, in the session; submit_attempt reads the paper.
     """
     if db.engine.dialect.name != "postgresql":
-        row = db.session.execute(_lock_query(True, User.session_epoch).join(User, User.id == Attempt.user_id)
+        row = db.session.execute(_lock_query(True, is_live(session_id, Attempt.user_id))
                                  .where(Attempt.id == attempt_id)).first()
         try:
             yield Submission(row[0], row[1]) if row is not None else None
@@ -157,7 +158,7 @@ def open_submission(attempt_id: int) -> "Iterator[Submission | None]":
         try:
             with raw.pipeline():
                 raw.execute("BEGIN")
-                locked = raw.execute(lock.sql, lock.params({"b_attempt": attempt_id}))
+                locked = raw.execute(lock.sql, lock.params({"b_attempt": attempt_id, "b_session": session_id}))
                 read = raw.execute(paper.sql, paper.params({"b_attempt": attempt_id}))
             row = lock.row(locked.fetchone())
             document = read.fetchone()[0]
@@ -182,19 +183,19 @@ class Entrant:
     role: str
     stream: str
     agency_path: str | None
-    session_epoch: int  # see User.get_id: a session signed with another epoch no longer names them
+    is_session_live: bool  # the session starting it is a live log-in of the account (accounts.sessions)
     used: int  # attempts started in the round
     open_id: int | None  # the one in progress, if any
     bank: tuple | None  # (revision, created_at) of the round's default bank, for the cached pool
 
 
-def read_entrant(user_id: int, round_: Round) -> Entrant | None:
+def read_entrant(user_id: int, session_id: str, round_: Round) -> Entrant | None:
     """The account, its attempts in the round and the round's bank revision, in one statement."""
     user, attempt, agency = User.__table__, Attempt.__table__, Agency.__table__
     bank = QuestionBank.__table__
     mine = sa.and_(attempt.c.user_id == user_id, attempt.c.round_id == round_.id)
     row = db.session.execute(  # through the session: pending changes to the account are flushed first
-        sa.select(user.c.role, user.c.stream, agency.c.path, user.c.session_epoch,
+        sa.select(user.c.role, user.c.stream, agency.c.path, is_live(session_id, user.c.id),
                   sa.select(sa.func.count()).select_from(attempt).where(mine).scalar_subquery(),
                   sa.select(attempt.c.id).where(mine, attempt.c.submitted_at.is_(None)).scalar_subquery(),
                   bank.c.revision, bank.c.created_at)
@@ -203,8 +204,8 @@ def read_entrant(user_id: int, round_: Round) -> Entrant | None:
         .where(user.c.id == user_id)).first()
     if row is None:
         return None
-    role, stream, path, session_epoch, used, open_id, revision, created_at = row
-    return Entrant(id=user_id, role=role, stream=stream, agency_path=path, session_epoch=session_epoch,
+    role, stream, path, is_session_live, used, open_id, revision, created_at = row
+    return Entrant(id=user_id, role=role, stream=stream, agency_path=path, is_session_live=bool(is_session_live),
                    used=used, open_id=open_id,
                    bank=(revision, created_at) if revision is not None else None)
 
@@ -222,7 +223,7 @@ def check_eligible(entrant: Entrant, round_: Round) -> None:
 
 def start_attempt(user: User, round_: Round, now: datetime, client_ip: str = "", device_id: str = "") -> Attempt:
     """Start (or resume) the contestant's attempt; see start_attempt_id. The caller commits."""
-    return db.session.get(Attempt, start_attempt_id(read_entrant(user.id, round_), round_, now, client_ip,
+    return db.session.get(Attempt, start_attempt_id(read_entrant(user.id, user.session_key or "", round_), round_, now, client_ip,
                                                     device_id))
 
 
@@ -356,9 +357,8 @@ def _quick_save_statement(kind: str) -> sa.Update:
         _ITEM.c.attempt_id == sa.bindparam("b_attempt"), _ITEM.c.position == sa.bindparam("b_position"),
         _ITEM.c.revision < sa.bindparam("b_revision"),
         # The share lock keeps a save from landing between a submission's marking and its commit.
-        # The session's epoch must still be the account's (a password reset ends older sessions).
-        sa.select(_USER.c.id).where(_USER.c.id == sa.bindparam("b_user"),
-                                    _USER.c.session_epoch == sa.bindparam("b_epoch")).exists(),
+        # The session must be a live log-in of the account (logout, a password change or reset end it).
+        is_live(sa.bindparam("b_session", type_=sa.String()), sa.bindparam("b_user")),
         sa.select(_ATTEMPT.c.id).where(_ATTEMPT.c.id == sa.bindparam("b_attempt"),
                                        _ATTEMPT.c.user_id == sa.bindparam("b_user"),
                                        _ATTEMPT.c.submitted_at.is_(None),
@@ -372,7 +372,7 @@ def _quick_save_statement(kind: str) -> sa.Update:
     ).returning(_ITEM.c.selected, _ITEM.c.revision, deadline.label("deadline_at"))
 
 
-def quick_save(attempt_id: int, user_id: int, epoch: int, position: int, selected: list[int], now: datetime,
+def quick_save(attempt_id: int, user_id: int, session_id: str, position: int, selected: list[int], now: datetime,
                revision: int) -> SaveResult | None:
     """The usual save as one statement in its own transaction: no ORM objects, one round trip.
 
@@ -385,7 +385,7 @@ def quick_save(attempt_id: int, user_id: int, epoch: int, position: int, selecte
     if any(value < 0 for value in cleaned):
         return None
     kind = "blank" if not cleaned else "one" if len(cleaned) == 1 else "several"
-    params = {"b_attempt": attempt_id, "b_user": user_id, "b_epoch": epoch, "b_position": position,
+    params = {"b_attempt": attempt_id, "b_user": user_id, "b_session": session_id, "b_position": position,
               "b_revision": revision,
               "b_cutoff": now - grace(), "b_now": now}
     if cleaned:

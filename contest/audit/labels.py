@@ -19,6 +19,13 @@ ACTION_LABELS = {
     "account.password_set": "Đặt mật khẩu (dòng lệnh)",
     "account.password_reset": "Cấp mật khẩu tạm thời",
     "account.correct": "Sửa thông tin tài khoản",
+    "account.login_challenged": "Đăng nhập sai nhiều lần: yêu cầu xác minh chống máy",
+    "account.challenge_passed": "Đăng nhập đúng sau khi qua xác minh chống máy",
+    "account.password_reset_requested": "Yêu cầu đặt lại mật khẩu qua email",
+    "account.password_reset_by_mail": "Đặt lại mật khẩu bằng liên kết qua email",
+    "account.sessions_ended": "Kết thúc phiên đăng nhập",
+    "account.registration_repeated": "Đăng ký lại bằng email đã có tài khoản",
+    "account.email_confirmed": "Xác nhận email đăng ký",
     "agencies.import": "Nhập danh sách đơn vị",
     "contest.save": "Lưu thiết lập cuộc thi",
     "legal.import": "Nhập văn bản pháp luật",
@@ -87,7 +94,18 @@ DETAIL_LABELS = {
     "kind": "Loại", "points": "Điểm", "question": "Câu hỏi", "questions": "Câu hỏi", "rehearsal": "Diễn tập",
     "segment": "Phần thi", "team": "Đội", "participation": "Cấp giấy chứng nhận tham gia",
     "certificate": "Mã giấy chứng nhận",
+    "segment": "Phần thi", "team": "Đội", "address": "Địa chỉ IP", "limit": "Giới hạn bị vượt",
 }
+
+# Why sessions ended ("account.sessions_ended") and which count reached its limit ("account.login_challenged").
+SESSION_END_REASONS = {
+    "logout": "Đăng xuất", "idle": "Không dùng quá lâu", "password_changed": "Chủ tài khoản đổi mật khẩu",
+    "password_reset_by_mail": "Đặt lại mật khẩu qua email", "password_set": "Đặt mật khẩu (dòng lệnh)",
+    "password_reset_by_organizer": "Ban tổ chức cấp mật khẩu tạm thời",
+    "ended_by_owner": "Chủ tài khoản đăng xuất phiên ở nơi khác",
+}
+LIMIT_LABELS = {"ai": "Một tài khoản từ một địa chỉ", "a": "Một tài khoản từ mọi địa chỉ",
+                "i": "Một địa chỉ cho mọi tài khoản"}
 
 
 @dataclass
@@ -110,6 +128,10 @@ def _value(key: str, value, action: str) -> str:
         return ", ".join(SETTING_LABELS.get(part.strip(), "thiết lập khác") for part in str(value).split(","))
     if key == "status":
         return (DOCUMENT_STATUSES if action.startswith("legal.") else STATUS_LABELS).get(value, str(value))
+    if key == "reason" and action == "account.sessions_ended":
+        return SESSION_END_REASONS.get(value, str(value))
+    if key == "limit":
+        return LIMIT_LABELS.get(value, str(value))
     if key == "role":
         return ROLE_LABELS[Role(value)] if value in {role.value for role in Role} else str(value)
     if key in ("freeze_at", "changed_on") and isinstance(value, str) and value[:4].isdigit():

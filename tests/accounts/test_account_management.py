@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from contest.accounts.models import LoginThrottle, Role, User
+from contest.accounts.models import Role, Throttle, User
 from contest.audit.models import AuditEntry
 from contest.database import utcnow
 from contest.extensions import db
@@ -71,7 +71,7 @@ def test_a_search_word_with_a_percent_sign_is_taken_literally(organizer, world):
 
 def test_an_organizer_gives_a_temporary_password_shown_once_and_logged(client, organizer, world, auth):
     user = db.session.scalar(sa.select(User).where(User.email == OWNER))
-    db.session.add(LoginThrottle(key=f"a|{OWNER}", window_started_at=utcnow(), failures=20))
+    db.session.add(Throttle(key=f"a|{OWNER}", window_started_at=utcnow(), count=20))
     db.session.commit()
     token = csrf_token(organizer, "/organizer/accounts?q=thi")
     before = db.session.get(User, user.id).password_hash

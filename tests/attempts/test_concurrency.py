@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from contest.accounts.models import User
+from contest.accounts.sessions import start_session
 from contest.attempts.models import Attempt, AttemptItem
 from contest.attempts.queries import load_attempt
 from contest.attempts.services import (AttemptError, expire_if_due, finalize_expired, lock_attempt, quick_save,
@@ -148,7 +149,9 @@ def test_saves_racing_a_submission_leave_what_was_scored_stored(app, world, now,
     the submit route locks with open_submission (on PostgreSQL the lock and the paper read travel
     together), other callers with lock_attempt."""
     round_ = factories.make_round(now, attempts_allowed=None)
+    login, _ = start_session(world.contestant, now, "127.0.0.1", "pytest")  # the live log-in saving and submitting
     db.session.commit()
+    session_id = login.id
     rng = random.Random(2024)
     for repetition in range(6):
         attempt = start_attempt(world.contestant, round_, later(repetition * 1000))
@@ -162,7 +165,7 @@ def test_saves_racing_a_submission_leave_what_was_scored_stored(app, world, now,
         def keep_saving():
             accepted = {}
             for revision in range(1, len(choices)):
-                if path == "one statement" and quick_save(attempt_id, user_id, 0, revision % count,
+                if path == "one statement" and quick_save(attempt_id, user_id, session_id, revision % count,
                                                           [choices[revision]], at, revision):
                     accepted[revision % count] = [choices[revision]]
                     continue
@@ -181,7 +184,7 @@ def test_saves_racing_a_submission_leave_what_was_scored_stored(app, world, now,
             if submission == "lock_attempt":
                 submit_attempt(lock_attempt(attempt_id, exclusive=True), at, last_word)
             else:
-                with open_submission(attempt_id) as locked:
+                with open_submission(attempt_id, session_id) as locked:
                     submit_attempt(locked.attempt, at, last_word, paper=locked.paper, connection=locked.connection)
                     locked.commit()
             db.session.commit()

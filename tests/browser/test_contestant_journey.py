@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from contest.accounts.models import Role, User
+from contest.accounts.sessions import end_all_sessions
+from contest.database import utcnow
 from contest.attempts.models import Attempt
 from contest.extensions import db
 from tests import factories
@@ -97,7 +99,7 @@ def test_an_answer_chosen_after_the_session_ended_is_kept_and_saved_after_loggin
     start_attempt(page, live_world)
     # The password was reset elsewhere: this browser's session no longer names the contestant.
     user = db.session.scalar(sa.select(User).where(User.email == "phien@example.vn"))
-    user.end_other_sessions()
+    end_all_sessions(user, utcnow(), "password_reset_by_mail")
     db.session.commit()
     db.session.remove()
     page.locator("fieldset.question").nth(0).locator("label.option").nth(1).click()
