@@ -18,6 +18,7 @@ from contest.prizes.services import PrizeError, canonical, exclude, propose_winn
 from contest.publication.queries import round_results
 from contest.publication.services import (PublicationError, offer_participation_certificates, publication_of,
                                           publish_round)
+from contest.results.services import settled
 from contest.rounds.models import Round
 from tests import factories
 from tests.conftest import empty_tables
@@ -68,6 +69,7 @@ class PublicationMachine(RuleBasedStateMachine):
         set_prize_rules(world.round, "CBCCVC", [("Giải Nhất", 1, 10), ("Giải Nhì", 1, 8)], None)
         world.round.closes_at = now - timedelta(minutes=1)
         db.session.commit()
+        settled(world.round)  # judges sign settled figures only (closed, grace over, settled once)
         self.after = now
 
     @property
