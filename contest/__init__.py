@@ -1,4 +1,5 @@
 """The contest web application: create_app() assembles config, extensions, blueprints and CLI."""
+import sqlalchemy as sa
 from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -14,7 +15,7 @@ from contest.attempts.routes import bp as attempts_bp
 from contest.audit.routes import bp as audit_bp
 from contest.bank.cli import questions_cli
 from contest.bank.routes import bp as bank_bp
-from contest.database import ping_idle_connections, tune_sqlite
+from contest.database import DatabaseUnavailable, ping_idle_connections, tune_sqlite
 from contest.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from contest.demo.cli import demo_cli
 from contest.exports.cli import results_cli
@@ -33,6 +34,7 @@ from contest.rounds.cli import rounds_cli
 from contest.rounds.routes import bp as rounds_bp
 from contest.scoring.cli import scores_cli
 from contest.scoring.rules import mask_name
+from contest.security import headers as security_headers, bounds as security_bounds
 from contest.statistics.routes import bp as statistics_bp
 
 
@@ -58,6 +60,8 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     csrf.init_app(app)
     compress.init_app(app)
     assets.init_app(app, PROJECT_ROOT / "static")
+    security_headers.init_app(app)
+    security_bounds.init_app(app)
 
     for blueprint in (health_bp, accounts_bp, agencies_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp,
                       bank_bp, legal_bp, reviews_bp, prizes_bp, audit_bp, statistics_bp, integrity_bp, exports_bp,
@@ -74,6 +78,8 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     app.jinja_env.globals["Role"] = Role
     for status in (400, 403, 404, 413, 500):
         app.register_error_handler(status, _error_page)
+    app.register_error_handler(DatabaseUnavailable, _unavailable_page)
+    app.register_error_handler(sa.exc.OperationalError, _unavailable_page)
     return app
 
 
@@ -102,6 +108,14 @@ def _load_user(session_id: str) -> User | None:
         return None
     user = db.session.get(User, parsed[0])
     return user if user is not None and user.session_epoch == parsed[1] else None
+
+
+def _unavailable_page(error):
+    """503 with Retry-After when the database is unreachable or busy for a moment (never a 500)."""
+    if isinstance(error, sa.exc.OperationalError):
+        db.session.rollback()
+        db.engine.dispose()  # the pool's other connections are likely gone with this one
+    return render_template("unavailable.html"), 503, {"Retry-After": "5"}
 
 
 def _error_page(error):
