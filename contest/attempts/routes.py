@@ -19,6 +19,7 @@ from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.leaderboards.queries import board_view, own_position, standing_of
 from contest.rounds.models import Round
+from contest.security.bounds import accepts_json, json_object
 
 bp = Blueprint("attempts", __name__)
 DEVICE_COOKIE = "device"
@@ -110,6 +111,7 @@ def take(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@accepts_json
 def save(attempt_id: int):
     """Save one answer, or the prediction (JSON); replies with the seconds left so the countdown resyncs.
 
@@ -128,8 +130,7 @@ def save(attempt_id: int):
 
 def _save(attempt_id: int):
     """The save itself (see save)."""
-    payload = request.get_json(silent=True)
-    payload = payload if isinstance(payload, dict) else {}
+    payload = json_object()
     answer = _answer_from(payload)
     signed = _session_user()
     if signed is not None and answer is not None and answer[2] is not None:

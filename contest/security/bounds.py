@@ -5,7 +5,7 @@ otherwise surface as 500s: a path id of 2^70, `?agency=99999999999999999999`, `?
 path id beyond an INTEGER column is a 404, a query or form number beyond it reads as absent (as
 an unparsable one does), and a NUL anywhere in the path, query or form is a 400.
 """
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask.wrappers import Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
@@ -65,8 +65,35 @@ def _has_nul(values: ImmutableMultiDict) -> bool:
     return any("\x00" in key or any("\x00" in value for value in items) for key, items in values.lists())
 
 
+def accepts_json(view):
+    """Mark a view that reads a JSON body. Other views refuse one (415): Flask-WTF would otherwise take a JSON
+    body as the form's data, numbers and lists where its validators expect text."""
+    view.accepts_json = True
+    return view
+
+
+def refuse_stray_json() -> None:
+    """415 for a JSON body sent to a view that does not read JSON (see accepts_json)."""
+    if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS"):
+        view = current_app.view_functions.get(request.endpoint)
+        if view is not None and not getattr(view, "accepts_json", False):
+            abort(415)
+
+
+def json_object() -> dict:
+    """The request's JSON body if it is an object, else {} (a list, a number or invalid JSON)."""
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def is_whole(value, low: int = -MAX_ID - 1, high: int = MAX_ID) -> bool:
+    """True for a JSON whole number (a boolean is not one) within [low, high]: an INTEGER column's by default."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def init_app(app: Flask) -> None:
     """Install the bounds: call before any blueprint is registered (the converter binds at that time)."""
     app.request_class = BoundedRequest
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.before_request(refuse_nul)
+    app.before_request(refuse_stray_json)
