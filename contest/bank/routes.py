@@ -1,9 +1,8 @@
 """The organizer's bank: search and filter, edit with a preview, bulk status, import, export, health."""
-import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file, url_for)
+from flask import (Blueprint, abort, flash, redirect, render_template, request, url_for)
 from flask_login import current_user
 
 from contest.accounts.access import role_required
@@ -14,6 +13,7 @@ from contest.bank.models import Question, QuestionBank
 from contest.bank.queries import (EXPORT_FORMATS, QuestionFilter, approved_counts, bank_health, facets, matching_ids,
                                   question_records, questions_changing, search_questions)
 from contest.bank.services import BankError, edit_question, set_status
+from contest.exports.files import send_written
 from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.legal.queries import all_documents
@@ -194,10 +194,7 @@ def confirm_import():
 @role_required(Role.ORGANIZER)
 def template():
     """A blank .xlsx with the expected headers and one example row."""
-    directory = tempfile.mkdtemp()
-    path = Path(directory) / "mau-ngan-hang-cau-hoi.xlsx"
-    blank_template_xlsx(path)
-    return send_file(path, as_attachment=True, download_name=path.name)
+    return send_written(blank_template_xlsx, "mau-ngan-hang-cau-hoi.xlsx")
 
 
 @bp.route("/export")
@@ -209,9 +206,8 @@ def export():
         abort(404)
     bank_name = request.args.get("bank") or None
     extension = EXPORT_FORMATS[format_name]
-    path = Path(tempfile.mkdtemp()) / f"ngan-hang-cau-hoi{extension}"
-    write_bank(question_records(bank_name), path, format_name)
-    return send_file(path, as_attachment=True, download_name=path.name)
+    records = question_records(bank_name)
+    return send_written(lambda path: write_bank(records, path, format_name), f"ngan-hang-cau-hoi{extension}")
 
 
 @bp.route("/health")
