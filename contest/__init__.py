@@ -23,6 +23,8 @@ from contest.exports.routes import bp as exports_bp
 from contest.extensions import compress, csrf, db, login_manager, migrate
 from contest.health import bp as health_bp
 from contest.integrity.routes import bp as integrity_bp
+from contest.jobs.cli import jobs_cli
+from contest.jobs.routes import bp as jobs_bp
 from contest.judging.routes import bp as judging_bp
 from contest.leaderboards.routes import bp as leaderboards_bp
 from contest.legal.cli import legal_cli
@@ -65,10 +67,10 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
 
     for blueprint in (health_bp, accounts_bp, agencies_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp,
                       bank_bp, legal_bp, reviews_bp, prizes_bp, audit_bp, statistics_bp, integrity_bp, exports_bp,
-                      live_bp):
+                      live_bp, jobs_bp):
         app.register_blueprint(blueprint)
     for group in (accounts_cli, questions_cli, legal_cli, rounds_cli, attempts_cli, scores_cli, demo_cli,
-                  agencies_cli, results_cli):
+                  agencies_cli, results_cli, jobs_cli):
         app.cli.add_command(group)
 
     app.jinja_env.filters.update(datetime=clock.format_datetime, date=clock.format_date,

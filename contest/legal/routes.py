@@ -26,6 +26,7 @@ from questions.drafting import draft_questions
 from questions.legal import parse_legal_text
 from questions.legal_readers import UnreadableLegalText, read_legal_bytes
 from questions.records import STATUS_LABELS
+from questions.text import clean
 
 bp = Blueprint("legal", __name__, url_prefix="/organizer/legal")
 
@@ -170,10 +171,13 @@ def drafts(document_id: int):
     document = db.get_or_404(LegalDocument, document_id)
     if not EmptyForm().validate_on_submit() or not document.source_text:
         abort(400)
+    bank_name = clean(request.form.get("bank", "")) or DEFAULT_BANK
+    if len(bank_name) > 200:  # the bank's name column
+        abort(400)
     today = utcnow().astimezone(display_zone()).date()
     records = [record for source in draft_sources(document, today)
                for record in draft_questions(source.legal, source.number, only=source.only)]
-    report = import_questions(records, request.form.get("bank") or DEFAULT_BANK, status="draft")
+    report = import_questions(records, bank_name, status="draft")
     record(current_user.id, "legal.draft_questions", "legal_document", document.id, added=report.added)
     db.session.commit()
     flash(f"Đã đề xuất {report.added} câu hỏi nháp; duyệt chúng trong ngân hàng câu hỏi.", "success")
