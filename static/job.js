@@ -15,10 +15,10 @@
   function show(state) {
     bar.value = state.percent;
     bar.textContent = state.percent + " %";
-    percent.textContent = state.percent + " %" + (state.total ? " (" + state.done.toLocaleString("vi-VN") + "/" +
-      state.total.toLocaleString("vi-VN") + ")" : "");
+    percent.textContent = state.percent + " %" + (state.total && !state.finished ? " (bước " +
+      state.done.toLocaleString("vi-VN") + "/" + state.total.toLocaleString("vi-VN") + ")" : "");
     status.textContent = state.status_label;
-    step.textContent = state.step || "";
+    step.textContent = state.step ? " · " + state.step : "";
     message.textContent = state.message || "";
     message.classList.toggle("error", state.status === "failed");
     if (state.url) {

@@ -19,8 +19,11 @@ def _visible(job_id: int) -> Job:
 
 def job_state(job: Job) -> dict:
     """What the page shows of a job: status, percent, step, and the outcome once finished."""
+    finished = job.is_finished
     return {"status": job.status, "status_label": JOB_STATUSES[job.status], "percent": job.percent,
-            "done": job.done_count, "total": job.total_count, "step": job.step,
+            # Once finished the steps are history: the outcome says what happened.
+            "done": job.total_count if job.status == "done" else job.done_count, "total": job.total_count,
+            "step": "" if finished else job.step,
             "message": (job.result or {}).get("message") if job.status == "done" else job.error,
             "url": url_for((job.result or {})["endpoint"]) if job.status == "done" and (job.result or {}).get("endpoint")
             else None, "finished": job.is_finished}
