@@ -258,6 +258,7 @@ HOST_ACTIONS = {
 
 
 @bp.route("/organizer/live/<int:event_id>/host/<any(start, rehearse):how>", methods=["POST"])
+@accepts_json
 @role_required(Role.ORGANIZER)
 def start(event_id: int, how: str):
     """Put the event on the stage: for real, or as a rehearsal."""
@@ -272,6 +273,7 @@ def start(event_id: int, how: str):
 
 
 @bp.route("/organizer/live/<int:event_id>/host/<action>", methods=["POST"])
+@accepts_json
 @role_required(Role.ORGANIZER)
 def host_action(event_id: int, action: str):
     """One of the host's buttons (or keys): next, lock, pause, resume, reveal, scoreboard, finish."""
