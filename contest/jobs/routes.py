@@ -25,8 +25,8 @@ def job_state(job: Job) -> dict:
             "done": job.total_count if job.status == "done" else job.done_count, "total": job.total_count,
             "step": "" if finished else job.step,
             "message": (job.result or {}).get("message") if job.status == "done" else job.error,
-            "url": url_for((job.result or {})["endpoint"]) if job.status == "done" and (job.result or {}).get("endpoint")
-            else None, "finished": job.is_finished}
+            "url": url_for(job.result["endpoint"], **job.result.get("args", {}))
+            if job.status == "done" and (job.result or {}).get("endpoint") else None, "finished": finished}
 
 
 @bp.route("/jobs/<int:job_id>")
