@@ -1,4 +1,5 @@
 """The contest web application: create_app() assembles config, extensions, blueprints and CLI."""
+import sqlalchemy as sa
 from flask import Flask, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -17,7 +18,7 @@ from contest.bank.cli import questions_cli
 from contest.bank.routes import bp as bank_bp
 from contest.certificates.cli import certificates_cli
 from contest.certificates.routes import bp as certificates_bp
-from contest.database import ping_idle_connections, tune_sqlite, utcnow
+from contest.database import DatabaseUnavailable, ping_idle_connections, tune_sqlite, utcnow
 from contest.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from contest.demo.cli import demo_cli
 from contest.exports.cli import results_cli
@@ -25,6 +26,8 @@ from contest.exports.routes import bp as exports_bp
 from contest.extensions import compress, csrf, db, login_manager, mail, migrate
 from contest.health import bp as health_bp
 from contest.integrity.routes import bp as integrity_bp
+from contest.jobs.cli import jobs_cli
+from contest.jobs.routes import bp as jobs_bp
 from contest.judging.routes import bp as judging_bp
 from contest.leaderboards.routes import bp as leaderboards_bp
 from contest.legal.cli import legal_cli
@@ -37,6 +40,7 @@ from contest.rounds.cli import rounds_cli
 from contest.rounds.routes import bp as rounds_bp
 from contest.scoring.cli import scores_cli
 from contest.scoring.rules import mask_name
+from contest.security import headers as security_headers, bounds as security_bounds
 from contest.statistics.routes import bp as statistics_bp
 
 
@@ -63,13 +67,15 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     mail.init_app(app)
     compress.init_app(app)
     assets.init_app(app, PROJECT_ROOT / "static")
+    security_headers.init_app(app)
+    security_bounds.init_app(app)
 
     for blueprint in (health_bp, accounts_bp, agencies_bp, rounds_bp, attempts_bp, leaderboards_bp, judging_bp,
                       bank_bp, legal_bp, reviews_bp, prizes_bp, audit_bp, statistics_bp, integrity_bp, exports_bp,
-                      live_bp, publication_bp, certificates_bp):
+                      live_bp, publication_bp, certificates_bp, jobs_bp):
         app.register_blueprint(blueprint)
     for group in (accounts_cli, questions_cli, legal_cli, rounds_cli, attempts_cli, scores_cli, demo_cli,
-                  agencies_cli, results_cli, certificates_cli):
+                  agencies_cli, results_cli, certificates_cli, jobs_cli):
         app.cli.add_command(group)
 
     app.jinja_env.filters.update(datetime=clock.format_datetime, date=clock.format_date,
@@ -80,6 +86,8 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     app.jinja_env.globals["Role"] = Role
     for status in (400, 403, 404, 413, 500):
         app.register_error_handler(status, _error_page)
+    app.register_error_handler(DatabaseUnavailable, _unavailable_page)
+    app.register_error_handler(sa.exc.OperationalError, _unavailable_page)
     return app
 
 
@@ -114,6 +122,14 @@ def _load_user(session_id: str) -> User | None:
     user, login = loaded
     g.current_login = login
     return user
+
+
+def _unavailable_page(error):
+    """503 with Retry-After when the database is unreachable or busy for a moment (never a 500)."""
+    if isinstance(error, sa.exc.OperationalError):
+        db.session.rollback()
+        db.engine.dispose()  # the pool's other connections are likely gone with this one
+    return render_template("unavailable.html"), 503, {"Retry-After": "5"}
 
 
 def _error_page(error):

@@ -149,3 +149,40 @@ def autocommit_driver_connection(engine: sa.engine.Engine):
         except Exception:
             pooled.invalidate()
         pooled.close()
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database connection dropped and a second try failed too: the client should retry later."""
+
+
+def is_transient(error: BaseException, engine: sa.engine.Engine) -> bool:
+    """True if `error` is the database's state rather than the statement's: the connection was lost (a
+    restart, a terminated backend, the network), the server refuses connections for now, a lock or
+    statement timed out. The driver files all of these under OperationalError."""
+    if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+        return True
+    original = error.orig if isinstance(error, sa.exc.DBAPIError) else error
+    return isinstance(original, engine.dialect.loaded_dbapi.OperationalError)
+
+
+def once_more_if_disconnected(session, engine: sa.engine.Engine, work):
+    """Run `work()`; if the connection drops, start over once on a fresh pool (only for idempotent work,
+    such as an answer save ordered by its revision), and raise DatabaseUnavailable if it drops again.
+
+    A terminated backend usually takes its pool neighbours with it (pg_terminate_backend on every
+    session, a restart), so the pool is replaced rather than the one connection: the retry must not
+    pick the next dead one.
+    """
+    for attempt in (1, 2):
+        try:
+            return work()
+        except (sa.exc.DBAPIError, engine.dialect.loaded_dbapi.Error) as error:
+            if not is_transient(error, engine):
+                raise
+            try:
+                session.rollback()
+            except sa.exc.SQLAlchemyError:
+                pass
+            engine.dispose()
+            if attempt == 2:
+                raise DatabaseUnavailable("the database connection dropped twice") from error

@@ -6,6 +6,7 @@ from contest.bank.models import PendingImport, Question, QuestionBank
 from contest.certificates.models import Certificate
 from contest.legal.models import LegalAmendment, LegalArticle, LegalDocument
 from contest.audit.models import AuditEntry
+from contest.jobs.models import Job
 from contest.leaderboards.models import ContestStanding, Standing
 from contest.live.models import (LiveAnswer, LiveBuzz, LiveEvent, LiveMark, LiveQuestion, LiveRun, LiveSegment,
                                  LiveStake, LiveTeam)
@@ -15,6 +16,6 @@ from contest.reviews.models import QuestionReview
 from contest.rounds.models import Contest, Round, RoundChange
 
 __all__ = ["Agency", "AuditEntry", "Certificate", "Publication", "ContestStanding", "Exclusion", "PrizeRule", "ResultSnapshot", "SignOff", "Attempt",
-           "AttemptItem", "Contest", "LegalAmendment", "LegalArticle", "LegalDocument", "LiveAnswer", "LiveBuzz",
+           "AttemptItem", "Contest", "Job", "LegalAmendment", "LegalArticle", "LegalDocument", "LiveAnswer", "LiveBuzz",
            "LiveEvent", "LiveMark", "LiveQuestion", "LiveRun", "LiveSegment", "LiveStake", "LiveTeam", "PendingImport",
            "Question", "QuestionBank", "QuestionReview", "Role", "Round", "RoundChange", "Standing", "User"]

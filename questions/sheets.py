@@ -16,6 +16,8 @@ from questions.text import clean
 
 HEADER_SEARCH_ROWS = 20
 MAX_ROWS = 100_000
+# Far more than any layout has (a bank uses about 20 columns, an agency list fewer).
+MAX_COLUMNS = 200
 # What a header finder returns for some rows: how many known columns their header row names (0: none).
 HeaderScore = Callable[[list[tuple]], int]
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -54,18 +56,23 @@ def xlsx_rows(path: str | Path, max_bytes: int, header_score: HeaderScore, conte
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise unreadable(exc, ".xlsx")
     try:
+        for sheet in workbook.worksheets:
+            # The sheet's declared dimension (A1:XFD1048576 in a hostile file) would pad every row to its
+            # width: 16,384 cells a row, 126 kB. Rows are read as long as their last stored cell instead.
+            sheet.reset_dimensions()
         sheets = [sheet for sheet in workbook.worksheets if header_score(
-            [tuple(row) for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)])]
+            [_trimmed(row, index) for index, row in enumerate(
+                sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1)])]
         if len(sheets) > 1:
             names = ", ".join(f"“{sheet.title}”" for sheet in sheets)
             # Reading only one would silently drop the others' rows.
             raise refuse(f"nhiều trang tính có {content} ({names}): hãy gộp vào một trang tính")
         sheet = sheets[0] if sheets else workbook.worksheets[0]
         rows = []
-        for row in sheet.iter_rows(values_only=True):
+        for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             if len(rows) >= MAX_ROWS:
                 raise _too_many_rows(container)
-            rows.append(tuple(row))
+            rows.append(_trimmed(row, index))
     except ImportFailed:
         raise
     except Exception as exc:  # a damaged sheet only shows itself while rows are read
@@ -73,6 +80,17 @@ def xlsx_rows(path: str | Path, max_bytes: int, header_score: HeaderScore, conte
     finally:
         workbook.close()
     return rows
+
+
+def _trimmed(row: tuple, number: int) -> tuple:
+    """The row without its trailing empty cells; refused if a value lies beyond MAX_COLUMNS (a stored cell far
+    to the right would otherwise make every such row thousands of cells wide)."""
+    end = len(row)
+    while end and (row[end - 1] is None or row[end - 1] == ""):
+        end -= 1
+    if end > MAX_COLUMNS:
+        raise refuse(f"dòng {number} có dữ liệu ở cột {end}, quá {MAX_COLUMNS} cột: hãy xoá các cột thừa")
+    return tuple(row[:end])
 
 
 def csv_rows(path: str | Path, max_bytes: int, header_score: HeaderScore, container: str) -> list[tuple]:
@@ -87,7 +105,7 @@ def csv_rows(path: str | Path, max_bytes: int, header_score: HeaderScore, contai
             for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
                 if len(rows) >= MAX_ROWS:
                     raise _too_many_rows(container)
-                rows.append(tuple(unguard(cell) for cell in row))
+                rows.append(_trimmed(tuple(unguard(cell) for cell in row), len(rows) + 1))
         except csv.Error:
             broken_at = broken_at or len(rows) + 1
             continue  # another delimiter may still read the file

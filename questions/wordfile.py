@@ -27,9 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import docx
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
 from docx.table import Table
+from docx.text.font import Font
 
 from questions.records import (OPTION_LETTERS, QUESTION, ImportFailed, ImportIssue, QuestionRecord,
                                choice_faults, parse_difficulty)
@@ -39,17 +41,20 @@ from questions.text import clean, fold
 _QUESTION = re.compile(r"^(?i:câu)\s+(\d{1,4})\b\s*[:.)\-–—]?\s*(.*)$")
 _PART = re.compile(r"^(?i:phần)\s+([IVXLCDM]+|\d+|[A-Z])\b\s*[:.\-–—]?\s*(.*)$")
 _OPTION = re.compile(r"^(\*\s*)?([A-Fa-f])\s*[.)]\s*(\*\s*)?")
-_NEXT_OPTION = re.compile(r"(?:\t|\s{2,})(?=(?:\*\s*)?([A-Fa-f])\s*[.)]\s)")
+# The gap before the next option on the same line. It starts where a run of white space starts: without
+# the look-behind each of the run's positions would start a match that scans the rest of the run (a line of
+# 40,000 spaces took 30 s).
+_NEXT_OPTION = re.compile(r"(?<!\s)(?:\t|\s{2,})(?=(?:\*\s*)?([A-Fa-f])\s*[.)]\s)")
 _ANSWER_HEADING = re.compile(r"^(?:bang |phan )?dap an\b")
 _ANSWER_LINE = re.compile(r"^dap an(?: dung)?(?: la)?\s*[:\-–]?\s*([a-f](?:[\s,;&+]*(?:va\s+)?[a-f])*)\s*\.?$")
 _META = re.compile(r"^(can cu(?: phap ly)?|nguon|giai thich|muc do|do kho|doi tuong)\s*:")
 _META_FIELDS = {"can cu": "citation", "can cu phap ly": "citation", "nguon": "citation",
                 "giai thich": "explanation", "muc do": "difficulty", "do kho": "difficulty",
                 "doi tuong": "audience"}
-_PAIR = re.compile(r"(?:(?i:câu)\s*)?(\d{1,4})\s*[-–.:)/=]?\s*([A-F]{1,6})(?![0-9A-Za-zÀ-ỹ])")
+_PAIR = re.compile(r"(?:(?i:câu)\s*)?(\d{1,4})\s*(?:[-–.:)/=]\s*)?([A-F]{1,6})(?![0-9A-Za-zÀ-ỹ])")
 _PAIR_GAPS = re.compile(r"^[\s,;.|]*$")
 _NUMBER_CELL = re.compile(r"^(?:(?i:câu)\s*)?(\d{1,4})[.:]?$")
-_LETTERS_CELL = re.compile(r"^([A-F](?:\s*[,;]?\s*[A-F])*)$")
+_LETTERS_CELL = re.compile(r"^([A-F](?:\s*(?:[,;]\s*)?[A-F])*)$")
 _PLAIN_HIGHLIGHTS = (None, WD_COLOR_INDEX.INHERITED, WD_COLOR_INDEX.AUTO)
 
 
@@ -95,29 +100,71 @@ class _Item:
     faults: list[str] = field(default_factory=list)
 
 
-def _inherited(run, paragraph, read):
+class _StyleFonts:
+    """Font properties of a document's styles along their basedOn chains, each looked up once.
+
+    python-docx finds a style by scanning every style of the document, on every run: 5 ms a paragraph on
+    an ordinary file, and quadratic on a file that declares thousands of styles. A chain that loops
+    (A based on B based on A) ends where it repeats.
+    """
+
+    def __init__(self, document):
+        self.by_id, self.defaults = {}, {}
+        for style in document.styles.element.style_lst:
+            if style.styleId is not None:
+                self.by_id.setdefault(style.styleId, style)
+            if style.default and style.type is not None:
+                self.defaults.setdefault(style.type, style)
+        self.cache: dict[tuple, object] = {}
+
+    def value(self, style_id: str | None, style_type, read):
+        """`read` of the font of the style (or the type's default style), else of its bases, else None."""
+        key = (style_id, style_type, read)
+        if key not in self.cache:
+            element = self.by_id.get(style_id) if style_id is not None else None
+            if element is None or element.type != style_type:
+                element = self.defaults.get(style_type)
+            value, seen = None, set()
+            while element is not None and value is None and id(element) not in seen:
+                seen.add(id(element))
+                value = read(Font(element.rPr) if element.rPr is not None else None)
+                element = self.by_id.get(element.basedOn_val) if element.basedOn_val else None
+            self.cache[key] = value
+        return self.cache[key]
+
+
+def _bold(font):
+    return font.bold if font is not None else None
+
+
+def _underline(font):
+    return font.underline if font is not None else None
+
+
+def _highlight(font):
+    return font.highlight_color if font is not None else None
+
+
+def _inherited(run, paragraph, read, styles: _StyleFonts):
     """A font property from the run, else its character style, else the paragraph style chain."""
     value = read(run.font)
     if value is not None:
         return value
-    for style in (run.style, paragraph.style):
-        while style is not None:
-            value = read(style.font)
-            if value is not None:
-                return value
-            style = style.base_style
-    return None
+    value = styles.value(run._r.style, WD_STYLE_TYPE.CHARACTER, read)
+    if value is not None:
+        return value
+    return styles.value(paragraph._p.style, WD_STYLE_TYPE.PARAGRAPH, read)
 
 
-def _run_marks(run, paragraph) -> frozenset:
+def _run_marks(run, paragraph, styles: _StyleFonts) -> frozenset:
     """The kinds of marking on a run that can single out the right option."""
     marks = set()
-    if _inherited(run, paragraph, lambda font: font.bold):
+    if _inherited(run, paragraph, _bold, styles):
         marks.add("bold")
-    if _inherited(run, paragraph, lambda font: font.underline):
+    if _inherited(run, paragraph, _underline, styles):
         marks.add("underline")
     try:
-        highlight = _inherited(run, paragraph, lambda font: font.highlight_color)
+        highlight = _inherited(run, paragraph, _highlight, styles)
     except (ValueError, KeyError):  # a highlight value python-docx does not know is still a highlight
         highlight = "other"
     if highlight not in _PLAIN_HIGHLIGHTS:
@@ -135,13 +182,13 @@ def _run_marks(run, paragraph) -> frozenset:
     return frozenset(marks)
 
 
-def _paragraph_lines(paragraph, index: int) -> list[_Line]:
+def _paragraph_lines(paragraph, index: int, styles: _StyleFonts) -> list[_Line]:
     """A paragraph's lines (split at manual line breaks), each trimmed, with per-character marks."""
     chars: list[tuple[str, frozenset]] = []
     for item in paragraph.iter_inner_content():
         runs = item.runs if hasattr(item, "runs") else [item]  # hyperlinks hold runs
         for run in runs:
-            marks = _run_marks(run, paragraph)
+            marks = _run_marks(run, paragraph, styles)
             chars.extend((ch, marks) for ch in run.text)
     lines, current = [], []
     for ch, marks in chars + [("\n", frozenset())]:
@@ -231,6 +278,7 @@ def _collect(document) -> tuple[list[_Item], list[tuple[int, str]]]:
     part, topic = "", ""
     current: _Item | None = None
     in_answers = False
+    styles = _StyleFonts(document)
     for index, block in enumerate(document.iter_inner_content()):
         if isinstance(block, Table):
             found = _table_pairs(block)
@@ -238,7 +286,7 @@ def _collect(document) -> tuple[list[_Item], list[tuple[int, str]]]:
                 pairs.extend(found)
                 current = None
             continue
-        for line in _paragraph_lines(block, index):
+        for line in _paragraph_lines(block, index, styles):
             text = line.text
             folded = fold(text).rstrip(" :.")
             # "ĐÁP ÁN", "BẢNG ĐÁP ÁN PHẦN II"…, but not "Đáp án: B" nor a question's own line.

@@ -14,15 +14,22 @@ from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_d
                                        lock_attempt, open_submission, quick_save,
                                        read_entrant, remaining_seconds, save_answer, save_prediction,
                                        start_attempt_id, submit_attempt, unanswered_positions)
-from contest.database import utcnow
+from contest.database import DatabaseUnavailable, once_more_if_disconnected, utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.leaderboards.queries import board_view, own_position, standing_of
 from contest.results.services import settled
 from contest.rounds.models import Round
+from contest.security.bounds import accepts_json, json_object
 
 bp = Blueprint("attempts", __name__)
 DEVICE_COOKIE = "device"
+# Bounds of a JSON answer, checked before SQL: positions are a SMALLINT, revisions a BIGINT, and no
+# question has anywhere near this many options.
+MAX_POSITION = 2**15 - 1
+MAX_REVISION = 2**63 - 1
+MAX_OPTIONS = 64
+RETRY_AFTER_SECONDS = 2
 
 
 def _own(attempt: Attempt | None) -> Attempt:
@@ -105,18 +112,30 @@ def take(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@accepts_json
 def save(attempt_id: int):
     """Save one answer, or the prediction (JSON); replies with the seconds left so the countdown resyncs.
 
     Body: {"position": int, "selected": [shown option numbers], "revision": int} or {"prediction": int}.
     The usual save (an answer with its revision, by the contestant the session names) is one statement
     that checks everything in SQL; anything it does not store takes the full path, which says why.
+    A save is idempotent (ordered by its revision), so a dropped database connection is retried once;
+    if it drops again the page is told to resend after a moment (503, Retry-After).
     """
-    payload = request.get_json(silent=True) or {}
+    try:
+        return once_more_if_disconnected(db.session, db.engine, lambda: _save(attempt_id))
+    except DatabaseUnavailable:
+        return jsonify(error="Máy chủ đang bận, câu trả lời sẽ được gửi lại sau giây lát."), 503, \
+            {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _save(attempt_id: int):
+    """The save itself (see save)."""
+    payload = json_object()
+    answer = _answer_from(payload)
     signed = _session_user()
-    if signed is not None and _is_answer(payload) and isinstance(payload.get("revision"), int):
-        result = quick_save(attempt_id, *signed, payload["position"], payload.get("selected", []), utcnow(),
-                            payload["revision"])
+    if signed is not None and answer is not None and answer[2] is not None:
+        result = quick_save(attempt_id, *signed, answer[0], answer[1], utcnow(), answer[2])
         if result is not None:
             return _saved(result)
     if not current_user.is_authenticated:
@@ -130,9 +149,9 @@ def save(attempt_id: int):
             save_prediction(attempt, _prediction_from(payload["prediction"]), now)
             db.session.commit()
             return jsonify(prediction=attempt.prediction, remaining_seconds=round(remaining_seconds(attempt, now), 1))
-        if not _is_answer(payload) or not (payload.get("revision") is None or isinstance(payload["revision"], int)):
+        if answer is None:
             return jsonify(error="Dữ liệu không hợp lệ."), 400
-        result = save_answer(attempt, payload["position"], payload.get("selected", []), now, payload.get("revision"))
+        result = save_answer(attempt, *answer[:2], now, answer[2])
     except AttemptError as error:
         db.session.commit()
         return jsonify(error=str(error), submitted=attempt.is_submitted,
@@ -147,12 +166,20 @@ def _session_user() -> tuple[int, int] | None:
     return parse_session_id(session["_user_id"]) if "_user_id" in session else None
 
 
-def _is_answer(payload: dict) -> bool:
-    """True if the JSON body is a well-formed answer (not the prediction)."""
-    selected = payload.get("selected", [])
-    return "prediction" not in payload and isinstance(payload.get("position"), int) \
-        and not isinstance(payload.get("position"), bool) and isinstance(selected, list) \
-        and all(isinstance(value, int) and not isinstance(value, bool) for value in selected)
+def _is_whole(value, low: int, high: int) -> bool:
+    """True for an int (a JSON boolean is not one) within [low, high]."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _answer_from(payload: dict) -> tuple[int, list[int], int | None] | None:
+    """(position, selected, revision) from a JSON answer, each within what its column holds; None if
+    the body is not a well-formed answer (the prediction, a wrong type, a number out of bounds)."""
+    position, selected, revision = payload.get("position"), payload.get("selected", []), payload.get("revision")
+    if "prediction" in payload or not _is_whole(position, 0, MAX_POSITION) or not isinstance(selected, list) \
+            or len(selected) > MAX_OPTIONS or not all(_is_whole(value, 0, MAX_OPTIONS) for value in selected) \
+            or not (revision is None or _is_whole(revision, 0, MAX_REVISION)):
+        return None
+    return position, selected, revision
 
 
 def _saved(result):

@@ -5,6 +5,7 @@ from wtforms import (HiddenField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, Length, Optional
 
 from contest.forms import Form
+from contest.security.bounds import bounded_int
 from questions.records import DIFFICULTY_LABELS, OPTION_LETTERS, STATUS_LABELS
 from questions.text import clean, fold
 
@@ -63,7 +64,7 @@ class ImportForm(Form):
 
     file = FileField("Tệp ngân hàng câu hỏi")
     token = HiddenField()
-    bank_id = RadioField("Nhập vào ngân hàng", coerce=int, validate_choice=False)
+    bank_id = RadioField("Nhập vào ngân hàng", coerce=bounded_int, validate_choice=False)
     new_bank_name = StringField("Tên ngân hàng mới", validators=[Length(max=200, message="Tên dài quá 200 ký tự.")])
 
     # The names of the banks that exist, set by the view with the choices.

@@ -1,20 +1,21 @@
 """The organizer's bank: search and filter, edit with a preview, bulk status, import, export, health."""
-import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file, url_for)
+from flask import (Blueprint, abort, flash, redirect, render_template, request, url_for)
 from flask_login import current_user
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
 from contest.bank.forms import NEW_BANK, ImportForm, QuestionForm
-from contest.bank.imports import confirm_upload, held_upload, hold_upload, preview_upload
+from contest.bank.imports import held_upload, hold_upload, preview_upload
 from contest.bank.models import Question, QuestionBank
 from contest.bank.queries import (EXPORT_FORMATS, QuestionFilter, approved_counts, bank_health, facets, matching_ids,
                                   question_records, questions_changing, search_questions)
 from contest.bank.services import BankError, edit_question, set_status
+from contest.exports.files import send_written
 from contest.extensions import db
+from contest.jobs import enqueue
 from contest.forms import EmptyForm
 from contest.legal.queries import all_documents
 from contest.reviews.queries import flagged_ids
@@ -22,8 +23,7 @@ from contest.reviews.services import ReviewError, edit_flagged, open_reviews
 from contest.database import utcnow
 from contest.audit.services import record
 from questions.formats import blank_template_xlsx, write_bank
-from questions.records import (DIFFICULTY_LABELS, OPTION_LETTERS, STATUS_LABELS, ImportFailed,
-                               QuestionRecord)
+from questions.records import DIFFICULTY_LABELS, OPTION_LETTERS, STATUS_LABELS, QuestionRecord
 from questions.text import clean
 
 bp = Blueprint("bank", __name__, url_prefix="/organizer/bank")
@@ -174,30 +174,23 @@ def confirm_import():
     """Import the file previewed."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        report = confirm_upload(current_user.id, request.form.get("token", ""))
-    except ImportFailed as failure:
-        db.session.rollback()
-        flash(f"Không nhập được: {failure}", "error")
+    held = held_upload(current_user.id, request.form.get("token", ""))
+    if held is None:
+        flash("Không nhập được: phiên nhập đã hết hạn; vui lòng tải tệp lên lại.", "error")
         return redirect(url_for("bank.import_file"))
-    record(current_user.id, "questions.import", "bank", None, bank=report.bank_name, added=report.added,
-           skipped=len(report.duplicate_rows))
+    # The import runs in a jobs worker: a bank of 100,000 questions would hold this request past its timeout.
+    job = enqueue("bank.import", {"user_id": current_user.id, "token": held.token,
+                                  "title": f"Nhập “{held.filename}” vào ngân hàng “{held.bank_name}”"},
+                  current_user.id)
     db.session.commit()
-    skipped = f" Bỏ qua {len(report.duplicate_rows)} câu đã có." if report.duplicate_rows else ""
-    related = (f" {report.in_families} câu nằm trong các nhóm câu hỏi liên quan (không rút chung một đề)."
-               if report.in_families else "")
-    flash(f"Đã nhập {report.added} câu hỏi vào ngân hàng “{report.bank_name}”.{skipped}{related}", "success")
-    return redirect(url_for("bank.index"))
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/template.xlsx")
 @role_required(Role.ORGANIZER)
 def template():
     """A blank .xlsx with the expected headers and one example row."""
-    directory = tempfile.mkdtemp()
-    path = Path(directory) / "mau-ngan-hang-cau-hoi.xlsx"
-    blank_template_xlsx(path)
-    return send_file(path, as_attachment=True, download_name=path.name)
+    return send_written(blank_template_xlsx, "mau-ngan-hang-cau-hoi.xlsx")
 
 
 @bp.route("/export")
@@ -209,9 +202,8 @@ def export():
         abort(404)
     bank_name = request.args.get("bank") or None
     extension = EXPORT_FORMATS[format_name]
-    path = Path(tempfile.mkdtemp()) / f"ngan-hang-cau-hoi{extension}"
-    write_bank(question_records(bank_name), path, format_name)
-    return send_file(path, as_attachment=True, download_name=path.name)
+    records = question_records(bank_name)
+    return send_written(lambda path: write_bank(records, path, format_name), f"ngan-hang-cau-hoi{extension}")
 
 
 @bp.route("/health")

@@ -1,6 +1,6 @@
 """Judges' tables: the leaderboard per agency and the agency participation table."""
 import sqlalchemy as sa
-from flask import Blueprint, current_app, get_template_attribute, render_template, request, url_for
+from flask import Blueprint, abort, current_app, get_template_attribute, render_template, request, url_for
 from markupsafe import Markup
 
 from contest.accounts.access import role_required
@@ -70,8 +70,10 @@ def leaderboard(round_id: int):
     agency_id = request.args.get("agency", type=int)
     agency = db.get_or_404(Agency, agency_id) if agency_id and agency_id < 2**31 else None
     picker = agency_picker("agency", agency.id if agency else None, request.args.get("agency_q", ""))
-    return render_template(
-        "judging/leaderboard.html", round=round_, agency=agency, picker=picker,
-        page=board_page(round_, board_view(round_, utcnow(), public=False), agency,
-                        request.args.get("after"), current_app.config["LEADERBOARD_PAGE_SIZE"] * 4),
-        entrants=entrant_count(round_.id, agency))
+    try:
+        page = board_page(round_, board_view(round_, utcnow(), public=False), agency,
+                          request.args.get("after"), current_app.config["LEADERBOARD_PAGE_SIZE"] * 4)
+    except ValueError:  # a cursor this server did not sign
+        abort(400)
+    return render_template("judging/leaderboard.html", round=round_, agency=agency, picker=picker, page=page,
+                           entrants=entrant_count(round_.id, agency))

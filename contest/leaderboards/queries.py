@@ -4,12 +4,12 @@ Three orders: live (score, time, submission); final, once the round is settled a
 prediction (score, prediction's distance, time, submission); frozen, the public board between the
 round's freeze time and publication (the frozen copy of each standing).
 """
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.orm import joinedload
 
 from contest.agencies.models import Agency
@@ -94,15 +94,26 @@ def _ahead_counts(table, key_column, key: int, agency: Agency | None, view: str,
     return higher + strictly, higher + before
 
 
+def _cursor_serializer() -> URLSafeSerializer:
+    """Signs page cursors: a cursor's values go into SQL, so only the server's own are taken back."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="board-cursor")
+
+
 def _encode(values: list) -> str:
     plain = [value.isoformat() if isinstance(value, datetime) else value for value in values]
-    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+    return _cursor_serializer().dumps(plain)
 
 
 def _decode(cursor: str, view: str) -> list:
-    plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    """The values of a cursor this server signed; ValueError for any other (a forged or edited ?after=)."""
+    if len(cursor) > 500:
+        raise ValueError("cursor too long")
+    try:
+        plain = _cursor_serializer().loads(cursor)
+    except BadData as error:
+        raise ValueError("cursor not signed by this server") from error
     columns = rank_columns(view)
-    if len(plain) != len(columns):
+    if not isinstance(plain, list) or len(plain) != len(columns):
         raise ValueError("cursor does not fit this board")
     return [datetime.fromisoformat(value) if isinstance(value, str) else value for value in plain]
 

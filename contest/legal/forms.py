@@ -8,6 +8,7 @@ from wtforms.validators import Length, Optional
 from contest.clock import DATE_FORMAT
 from contest.forms import Form
 from contest.legal.models import DOCUMENT_STATUSES
+from contest.security.bounds import bounded_int
 
 
 class DateField(StringField):
@@ -45,5 +46,5 @@ class StatusForm(Form):
     """Mark a document amended or replaced."""
 
     status = SelectField("Tình trạng", choices=list(DOCUMENT_STATUSES.items()))
-    replaced_by_id = SelectField("Văn bản thay thế", coerce=int)
+    replaced_by_id = SelectField("Văn bản thay thế", coerce=bounded_int)
     changed_on = DateField("Từ ngày (dd/mm/yyyy)")

@@ -7,25 +7,27 @@ from flask_login import current_user
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
+from contest.bank.imports import hold_upload
 from contest.bank.queries import questions_citing
 from contest.bank.services import DEFAULT_BANK, import_questions, retire_questions_citing
 from contest.clock import display_zone
 from contest.database import utcnow
 from contest.extensions import db
 from contest.forms import EmptyForm
+from contest.jobs import enqueue
 from contest.legal.forms import DocumentForm, StatusForm, UploadForm
+from contest.legal.jobs import UPLOAD_KIND
 from contest.legal.models import DOCUMENT_STATUSES, LegalDocument
 from contest.legal.queries import all_documents, question_counts_by_document, questions_by_article
-from contest.legal.services import (LegalError, change_document_status, draft_sources, store_legal_text,
-                                    update_document)
-from contest.reviews.services import follow_amendments, follow_date_change
+from contest.legal.services import LegalError, change_document_status, draft_sources, update_document
+from contest.reviews.services import follow_date_change
 from contest.legal.queries import amendments_made_by, changes_view
 from contest.audit.services import record
 from questions.amendments import ACTIONS
 from questions.drafting import draft_questions
-from questions.legal import parse_legal_text
 from questions.legal_readers import UnreadableLegalText, read_legal_bytes
 from questions.records import STATUS_LABELS
+from questions.text import clean
 
 bp = Blueprint("legal", __name__, url_prefix="/organizer/legal")
 
@@ -39,26 +41,16 @@ def index():
         filename = Path(form.file.data.filename or "van-ban").name
         try:
             text = read_legal_bytes(form.file.data.read(), filename)
-            legal = parse_legal_text(text)
-            result = store_legal_text(legal, text, filename, form.number.data or None)
-            changes = follow_amendments(result.document, legal)
-        except (UnreadableLegalText, LegalError) as error:
-            db.session.rollback()
+        except UnreadableLegalText as error:
             form.file.errors.append(str(error))
         else:
-            record(current_user.id, "legal.import", "legal_document", result.document.id, file=filename,
-                   articles=result.articles, amendments=changes.stored, unplaced=changes.problems,
-                   flagged=changes.flagged)
+            # Parsing and storing run in a jobs worker: a long code with its amendments would hold this request.
+            token = hold_upload(current_user.id, filename, form.number.data or "", text.encode("utf-8"),
+                                kind=UPLOAD_KIND)
+            job = enqueue("legal.import", {"user_id": current_user.id, "token": token,
+                                           "title": f"Nhập văn bản “{filename}”"}, current_user.id)
             db.session.commit()
-            flash(f"Đã nhập {result.document.display_name}: {result.articles} điều. "
-                  "Hãy kiểm tra thông tin ở phần đầu.", "success")
-            if changes.stored or changes.problems:
-                flash(f"Văn bản sửa đổi {', '.join(t.display_name for t in changes.targets)}: {changes.stored} thay đổi "
-                      f"đọc được; {changes.problems} chỉ dẫn chưa xác định được (liệt kê bên dưới).",
-                      "warning" if changes.problems else "info")
-            if changes.flagged:
-                flash(f"{changes.flagged} câu hỏi dẫn các điều, khoản bị thay đổi được đánh dấu cần rà soát.", "warning")
-            return redirect(url_for("legal.document", document_id=result.document.id))
+            return redirect(url_for("jobs.show", job_id=job.id))
     return render_template("legal/index.html", form=form, documents=all_documents(),
                            counts=question_counts_by_document(), statuses=DOCUMENT_STATUSES)
 
@@ -170,10 +162,13 @@ def drafts(document_id: int):
     document = db.get_or_404(LegalDocument, document_id)
     if not EmptyForm().validate_on_submit() or not document.source_text:
         abort(400)
+    bank_name = clean(request.form.get("bank", "")) or DEFAULT_BANK
+    if len(bank_name) > 200:  # the bank's name column
+        abort(400)
     today = utcnow().astimezone(display_zone()).date()
     records = [record for source in draft_sources(document, today)
                for record in draft_questions(source.legal, source.number, only=source.only)]
-    report = import_questions(records, request.form.get("bank") or DEFAULT_BANK, status="draft")
+    report = import_questions(records, bank_name, status="draft")
     record(current_user.id, "legal.draft_questions", "legal_document", document.id, added=report.added)
     db.session.commit()
     flash(f"Đã đề xuất {report.added} câu hỏi nháp; duyệt chúng trong ngân hàng câu hỏi.", "success")

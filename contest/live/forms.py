@@ -6,6 +6,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from contest.live.rules import KIND_LABELS, SegmentRules
 from contest.rounds.settings import parse_quotas
+from contest.security.bounds import bounded_int
 
 MODES = {"teams": "Thi theo đội (mỗi đội là một đơn vị)", "individuals": "Thi cá nhân"}
 
@@ -16,14 +17,14 @@ class EventForm(FlaskForm):
     title = StringField("Tên hội thi", validators=[DataRequired("Nhập tên hội thi."), Length(max=200)])
     venue = StringField("Địa điểm", validators=[Optional(), Length(max=200)])
     mode = SelectField("Hình thức", choices=list(MODES.items()))
-    bank_id = SelectField("Ngân hàng câu hỏi", coerce=int)
+    bank_id = SelectField("Ngân hàng câu hỏi", coerce=bounded_int)
 
 
 class TeamForm(FlaskForm):
     """A team (an agency with its members) or one contestant."""
 
     name = StringField("Tên đội / họ tên thí sinh", validators=[DataRequired("Nhập tên."), Length(max=200)])
-    agency_id = SelectField("Đơn vị", coerce=int, default=0)
+    agency_id = SelectField("Đơn vị", coerce=bounded_int, default=0)
     members = TextAreaField("Thành viên (mỗi dòng một người)", validators=[Optional(), Length(max=2000)])
 
 
@@ -78,13 +79,13 @@ class DrawForm(FlaskForm):
 class JudgesForm(FlaskForm):
     """The judges who sign the event's final table."""
 
-    judge_ids = SelectMultipleField("Ban giám khảo", coerce=int, widget=ListWidget(prefix_label=False),
+    judge_ids = SelectMultipleField("Ban giám khảo", coerce=bounded_int, widget=ListWidget(prefix_label=False),
                                     option_widget=CheckboxInput())
 
 
 class JoinForm(FlaskForm):
     """A device joins a team: the event code, the team and its PIN."""
 
-    team_id = SelectField("Đội / thí sinh", coerce=int)
+    team_id = SelectField("Đội / thí sinh", coerce=bounded_int)
     pin = StringField("Mã PIN của đội (6 chữ số)",
                       validators=[DataRequired("Nhập mã PIN."), Regexp(r"^\s*\d{6}\s*$", message="Mã PIN gồm 6 chữ số.")])

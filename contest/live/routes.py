@@ -30,6 +30,7 @@ from contest.live.queries import (bank_questions, event_by_code, event_id_by_cod
 from contest.live.rules import KIND_LABELS, SegmentRules, letter
 from contest.live.services import LiveError
 from contest.live.transport import Hub, stream
+from contest.security.bounds import accepts_json, is_whole, json_object
 
 bp = Blueprint("live", __name__)
 SESSION_KEY = "live"
@@ -257,6 +258,7 @@ HOST_ACTIONS = {
 
 
 @bp.route("/organizer/live/<int:event_id>/host/<any(start, rehearse):how>", methods=["POST"])
+@accepts_json
 @role_required(Role.ORGANIZER)
 def start(event_id: int, how: str):
     """Put the event on the stage: for real, or as a rehearsal."""
@@ -271,6 +273,7 @@ def start(event_id: int, how: str):
 
 
 @bp.route("/organizer/live/<int:event_id>/host/<action>", methods=["POST"])
+@accepts_json
 @role_required(Role.ORGANIZER)
 def host_action(event_id: int, action: str):
     """One of the host's buttons (or keys): next, lock, pause, resume, reveal, scoreboard, finish."""
@@ -291,13 +294,14 @@ def host_action(event_id: int, action: str):
 
 
 @bp.route("/organizer/live/<int:event_id>/host/mark", methods=["POST"])
+@accepts_json
 @role_required(Role.ORGANIZER)
 def host_mark(event_id: int):
     """The host marks the spoken answer of the team holding the buzzer."""
     event = _event(event_id)
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     team_id, verdict = body.get("team"), body.get("correct")
-    if not isinstance(team_id, int) or not isinstance(verdict, bool):
+    if not is_whole(team_id) or not isinstance(verdict, bool):
         return _json_error("Cần đội và kết quả (đúng/sai).", 400)
     run = services.active_run(event.id)
     if run is None:
@@ -312,14 +316,15 @@ def host_mark(event_id: int):
 
 
 @bp.route("/organizer/live/<int:event_id>/host/correct", methods=["POST"])
+@accepts_json
 @role_required(Role.ORGANIZER, Role.JUDGE)
 def correct(event_id: int):
     """Correct a team's points on a question, with a reason (logged)."""
     event = _event(event_id)
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     question_id, team_id, points = body.get("question"), body.get("team"), body.get("points")
-    if not all(isinstance(value, int) and not isinstance(value, bool) for value in (question_id, team_id, points)) \
-            or not -10_000 <= points <= 10_000:
+    if not (is_whole(question_id) and is_whole(team_id) and is_whole(points, -10_000, 10_000)) \
+            or not isinstance(body.get("reason", ""), str):
         return _json_error("Cần câu hỏi, đội và số điểm (số nguyên).", 400)
     run = stage_run(event.id)
     if run is None:
@@ -484,16 +489,17 @@ def _device_request(code: str) -> tuple[int, str, dict]:
     joined = session.get(SESSION_KEY, {}).get(code)
     if joined is None:
         abort(403)
-    return joined[0], joined[1], request.get_json(silent=True) or {}
+    return joined[0], joined[1], json_object()
 
 
 @bp.route("/live/<code>/answer", methods=["POST"])
+@accepts_json
 def answer(code: str):
     """A device's answer: {"run", "question", "choice"}; acknowledged with the choice its team holds."""
     now = utcnow()
     team_id, device, body = _device_request(code)
     run_id, question_id, choice = body.get("run"), body.get("question"), body.get("choice")
-    if not all(isinstance(value, int) and not isinstance(value, bool) for value in (run_id, question_id, choice)):
+    if not all(is_whole(value) for value in (run_id, question_id, choice)):
         return _json_error("Câu trả lời không hợp lệ.", 400)
     ack = services.answer(code, run_id, question_id, team_id, choice, device, now)
     db.session.commit()
@@ -505,7 +511,7 @@ def _device_action(code: str, action):
     """Run a device's buzzer press or stake on the locked run row."""
     team_id, _, body = _device_request(code)
     question_id = body.get("question")
-    if not isinstance(question_id, int):
+    if not is_whole(question_id):
         return _json_error("Thiếu câu hỏi.", 400)
     event_id = event_id_by_code(code) or abort(404)
     run = services.active_run(event_id)
@@ -521,12 +527,14 @@ def _device_action(code: str, action):
 
 
 @bp.route("/live/<code>/buzz", methods=["POST"])
+@accepts_json
 def buzz(code: str):
     """A team presses the buzzer."""
     return _device_action(code, services.press_buzzer)
 
 
 @bp.route("/live/<code>/stake", methods=["POST"])
+@accepts_json
 def stake(code: str):
     """A team stakes its star on the question waiting to open."""
     def action(run, question_id, team_id, now):

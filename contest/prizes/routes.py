@@ -1,14 +1,13 @@
 """Judges' prize page: rules, the proposal from the ranking, exclusions, signatures, the winners list."""
-import tempfile
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
 from contest.database import utcnow
+from contest.exports.files import send_written
 from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.prizes.models import Exclusion, PrizeRule
@@ -142,6 +141,5 @@ def winners_file(round_id: int):
     title = f"DANH SÁCH ĐẠT GIẢI — {round_.contest.title.upper()} — {round_.name.upper()}"
     if snapshot is None:
         title += " (DỰ KIẾN, CHƯA KÝ)"
-    path = Path(tempfile.mkdtemp()) / "danh-sach-dat-giai.xlsx"
-    winners_workbook(winners, title).save(path)
-    return send_file(path, as_attachment=True, download_name=path.name)
+    workbook = winners_workbook(winners, title)
+    return send_written(workbook.save, "danh-sach-dat-giai.xlsx")

@@ -50,6 +50,8 @@ def exclude(round_: Round, user_id: int, reason: str, judge: User) -> None:
     _refuse_if_frozen(round_)
     if not reason.strip():
         raise PrizeError("Cần ghi rõ lý do loại.")
+    if db.session.get(Standing, (round_.id, user_id)) is None:
+        raise PrizeError("Thí sinh này không có bài thi trong vòng.")
     if db.session.scalar(sa.select(Exclusion.id).where(Exclusion.round_id == round_.id, Exclusion.user_id == user_id)):
         raise PrizeError("Bài thi này đã bị loại.")
     db.session.add(Exclusion(round_id=round_.id, user_id=user_id, reason=reason.strip(), judge_id=judge.id))

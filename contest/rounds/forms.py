@@ -8,6 +8,7 @@ from contest.agencies.forms import AgencyField
 from contest.clock import parse_local_datetime
 from contest.forms import Form
 from contest.rounds.settings import COUNTING_RULES, PREDICTION_KINDS, REVIEW_POLICIES, parse_quotas
+from contest.security.bounds import bounded_int
 
 
 class LocalDateTimeField(StringField):
@@ -35,8 +36,8 @@ class Between(NumberRange):
 class RoundForm(Form):
     """Create or edit a round."""
 
-    contest_id = SelectField("Cuộc thi", coerce=int)
-    bank_id = SelectField("Ngân hàng câu hỏi", coerce=int)
+    contest_id = SelectField("Cuộc thi", coerce=bounded_int)
+    bank_id = SelectField("Ngân hàng câu hỏi", coerce=bounded_int)
     name = StringField("Tên vòng thi", validators=[DataRequired("Nhập tên vòng thi.")])
     opens_at = LocalDateTimeField("Mở lúc", validators=[DataRequired("Nhập thời điểm mở.")])
     closes_at = LocalDateTimeField("Đóng lúc", validators=[DataRequired("Nhập thời điểm đóng.")])

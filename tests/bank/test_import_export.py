@@ -1,5 +1,6 @@
 """Importing through the page (preview, then confirm) and exporting in every format."""
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -63,16 +64,26 @@ def test_the_bank_is_chosen_explicitly_and_the_file_survives_a_form_error(organi
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QuestionBank)) == 1
 
 
-def test_preview_then_confirm_imports_once(organizer, tmp_path):
+def test_preview_then_confirm_imports_once(organizer, runner, tmp_path):
     path = write_book(tmp_path / "tot.xlsx", [good_row(1), good_row(2), good_row(2)])
     page = upload(organizer, path).get_data(as_text=True)
     assert "Sẽ nhập <strong>2</strong> câu hỏi" in page and "bỏ qua 1 câu đã có" in page
     assert count_questions() == 30  # the preview stored nothing
     token = held_token(page)
     response = organizer.post("/organizer/bank/import/confirm",
-                              data={"csrf_token": csrf_token(organizer, "/organizer/bank/import"), "token": token},
-                              follow_redirects=True)
-    assert "Đã nhập 2 câu hỏi vào ngân hàng “Tuần 2”" in response.get_data(as_text=True)
+                              data={"csrf_token": csrf_token(organizer, "/organizer/bank/import"), "token": token})
+    # The import is a background job: the request answers at once with the job's progress page.
+    job_url = response.headers["Location"]
+    assert re.fullmatch(r"/jobs/\d+", job_url)
+    assert "Đang chờ" in organizer.get(job_url).get_data(as_text=True) and count_questions() == 30
+    db.session.commit()  # the test's own read would hold SQLite's lock the worker's progress needs
+    result = runner.invoke(args=["jobs", "work", "--until-empty"])
+    assert result.exit_code == 0 and "Đã chạy 1 công việc" in result.output
+    state = organizer.get(job_url + ".json").get_json()
+    assert state["status"] == "done", (state, result.output)
+    assert state["status"] == "done" and state["percent"] == 100 and state["url"] == "/organizer/bank/"
+    assert state["message"].startswith("Đã nhập 2 câu hỏi vào ngân hàng “Tuần 2”")
+    assert "Đã nhập 2 câu hỏi vào ngân hàng “Tuần 2”" in organizer.get(job_url).get_data(as_text=True)
     assert count_questions() == 32
     again = organizer.post("/organizer/bank/import/confirm",
                            data={"csrf_token": csrf_token(organizer, "/organizer/bank/import"), "token": token},

@@ -64,6 +64,11 @@ def open_page(browser, viewport: str, name: str, **options):
     """A fresh browser context and page at a viewport; a full-page screenshot is saved when it ends."""
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **VIEWPORTS[viewport], **options)
     context.set_default_timeout(10_000)
+    # Whatever the Content-Security-Policy blocked (an inline style, a script from elsewhere), in any page of
+    # the context: the page would look or work differently from what the test saw.
+    blocked = []
+    context.on("console", lambda message: blocked.append(f"{message.location.get('url')}: {message.text}")
+               if "Content Security Policy" in message.text else None)
     page = context.new_page()
     page.viewport_name = viewport
     try:
@@ -72,6 +77,9 @@ def open_page(browser, viewport: str, name: str, **options):
         page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
     finally:
         context.close()
+    assert not blocked, "the Content-Security-Policy blocked:\n" + "\n".join(blocked)
+
+
 def serve(app) -> tuple[object, threading.Thread, str]:
     """Serve the app on a free port in a thread of this process; (server, thread, base URL)."""
     db.session.remove()  # the server's threads need the SQLite write lock this session would hold

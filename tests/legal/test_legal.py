@@ -81,3 +81,21 @@ def test_draft_questions_go_to_the_review_queue(runner, world):
     assert all(q.bank.name == "Đề xuất" and q.document.number == "63/2010/NĐ-CP" and q.article for q in drafts)
     again = runner.invoke(args=["legal", "draft-questions", "63/2010/NĐ-CP", "--bank", "Đề xuất"])
     assert "Đã đề xuất 0 câu" in again.output
+
+
+def test_an_uploaded_text_is_parsed_and_stored_by_a_background_job(organizer, runner):
+    token = csrf_token(organizer, "/organizer/legal/")
+    with open(DECREE, "rb") as handle:
+        response = organizer.post("/organizer/legal/", data={"csrf_token": token, "file": (handle, DECREE.name)},
+                                  content_type="multipart/form-data")
+    job_url = response.headers["Location"]
+    assert job_url.startswith("/jobs/") and not find_document("63/2010/NĐ-CP").articles  # answered before parsing
+    db.session.commit()  # the test's read would hold SQLite's lock the worker's progress needs
+    assert "Đã chạy 1 công việc" in runner.invoke(args=["jobs", "work", "--until-empty"]).output
+    state = organizer.get(job_url + ".json").get_json()
+    assert state["status"] == "done", state
+    db.session.expire_all()
+    document = find_document("63/2010/NĐ-CP")
+    assert len(document.articles) == 37 and "37 điều" in state["message"]
+    assert state["url"] == f"/organizer/legal/{document.id}"
+    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.action == "legal.import")) == "legal.import"

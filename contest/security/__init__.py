@@ -1,0 +1,1 @@
+"""Defences that belong to no single feature: response headers and bounds on untrusted input."""

@@ -1,0 +1,47 @@
+"""A long import as the organizer meets it: confirmed, it becomes a background job whose page shows a
+progress bar, then the outcome and the way on, without reloading (static/job.js, under the CSP)."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from contest.accounts.models import Role
+from contest.extensions import db
+from contest.jobs import work
+from questions.spreadsheet import write_xlsx
+from tests import factories
+from tests.browser.conftest import snapshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_confirmed_import_runs_as_a_job_with_a_progress_bar(page, live_world, tmp_path):
+    factories.make_user("btc@example.vn", None, Role.ORGANIZER, name="Trần Văn Tổ")
+    db.session.commit()
+    db.session.remove()
+    path = tmp_path / "tuan-3.xlsx"
+    write_xlsx(factories.question_records(5, prefix="Câu mới"), path)
+    base = live_world["base_url"]
+    page.goto(base + "/login")
+    page.get_by_label("Email").fill("btc@example.vn")
+    page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.goto(base + "/organizer/bank/import")
+    page.get_by_label("Tệp ngân hàng câu hỏi").set_input_files(str(path))
+    page.get_by_role("radio", name=re.compile("Ngân hàng mới")).check()
+    page.get_by_label("Tên ngân hàng mới").fill("Tuần 3")
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    page.get_by_role("button", name=re.compile("Nhập 5 câu hỏi")).click()
+    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
+    expect(page.get_by_text("Đang chờ")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Tiến độ")).to_be_visible()
+    snapshot(page, "job-queued")
+
+    assert work(idle=lambda: True) == 1  # the worker, as `flask jobs work` runs it
+    db.session.remove()
+    expect(page.get_by_text("Đã nhập 5 câu hỏi vào ngân hàng “Tuần 3”.")).to_be_visible()
+    expect(page.get_by_text("Đã xong")).to_be_visible()
+    expect(page.locator("progress")).to_have_attribute("value", "100")
+    snapshot(page, "job-done")
+    page.get_by_role("link", name="Tiếp tục").click()
+    expect(page).to_have_url(re.compile(r"/organizer/bank/$"))
