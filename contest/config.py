@@ -58,11 +58,21 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "LIVE_POLL_SECONDS": float(env["LIVE_POLL_SECONDS"]) if env.get("LIVE_POLL_SECONDS") else None,
         "LIVE_NOTIFY": env.get("LIVE_NOTIFY", "1") == "1",
         "LIVE_STREAM_MAX_SECONDS": float(env.get("LIVE_STREAM_MAX_SECONDS", "1800")),
+        # PostgreSQL reached through a pooler in transaction mode (PgBouncer pool_mode=transaction): each
+        # transaction may run on another server connection, so no statement is prepared (psycopg's
+        # prepare_threshold=None) and the live stage does not LISTEN (it polls).
+        "DATABASE_TRANSACTION_POOLER": env.get("DATABASE_TRANSACTION_POOLER", "0") == "1",
+        # Seconds every viewer shares the first page of a board (contest.leaderboards.shared); 0 turns it off.
+        "BOARD_SHARED_SECONDS": float(env["BOARD_SHARED_SECONDS"]) if env.get("BOARD_SHARED_SECONDS") else None,
     }
     config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite holds one writer at a time: wait for the lock rather than fail under a rush.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if config["DATABASE_TRANSACTION_POOLER"] and config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                               "connect_args": {"prepare_threshold": None}}
+        config["LIVE_NOTIFY"] = False  # LISTEN holds a server connection: a transaction pooler cannot keep it
     if config["LIVE_POLL_SECONDS"] is None:
         # Polling is the fan-out where there is no NOTIFY (SQLite), a backstop where there is.
         is_notified = config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and config["LIVE_NOTIFY"]
