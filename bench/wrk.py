@@ -166,13 +166,15 @@ def _merge(runs: list[WrkRun]) -> WrkRun:
 
 
 def sliced(label: str, base: str, masters: list[int], step_slices: list[list[Request]],
-           bare_request: Request, seconds: float, connections: int, threads: int = 2) -> Sliced:
+           bare_request: Request, seconds: float, connections: int, threads: int = 2, idle: bool = True) -> Sliced:
     """Run each slice of requests for `seconds`, each just after a bare slice of the same length, with
-    the workers idle before every slice."""
+    the workers idle before every slice (idle=False: under background load, where they never are)."""
     result = Sliced(label, [], [])
     for requests in step_slices:
-        wait_idle(masters)
-        result.bare.append(run_wrk(base, [bare_request] * 50_000, seconds, connections, threads, masters))
-        wait_idle(masters)
+        if idle:
+            wait_idle(masters)
+        result.bare.append(run_wrk(base, [bare_request] * 200_000, seconds, connections, threads, masters))
+        if idle:
+            wait_idle(masters)
         result.step.append(run_wrk(base, requests, seconds, connections, threads, masters))
     return result
