@@ -29,21 +29,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contestants", type=int, default=300)
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--step", action="append", help="board, agency-board, result, paper, save (default: all)")
+    parser.add_argument("--step", action="append", help="start, board, agency-board, result, paper, save "
+                        "(default: all)")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
-    steps = args.step or ["board", "agency-board", "result", "paper", "save"]
+    steps = args.step or ["start", "board", "agency-board", "result", "paper", "save"]
     with fresh_postgres() as url:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": True})
         round_id, user_ids = seed_contest(app, args.contestants)
         client = app.test_client()
         played = []
+        profiler = cProfile.Profile()
+        began = time.process_time()
         for user_id in user_ids:
             cookie, token = signed_session(SECRET, user_id)
             client.set_cookie("session", cookie)
+            profiler.enable()
             response = client.post(f"/rounds/{round_id}/start", data={"csrf_token": token})
+            profiler.disable()
             attempt = int(response.headers["Location"].rsplit("/", 1)[1])
             played.append((user_id, cookie, token, attempt))
+        if "start" in steps:
+            show("start", profiler, (time.process_time() - began) * 1000 / len(user_ids), args.top)
         # Half submit (the board and the result pages), half stay open (the paper and the saves).
         for user_id, cookie, token, attempt in played[: len(played) // 2]:
             client.set_cookie("session", cookie)
@@ -60,7 +67,7 @@ def main() -> None:
             "save": lambda n, who: ("POST", f"/attempts/{who[3]}/answers",
                                     {"position": n % 20, "selected": [n % 4], "revision": 1 + n // len(still_open)}),
         }
-        for step in steps:
+        for step in [step for step in steps if step != "start"]:
             people = still_open if step in ("paper", "save") else submitted
             requests = [(people[n % len(people)], paths[step](n, people[n % len(people)])) for n in range(args.requests)]
             for who, (method, path, body) in requests[:20]:  # warm the worker's caches
@@ -72,13 +79,17 @@ def main() -> None:
                 status = send(client, who, method, path, body)
                 assert status == 200, (step, path, status)
             profiler.disable()
-            spent = (time.process_time() - began) * 1000 / len(requests)
-            out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
-            print(f"== {step}: {spent:.2f} ms CPU per request in process (profiler on)")
-            print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+            show(step, profiler, (time.process_time() - began) * 1000 / len(requests), args.top)
         with app.app_context():
             db.engine.dispose()
+
+
+def show(step: str, profiler: cProfile.Profile, spent_ms: float, top: int) -> None:
+    """Print a step's CPU per request and its profile's top functions (cumulative)."""
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    print(f"== {step}: {spent_ms:.2f} ms CPU per request in process (profiler on)")
+    print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
 
 
 def send(client, who, method: str, path: str, body) -> int:
