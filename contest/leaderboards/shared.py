@@ -27,6 +27,8 @@ from contest.leaderboards.queries import BoardPage, BoardRow, board_page
 from contest.rounds.models import Contest, Round
 
 DEFAULT_SECONDS = 1.0
+# Agencies' names and paths change rarely (an import, a rename): a board may show them a minute old.
+AGENCY_SECONDS = 60.0
 # Beyond this many entries, those past their time are dropped (one per round, view and agency shown).
 SWEEP_AT = 2000
 
@@ -90,11 +92,12 @@ def interval() -> float:
     return float(configured)
 
 
-def _cached(key: tuple, build):
-    """build()'s value for `key`, built at most once per interval in this worker."""
-    seconds = interval()
-    if seconds <= 0:
+def _cached(key: tuple, build, seconds: float | None = None):
+    """build()'s value for `key`, built at most once per interval (or per `seconds`) in this worker."""
+    shared = interval()
+    if shared <= 0:
         return build()
+    seconds = seconds or shared
     now = time.monotonic()
     entry = _entries.get(key)
     if entry is not None and entry[0] > now:
@@ -117,7 +120,7 @@ def agency_line(agency_id: int) -> AgencyLine | None:
     def build():
         row = db.session.execute(sa.select(Agency.id, Agency.name, Agency.path).where(Agency.id == agency_id)).first()
         return AgencyLine(*row) if row else None
-    return _cached(("agency", str(db.engine.url), agency_id), build)
+    return _cached(("agency", str(db.engine.url), agency_id), build, AGENCY_SECONDS)
 
 
 def agency_trail_lines(agency_id: int) -> list[AgencyLine]:
@@ -130,7 +133,7 @@ def agency_trail_lines(agency_id: int) -> list[AgencyLine]:
         rows = {row.id: AgencyLine(*row) for row in db.session.execute(
             sa.select(Agency.id, Agency.name, Agency.path).where(Agency.id.in_(ids)))}
         return [rows[i] for i in ids if i in rows]
-    return _cached(("trail", str(db.engine.url), agency_id), build)
+    return _cached(("trail", str(db.engine.url), agency_id), build, AGENCY_SECONDS)
 
 
 def _line(row: BoardRow) -> BoardRow:
