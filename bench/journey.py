@@ -97,7 +97,8 @@ def report(result: Sliced, expected: int) -> dict:
     run, low_high = result.merged(), result.spread()
     failed = run.unexpected(expected)
     print(f"  {result.label:<40} {run.rate():8.1f}/s  p50 {run.p50_ms:7.1f} ms  p99 {run.p99_ms:7.1f} ms  "
-          f"n={run.requests}  failed {failed}" + ("  (list ran out: figures not used)" if run.exhausted else ""))
+          f"n={run.requests}  failed {failed}" + ("  (list ran out: figures not used)" if run.exhausted else "")
+          + (f"  statuses {run.statuses} socket errors {run.errors}" if failed else ""))
     print(f"      ÷ B: median {result.median_ratio():.3f} [{low_high[0]:.3f}–{low_high[1]:.3f}] of "
           f"{len(result.step)} slices; B {statistics.median(b.rate() for b in result.bare):.0f}/s; "
           f"CPU ms/request workers {run.per_request_ms('app'):.2f}, PostgreSQL {run.per_request_ms('db'):.2f}, "
