@@ -190,19 +190,26 @@ class Entrant:
     bank: tuple | None  # (revision, created_at) of the round's default bank, for the cached pool
 
 
-def read_entrant(user_id: int, round_: Round) -> Entrant | None:
-    """The account, its attempts in the round and the round's bank revision, in one statement."""
+@functools.cache
+def _entrant_query() -> sa.Select:
+    """read_entrant's statement, built once: at the opening rush building it cost more than running it."""
     user, attempt, agency = User.__table__, Attempt.__table__, Agency.__table__
     bank = QuestionBank.__table__
-    mine = sa.and_(attempt.c.user_id == user_id, attempt.c.round_id == round_.id)
-    row = db.session.execute(  # through the session: pending changes to the account are flushed first
-        sa.select(user.c.role, user.c.stream, agency.c.path, user.c.session_epoch,
-                  sa.select(sa.func.count()).select_from(attempt).where(mine).scalar_subquery(),
-                  sa.select(attempt.c.id).where(mine, attempt.c.submitted_at.is_(None)).scalar_subquery(),
-                  bank.c.revision, bank.c.created_at)
-        .select_from(user.outerjoin(agency, agency.c.id == user.c.agency_id)
-                     .outerjoin(bank, bank.c.id == round_.bank_id))
-        .where(user.c.id == user_id)).first()
+    mine = sa.and_(attempt.c.user_id == sa.bindparam("user_id"), attempt.c.round_id == sa.bindparam("round_id"))
+    return (sa.select(user.c.role, user.c.stream, agency.c.path, user.c.session_epoch,
+                      sa.select(sa.func.count()).select_from(attempt).where(mine).scalar_subquery(),
+                      sa.select(attempt.c.id).where(mine, attempt.c.submitted_at.is_(None)).scalar_subquery(),
+                      bank.c.revision, bank.c.created_at)
+            .select_from(user.outerjoin(agency, agency.c.id == user.c.agency_id)
+                         .outerjoin(bank, bank.c.id == sa.bindparam("bank_id")))
+            .where(user.c.id == sa.bindparam("user_id")))
+
+
+def read_entrant(user_id: int, round_: Round) -> Entrant | None:
+    """The account, its attempts in the round and the round's bank revision, in one statement."""
+    # Through the session: pending changes to the account are flushed first.
+    row = db.session.execute(_entrant_query(), {"user_id": user_id, "round_id": round_.id,
+                                                "bank_id": round_.bank_id}).first()
     if row is None:
         return None
     role, stream, path, session_epoch, used, open_id, revision, created_at = row
