@@ -58,6 +58,11 @@ def viewer_agency() -> AgencyLine | None:
     return agency_line(current_user.agency_id)
 
 
+def _holds(page, user_id: int | None) -> bool:
+    """True if the page shows the row of `user_id`."""
+    return user_id is not None and any(row.standing.user_id == user_id for row in page.rows)
+
+
 def _cursor(standing, view: str, agency: Agency | None) -> str | None:
     """The page cursor asked for: ?after=…, or the page around the viewer's own row for ?around=me."""
     if request.args.get("around") == "me" and standing is not None:
@@ -83,7 +88,7 @@ def board(round_id: int):
         top = shared_top(round_, view, agency, size)
         page, tabs, title, mask, eligible = top.page, top.tabs, top.contest_title, top.name_mask, top.eligible
         # The shared table highlights nobody: a viewer in the top 50 gets theirs rendered with their row marked.
-        table_html = None if any(row.standing.user_id == viewer_id for row in page.rows) else top.table_html
+        table_html = None if _holds(page, viewer_id) else top.table_html
     else:
         try:
             page = board_page(round_, view, agency, cursor, size)
@@ -95,7 +100,8 @@ def board(round_id: int):
     return render_template(
         "leaderboards/board.html", round=round_, contest=ContestHead(round_.contest_id, title), tabs=tabs,
         agency=agency, page=page, table_html=table_html, scopes=scopes(eligible, agency, viewer_agency()),
-        own=own_in_view, position=position, mask=mask, lag_seconds=STALE_SECONDS if position.is_lagging else None)
+        own=own_in_view, own_in_page=own_in_view is not None and _holds(page, viewer_id), position=position,
+        mask=mask, lag_seconds=STALE_SECONDS if position.is_lagging else None)
 
 
 @bp.route("/contests/<int:contest_id>/leaderboard")
@@ -116,4 +122,5 @@ def contest_board(contest_id: int):
         "leaderboards/board.html", round=None, contest=contest, agency=agency, page=page, table_html=None,
         tabs=[RoundTab(r.id, r.name) for r in contest.rounds if r.opens_at <= now],
         scopes=scopes(contest.eligible_agency, agency, viewer_agency()), own=own_in_view, position=position,
+        own_in_page=own_in_view is not None and _holds(page, own_in_view.user_id),
         mask=contest.name_mask, lag_seconds=None)
