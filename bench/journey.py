@@ -141,6 +141,7 @@ def main() -> None:
     parser.add_argument("--hash-method", default="pbkdf2:sha256:1000")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--warmup-seconds", type=int, default=3)
+    parser.add_argument("--questions", type=int, default=2000, help="questions in the bank")
     parser.add_argument("--load-boards", nargs="+", default=["board", "agency board"],
                         help="the boards measured again under background load")
     args = parser.parse_args()
@@ -151,7 +152,7 @@ def main() -> None:
 
     with fresh_postgres() as url:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})
-        round_id, user_ids = seed_contest(app, args.contestants)
+        round_id, user_ids = seed_contest(app, args.contestants, questions=args.questions)
         emails = set_passwords(url, args.logins, args.hash_method)
         with psycopg.connect(url) as conn:
             agency_of = dict(conn.execute("SELECT id, agency_id FROM users").fetchall())
@@ -165,7 +166,7 @@ def main() -> None:
             print(f"Journey: gunicorn {args.workers} sync workers, PostgreSQL, {cores} cores shared with wrk "
                   f"({args.threads} threads, {args.connections} connections); load average "
                   f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; {args.contestants:,} contestants, a "
-                  f"2,000-question bank, 20 questions a paper; {args.slices} slices of {args.slice_seconds:g} s "
+                  f"{args.questions:,}-question bank, 20 questions a paper; {args.slices} slices of {args.slice_seconds:g} s "
                   f"a step, each beside a slice of B (GET /healthz), workers idle before each:")
             figures = {}
 

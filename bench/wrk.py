@@ -78,14 +78,15 @@ def _parse(output: str) -> dict:
 def run_wrk(base: str, requests: list[Request], seconds: float, connections: int = 32, threads: int = 2,
             masters: list[int] | None = None) -> WrkRun:
     """Send `requests` (each at most once) through wrk for `seconds`, closed model; with the gunicorn
-    masters given, also the CPU their workers and PostgreSQL spent meanwhile."""
+    masters given, also the CPU their workers and PostgreSQL spent meanwhile. A reply slower than
+    10 s counts as a timeout (wrk's default, 2 s, failed slow pages on a host shared at load 12)."""
     with tempfile.TemporaryDirectory() as directory:
         listing = Path(directory) / "requests.tsv"
         _write_requests(requests, listing)
         before = _server_cpu_by_process(masters or [])
         process = subprocess.Popen(
             [wrk_path(), "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-             "--latency", "-s", str(SCRIPT), base, "--", str(listing), str(threads)],
+             "--latency", "--timeout", "10s", "-s", str(SCRIPT), base, "--", str(listing), str(threads)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         output = process.stdout.read()
         _, status, usage = os.wait4(process.pid, 0)

@@ -42,7 +42,7 @@ def test_the_journey_runs_every_step_through_wrk_without_a_failed_request():
                        "10", "--bg-papers", "20", "--bg-save-papers", "10", "--connections", "4", "--threads", "1",
                        "--slices", "1", "--slice-seconds", "1", "--get-requests", "300", "--bg-submits", "10",
                        "--bg-saves", "30", "--bg-connections", "8", "--workers", "2", "--warmup-seconds", "1",
-                       "--load-boards", "board")
+                       "--load-boards", "board", "--questions", "100")
     steps = [line for line in output.splitlines() if " failed " in line and "/s " in line]
     # log in, start, paper, save, submit, result, the two boards, the board under background load
     assert len(steps) == 9, output
