@@ -264,6 +264,8 @@ def main() -> None:
             bad = sum(1 for o in done if o.status not in (200, 302))
             if bad:
                 print("  background statuses:", sorted({(o.status, o.location) for o in done if o.status not in (200, 302)})[:5])
+            achieved, wanted = len(done) / run.seconds, args.bg_submits + args.bg_saves
+            kept_up = achieved >= 0.9 * wanted
             print(f"  background: {len(done)} sent in {run.seconds:.1f} s ({len(done) / run.seconds:.0f}/s), "
                   f"{bad} failed; latency from scheduled send p50 {percentile(latencies, .5):.0f} ms, "
                   f"p99 {percentile(latencies, .99):.0f} ms; the client's CPU {used['client']:.1f} s "
@@ -279,10 +281,16 @@ def main() -> None:
                 if name not in figures:
                     continue
                 figure = figures[name]
+                if name.endswith("under load") and not kept_up:
+                    print(f"  {name:<26} ≥ {target:.2f} × B: NOT MEASURED (the background client reached "
+                          f"{achieved:.0f} of {wanted:.0f} requests/s: the host was too busy)")
+                    continue
                 print(f"  {name:<26} ≥ {target:.2f} × B: {figure['ratio']:.3f} [{figure['spread'][0]:.3f}–"
                       f"{figure['spread'][1]:.3f}] {'met' if figure['ratio'] >= target else 'MISSED'}")
             for name in [f"{board} under load" for board in args.load_boards]:
                 p99 = figures[name]["p99"]
+                if not kept_up:
+                    continue
                 print(f"  {name:<26} p99 ≤ 100 ms (wrk, {args.connections} connections): {p99:.0f} ms "
                       f"{'met' if p99 <= 100 else 'MISSED'}")
         with app.app_context():
