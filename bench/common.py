@@ -1,9 +1,11 @@
 """Shared by the benchmarks: a fresh PostgreSQL database, a seeded contest, signed sessions, gunicorn."""
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -120,10 +122,11 @@ def gunicorn(database_url: str, secret_key: str, workers: int, port: int | None 
 
 @contextmanager
 def gunicorn_server(database_url: str, secret_key: str, workers: int, port: int | None = None,
-                    worker_class: str = "sync"):
-    """gunicorn serving the app (sync workers unless told otherwise); yields (base URL, the master's process id)."""
+                    worker_class: str = "sync", settings: dict | None = None):
+    """gunicorn serving the app (sync workers unless told otherwise, `settings` added to its environment);
+    yields (base URL, the master's process id)."""
     port = port or free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret_key}
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret_key, **(settings or {})}
     # Streams (gevent) end at their next heartbeat once the client has gone: do not wait 30 s for them at the end.
     graceful = ["--graceful-timeout", "2"] if worker_class != "sync" else []
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", worker_class, "--workers",
@@ -214,3 +217,54 @@ def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, flo
     used = {part: after[part] - before[part] for part in ("app", "db", "client")}
     used["others"] = max(0.0, after["machine"] - before["machine"] - sum(used.values()))
     return used
+
+
+@contextmanager
+def pgbouncer(database_url: str, pool_size: int = 20):
+    """Debian's PgBouncer in transaction pooling, with its own ini in a temporary directory, on a free
+    port, in front of the database of `database_url`; yields the URL that goes through it."""
+    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    if not Path(binary).exists():
+        raise SystemExit("pgbouncer is not installed: apt-get install pgbouncer (scripts/test installs it when it can)")
+    server = psycopg.conninfo.conninfo_to_dict(database_url)
+    port = free_port()
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        (folder / "userlist.txt").write_text(f'"{server.get("user", "postgres")}" ""\n')
+        (folder / "pgbouncer.ini").write_text(f"""[databases]
+* = host={server.get("host", "127.0.0.1")} port={server.get("port", 5432)}
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {folder / "userlist.txt"}
+pool_mode = transaction
+default_pool_size = {pool_size}
+max_client_conn = 2000
+ignore_startup_parameters = extra_float_digits,options
+logfile = {folder / "pgbouncer.log"}
+""")
+        # PgBouncer will not run as root: it drops to the owner of the temporary directory, or `nobody`.
+        user = ["-u", "nobody"] if os.geteuid() == 0 else []
+        if user:
+            os.chmod(folder, 0o777)
+            for name in ("userlist.txt", "pgbouncer.ini"):
+                os.chmod(folder / name, 0o644)
+        process = subprocess.Popen([binary, *user, str(folder / "pgbouncer.ini")], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    log = folder / "pgbouncer.log"
+                    raise RuntimeError("pgbouncer did not start:\n" + (log.read_text() if log.exists() else ""))
+                time.sleep(0.1)
+        try:
+            yield f"postgresql://{server.get('user', 'postgres')}@127.0.0.1:{port}/{server['dbname']}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

@@ -10,6 +10,11 @@ standings must equal an independent recount in SQL from the attempts (each item 
 from its shown order and the question's key; best attempt per contestant by score descending,
 duration ascending, submission ascending). Both instances must show the same public board.
 
+Both instances reach PostgreSQL through Debian's PgBouncer in transaction pooling (started here with
+its own ini in a temporary directory, on a free port; --direct skips it), with
+DATABASE_TRANSACTION_POOLER=1 so that no statement is prepared (PgBouncer 1.18 cannot carry
+prepared statements across transactions). The checks read the database directly.
+
 Closed model: N client threads, each running one contestant's journey at a time. The client shares
 the machine's cores with both instances and PostgreSQL.
 
@@ -26,14 +31,15 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from contextlib import nullcontext
 from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (cpu_snapshot, cpu_used, fresh_postgres, gunicorn_server, seed_contest, signed_session,  # noqa: E402
-                    wait_for_workers)
+from common import (cpu_snapshot, cpu_used, fresh_postgres, gunicorn_server, pgbouncer, seed_contest,  # noqa: E402
+                    signed_session, wait_for_workers)
 from load import Request, closed_model, percentile, send  # noqa: E402
 
 from contest import create_app  # noqa: E402
@@ -183,6 +189,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * cores + 1, help="sync workers per instance")
     parser.add_argument("--time-limit", type=float, default=120, help="seconds after which no journey starts")
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--direct", action="store_true", help="no PgBouncer: both instances connect to PostgreSQL")
+    parser.add_argument("--pool-size", type=int, default=20, help="PgBouncer's server connections per database")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -190,11 +198,16 @@ def main() -> None:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})
         round_id, user_ids = seed_contest(app, args.contestants)
         contestants = [Contestant(n, user_id, random.Random(rng.random())) for n, user_id in enumerate(user_ids)]
-        with gunicorn_server(url, SECRET, args.workers) as (first, first_master), \
-                gunicorn_server(url, SECRET, args.workers) as (second, second_master):
+        pooler = nullcontext(url) if args.direct else pgbouncer(url, args.pool_size)
+        settings = {} if args.direct else {"DATABASE_TRANSACTION_POOLER": "1"}
+        with pooler as served_url, \
+                gunicorn_server(served_url, SECRET, args.workers, settings=settings) as (first, first_master), \
+                gunicorn_server(served_url, SECRET, args.workers, settings=settings) as (second, second_master):
             for base, master in ((first, first_master), (second, second_master)):
                 wait_for_workers(master, args.workers)
                 closed_model(base, [Request("GET", "/healthz")] * 300, 8, 15)  # workers booted
+            print(("Both through PgBouncer (transaction pooling, " + f"{args.pool_size} server connections, {served_url}); "
+                   if not args.direct else "Both connected directly; ") + "the checks read PostgreSQL directly.")
             print(f"Two instances ({first}, {second}), {args.workers} sync workers each, one PostgreSQL database, "
                   f"{cores} cores shared with the client; {len(contestants)} contestants, {args.clients} at once:")
             before = cpu_snapshot([first_master, second_master])
@@ -212,6 +225,9 @@ def main() -> None:
                 print(f"  {kind:<7} n={len(values):<5} p50 {percentile(values, .5):6.1f} ms  "
                       f"p95 {percentile(values, .95):6.1f} ms  p99 {percentile(values, .99):6.1f} ms  "
                       "(closed model, latencies of a busy server)")
+            # Each worker shares a board's first page for up to BOARD_SHARED_SECONDS (1 s): let a page
+            # built during the journeys run out before comparing the instances' boards.
+            time.sleep(1.1)
             boards = []
             for base in (first, second):
                 conn = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=30)

@@ -78,19 +78,20 @@ def _parse(output: str) -> dict:
 def run_wrk(base: str, requests: list[Request], seconds: float, connections: int = 32, threads: int = 2,
             masters: list[int] | None = None) -> WrkRun:
     """Send `requests` (each at most once) through wrk for `seconds`, closed model; with the gunicorn
-    masters given, also the CPU their workers and PostgreSQL spent meanwhile."""
+    masters given, also the CPU their workers and PostgreSQL spent meanwhile. A reply slower than
+    10 s counts as a timeout (wrk's default, 2 s, failed slow pages on a host shared at load 12)."""
     with tempfile.TemporaryDirectory() as directory:
         listing = Path(directory) / "requests.tsv"
         _write_requests(requests, listing)
-        before = _server_cpu(masters or [])
+        before = _server_cpu_by_process(masters or [])
         process = subprocess.Popen(
             [wrk_path(), "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-             "--latency", "-s", str(SCRIPT), base, "--", str(listing), str(threads)],
+             "--latency", "--timeout", "10s", "-s", str(SCRIPT), base, "--", str(listing), str(threads)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         output = process.stdout.read()
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
-        after = _server_cpu(masters or [])
+        after = _server_cpu_by_process(masters or [])
     if process.returncode != 0:
         raise RuntimeError(f"wrk failed ({process.returncode}):\n{output}")
     result = _parse(output)
@@ -101,12 +102,24 @@ def run_wrk(base: str, requests: list[Request], seconds: float, connections: int
         errors={kind: int(result[f"errors_{kind}"]) for kind in ("connect", "read", "write", "timeout")},
         p50_ms=int(result["p50_us"]) / 1000, p90_ms=int(result["p90_us"]) / 1000,
         p99_ms=int(result["p99_us"]) / 1000, client_cpu=usage.ru_utime + usage.ru_stime,
-        server_cpu={part: after[part] - before[part] for part in after}, exhausted=result["exhausted"] != "0")
+        server_cpu=_spent(before, after), exhausted=result["exhausted"] != "0")
 
 
 def _server_cpu(masters: list[int]) -> dict[str, float]:
     return {"app": sum(cpu_seconds(pid) for master in masters for pid in child_pids(master)),
             "db": sum(cpu_seconds(pid) for pid in processes_named("postgres"))}
+
+
+def _server_cpu_by_process(masters: list[int]) -> dict[str, dict[int, float]]:
+    return {"app": {pid: cpu_seconds(pid) for master in masters for pid in child_pids(master)},
+            "db": {pid: cpu_seconds(pid) for pid in processes_named("postgres")}}
+
+
+def _spent(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    """CPU seconds spent between two readings, by part, counting only processes alive at both (a
+    PostgreSQL backend that ended took its CPU time with it; one that began counts from zero)."""
+    return {part: sum(seconds - before[part].get(pid, 0.0) for pid, seconds in after[part].items())
+            for part in after}
 
 
 def wait_idle(masters: list[int], quiet_ms: float = 2.0, window: float = 0.1, limit: float = 10.0) -> None:
@@ -132,7 +145,7 @@ class Sliced:
 
     def ratios(self) -> list[float]:
         """Each slice's rate over the rate of the bare slice run just before it."""
-        return [step.rate() / bare.rate() for step, bare in zip(self.step, self.bare)]
+        return [step.rate() / bare.rate() for step, bare in zip(self.step, self.bare) if bare.rate() > 0]
 
     def median_ratio(self) -> float:
         """The median of the slices' ratios."""
@@ -166,13 +179,15 @@ def _merge(runs: list[WrkRun]) -> WrkRun:
 
 
 def sliced(label: str, base: str, masters: list[int], step_slices: list[list[Request]],
-           bare_request: Request, seconds: float, connections: int, threads: int = 2) -> Sliced:
+           bare_request: Request, seconds: float, connections: int, threads: int = 2, idle: bool = True) -> Sliced:
     """Run each slice of requests for `seconds`, each just after a bare slice of the same length, with
-    the workers idle before every slice."""
+    the workers idle before every slice (idle=False: under background load, where they never are)."""
     result = Sliced(label, [], [])
     for requests in step_slices:
-        wait_idle(masters)
+        if idle:
+            wait_idle(masters)
         result.bare.append(run_wrk(base, [bare_request] * 50_000, seconds, connections, threads, masters))
-        wait_idle(masters)
+        if idle:
+            wait_idle(masters)
         result.step.append(run_wrk(base, requests, seconds, connections, threads, masters))
     return result

@@ -52,7 +52,7 @@ function request()
   if position > #prepared then
     exhausted = 1
     wrk.thread:stop()
-    return prepared[#prepared]
+    return prepared[#prepared] or wrk.format("GET", "/healthz")  -- a thread whose share was empty
   end
   position = position + 1
   return prepared[position - 1]

@@ -89,11 +89,21 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/"),
         # Where DejaVuSans.ttf and DejaVuSans-Bold.ttf are (Debian's fonts-dejavu-core puts them here).
         "CERTIFICATE_FONT_DIR": env.get("CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
+        # PostgreSQL reached through a pooler in transaction mode (PgBouncer pool_mode=transaction): each
+        # transaction may run on another server connection, so no statement is prepared (psycopg's
+        # prepare_threshold=None) and the live stage does not LISTEN (it polls).
+        "DATABASE_TRANSACTION_POOLER": env.get("DATABASE_TRANSACTION_POOLER", "0") == "1",
+        # Seconds every viewer shares the first page of a board (contest.leaderboards.shared); 0 turns it off.
+        "BOARD_SHARED_SECONDS": float(env["BOARD_SHARED_SECONDS"]) if env.get("BOARD_SHARED_SECONDS") else None,
     }
     config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite holds one writer at a time: wait for the lock rather than fail under a rush.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if config["DATABASE_TRANSACTION_POOLER"] and config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                               "connect_args": {"prepare_threshold": None}}
+        config["LIVE_NOTIFY"] = False  # LISTEN holds a server connection: a transaction pooler cannot keep it
     if config["LIVE_POLL_SECONDS"] is None:
         # Polling is the fan-out where there is no NOTIFY (SQLite), a backstop where there is.
         is_notified = config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and config["LIVE_NOTIFY"]

@@ -75,3 +75,20 @@ class AttemptItem(db.Model):
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
     question: Mapped["Question"] = relationship()  # noqa: F821
+
+
+class DrawnPaper(db.Model):
+    """A paper drawn ahead of the round's opening (contest.attempts.ahead), waiting for a start to claim it."""
+
+    __tablename__ = "drawn_papers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    bank_id: Mapped[int] = mapped_column(sa.ForeignKey("question_banks.id", ondelete="CASCADE"))
+    # What the draw depended on (ahead.paper_recipe): a paper of another recipe is never claimed.
+    recipe: Mapped[str] = mapped_column(sa.String(32))
+    seed: Mapped[int] = mapped_column(sa.BigInteger)
+    # [[question id, choice order], …] in paper order.
+    items: Mapped[list] = mapped_column(sa.JSON)
+
+    __table_args__ = (sa.Index("ix_drawn_papers_round_recipe", "round_id", "recipe", "id"),)

@@ -25,9 +25,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from contest.accounts.models import Role, User
 from contest.accounts.sessions import is_live
 from contest.agencies.models import Agency
+from contest.attempts.ahead import paper_recipe
 from contest.attempts.draw import DrawError, draw_paper, shuffled_order
 from contest.attempts.models import Attempt, AttemptItem
 from contest.attempts.pool import drawable_pool
+from contest.attempts.postgres import start_with_drawn_paper
 from contest.bank.models import Question, QuestionBank
 from contest.database import UTCDateTime, autocommit_driver_connection, driver_statement
 from contest.extensions import db
@@ -189,19 +191,26 @@ class Entrant:
     bank: tuple | None  # (revision, created_at) of the round's default bank, for the cached pool
 
 
-def read_entrant(user_id: int, session_id: str, round_: Round) -> Entrant | None:
-    """The account, its attempts in the round and the round's bank revision, in one statement."""
+@functools.cache
+def _entrant_query() -> sa.Select:
+    """read_entrant's statement, built once: at the opening rush building it cost more than running it."""
     user, attempt, agency = User.__table__, Attempt.__table__, Agency.__table__
     bank = QuestionBank.__table__
-    mine = sa.and_(attempt.c.user_id == user_id, attempt.c.round_id == round_.id)
-    row = db.session.execute(  # through the session: pending changes to the account are flushed first
-        sa.select(user.c.role, user.c.stream, agency.c.path, is_live(session_id, user.c.id),
-                  sa.select(sa.func.count()).select_from(attempt).where(mine).scalar_subquery(),
-                  sa.select(attempt.c.id).where(mine, attempt.c.submitted_at.is_(None)).scalar_subquery(),
-                  bank.c.revision, bank.c.created_at)
-        .select_from(user.outerjoin(agency, agency.c.id == user.c.agency_id)
-                     .outerjoin(bank, bank.c.id == round_.bank_id))
-        .where(user.c.id == user_id)).first()
+    mine = sa.and_(attempt.c.user_id == sa.bindparam("user_id"), attempt.c.round_id == sa.bindparam("round_id"))
+    return (sa.select(user.c.role, user.c.stream, agency.c.path, is_live(sa.bindparam("session_id"), user.c.id),
+                      sa.select(sa.func.count()).select_from(attempt).where(mine).scalar_subquery(),
+                      sa.select(attempt.c.id).where(mine, attempt.c.submitted_at.is_(None)).scalar_subquery(),
+                      bank.c.revision, bank.c.created_at)
+            .select_from(user.outerjoin(agency, agency.c.id == user.c.agency_id)
+                         .outerjoin(bank, bank.c.id == sa.bindparam("bank_id")))
+            .where(user.c.id == sa.bindparam("user_id")))
+
+
+def read_entrant(user_id: int, session_id: str, round_: Round) -> Entrant | None:
+    """The account, its attempts in the round and the round's bank revision, in one statement."""
+    # Through the session: pending changes to the account are flushed first.
+    row = db.session.execute(_entrant_query(), {"user_id": user_id, "session_id": session_id,
+                                                "round_id": round_.id, "bank_id": round_.bank_id}).first()
     if row is None:
         return None
     role, stream, path, is_session_live, used, open_id, revision, created_at = row
@@ -248,26 +257,31 @@ def start_attempt_id(entrant: Entrant, round_: Round, now: datetime, client_ip: 
     used = entrant.used
     if round_.attempts_allowed is not None and used >= round_.attempts_allowed:
         raise AttemptError("Bạn đã dùng hết số lần thi của vòng này.")
-    seed = secrets.randbits(62)
-    rng = random.Random(seed)
-    try:
-        bank_id = int((round_.stream_banks or {}).get(entrant.stream, round_.bank_id))
-        pool = drawable_pool(bank_id, entrant.bank if bank_id == round_.bank_id else None)
-        drawn = draw_paper(pool.drawable(round_.is_flagged_excluded), round_.question_count,
-                           round_.quotas or [], rng)
-    except DrawError as error:
-        current_app.logger.error("Round %s cannot draw a paper: %s", round_.id, error)
-        raise AttemptError("Ngân hàng câu hỏi của vòng thi chưa đủ câu; vui lòng báo Ban tổ chức.")
+    bank_id = int((round_.stream_banks or {}).get(entrant.stream, round_.bank_id))
     values = {
-        "user_id": entrant.id, "round_id": round_.id, "number": used + 1, "seed": seed, "started_at": now,
+        "user_id": entrant.id, "round_id": round_.id, "number": used + 1, "started_at": now,
         "deadline_at": min(now + timedelta(seconds=round_.time_limit_seconds), round_.closes_at),
         "max_score": round_.question_count, "client_ip": client_ip[:45], "device_id": device_id[:64],
         "is_auto_submitted": False,
     }
     try:
+        if db.engine.dialect.name == "postgresql" and bank_id == round_.bank_id and entrant.bank is not None:
+            # A paper drawn ahead of the opening, if one is left: one statement, no draw here.
+            attempt_id = start_with_drawn_paper(paper_recipe(round_, bank_id, entrant.bank), values)
+            if attempt_id is not None:
+                return attempt_id
+        seed = secrets.randbits(62)
+        rng = random.Random(seed)
+        try:
+            pool = drawable_pool(bank_id, entrant.bank if bank_id == round_.bank_id else None)
+            drawn = draw_paper(pool.drawable(round_.is_flagged_excluded), round_.question_count,
+                               round_.quotas or [], rng)
+        except DrawError as error:
+            current_app.logger.error("Round %s cannot draw a paper: %s", round_.id, error)
+            raise AttemptError("Ngân hàng câu hỏi của vòng thi chưa đủ câu; vui lòng báo Ban tổ chức.")
         # Two Core statements, no unit of work: the opening rush pays for rows, not for ORM objects.
         connection = db.session.connection()
-        attempt_id = connection.execute(_ATTEMPT_INSERT, values).scalar_one()
+        attempt_id = connection.execute(_ATTEMPT_INSERT, {**values, "seed": seed}).scalar_one()
         connection.execute(_ITEM.insert(), [
             {"attempt_id": attempt_id, "position": position, "question_id": question.id,
              "choice_order": shuffled_order(question.choice_count, rng), "revision": 0}

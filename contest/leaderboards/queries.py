@@ -4,6 +4,9 @@ Three orders: live (score, time, submission); final, once the round is settled a
 prediction (score, prediction's distance, time, submission); frozen, the public board between the
 round's freeze time and publication (the frozen copy of each standing).
 """
+import base64
+import functools
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -228,6 +231,18 @@ def entrant_count(round_id: int, agency: Agency | None = None) -> int:
                                      Standing.round_id, round_id, agency, "live")) or 0
 
 
+@functools.cache
+def _within_bucket_count() -> sa.Select:
+    """Standings ahead of a given one inside its own (score, minute) bucket; built once (every board
+    request of the whole country runs it, and building it cost more than running it)."""
+    return sa.select(sa.func.count()).select_from(Standing).where(
+        Standing.round_id == sa.bindparam("round_id"), Standing.score == sa.bindparam("score"),
+        Standing.duration_ms >= sa.bindparam("bucket_start"),
+        sa.tuple_(Standing.duration_ms, Standing.submitted_at)
+        < sa.tuple_(sa.bindparam("duration_ms", type_=Standing.duration_ms.type),
+                    sa.bindparam("submitted_at", type_=Standing.submitted_at.type)))
+
+
 def live_country_figures(round_: Round, standing: Standing | None) -> tuple[int, int | None]:
     """Entrants and the standing's rank on the round's public live board at whole-country scope.
 
@@ -240,11 +255,9 @@ def live_country_figures(round_: Round, standing: Standing | None) -> tuple[int,
     entrants = sum(histogram.values())
     if standing is None:
         return entrants, None
-    own_bucket = sa.and_(Standing.round_id == round_id, Standing.score == standing.score,
-                         Standing.duration_ms >= bucket_of(standing.duration_ms) * BUCKET_MS)
-    within = db.session.scalar(sa.select(sa.func.count()).select_from(Standing).where(
-        own_bucket, sa.tuple_(Standing.duration_ms, Standing.submitted_at)
-        < sa.tuple_(standing.duration_ms, standing.submitted_at))) or 0
+    within = db.session.scalar(_within_bucket_count(), {
+        "round_id": round_id, "score": standing.score, "bucket_start": bucket_of(standing.duration_ms) * BUCKET_MS,
+        "duration_ms": standing.duration_ms, "submitted_at": standing.submitted_at}) or 0
     return max(entrants, 1), count_ahead(histogram, standing.score, standing.duration_ms) + within + 1
 
 

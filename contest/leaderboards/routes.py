@@ -1,9 +1,10 @@
 """Public boards: a round's and a contest's, overall and for any agency with everything under it."""
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from contest.agencies.models import Agency
-from contest.agencies.queries import agency_trail
 from contest.database import utcnow
 from contest.extensions import db
 from contest.leaderboards.counts import STALE_SECONDS
@@ -11,25 +12,48 @@ from contest.leaderboards.models import ContestStanding
 from contest.leaderboards.queries import (around_cursor, board_page, board_view, contest_board_page,
                                           contest_position, own_position, standing_of)
 from contest.results.services import settle_contest, settled
+from contest.leaderboards.shared import AgencyLine, RoundTab, agency_line, agency_trail_lines, shared_top
 from contest.rounds.models import Contest, Round
 
 bp = Blueprint("leaderboards", __name__)
 
 
-def _agency_from_args() -> Agency | None:
+@dataclass(frozen=True)
+class ContestHead:
+    """What a round's board shows of its contest: the link and the title."""
+
+    id: int
+    title: str
+
+
+def _agency_from_args() -> AgencyLine | None:
     agency_id = request.args.get("agency", type=int)
-    return db.get_or_404(Agency, agency_id) if agency_id and agency_id < 2**31 else None
+    if not agency_id or agency_id >= 2**31:
+        return None
+    return agency_line(agency_id) or abort(404)
 
 
-def scopes(contest: Contest, agency: Agency | None, own_agency: Agency | None) -> list[Agency]:
+def scopes(top: Agency | AgencyLine | None, agency: AgencyLine | None, own_agency: AgencyLine | None) -> list[AgencyLine]:
     """The agencies a board can narrow to along one line of the tree, top first, below the contest's
-    own scope: the viewer's agency and those above it, or the agency shown and those above it."""
+    own scope (`top`, its eligible agency): the viewer's agency and those above it, or the agency shown
+    and those above it."""
     shown = agency if agency is not None and (own_agency is None or not own_agency.path.startswith(agency.path)) \
         else own_agency
     if shown is None:
         return []
-    top = contest.eligible_agency
-    return [a for a in agency_trail(shown) if top is None or (a.path.startswith(top.path) and a.id != top.id)]
+    return [a for a in agency_trail_lines(shown.id) if top is None or (a.path.startswith(top.path) and a.id != top.id)]
+
+
+def viewer_agency() -> AgencyLine | None:
+    """The signed-in viewer's agency (name and path), from the shared cache rather than a query per request."""
+    if not current_user.is_authenticated or current_user.agency_id is None:
+        return None
+    return agency_line(current_user.agency_id)
+
+
+def _holds(page, user_id: int | None) -> bool:
+    """True if the page shows the row of `user_id`."""
+    return user_id is not None and any(row.standing.user_id == user_id for row in page.rows)
 
 
 def _cursor(standing, view: str, agency: Agency | None) -> str | None:
@@ -42,23 +66,35 @@ def _cursor(standing, view: str, agency: Agency | None) -> str | None:
 @bp.route("/rounds/<int:round_id>/leaderboard")
 def board(round_id: int):
     """A page of the round's board with the viewer's own rank; ?agency=ID narrows to that subtree,
-    ?around=me opens the page around the viewer's own row."""
+    ?around=me opens the page around the viewer's own row. The first page is shared by every viewer
+    for a second (contest.leaderboards.shared); only the viewer's own line is read per request."""
     round_ = settled(db.get_or_404(Round, round_id))
     agency = _agency_from_args()
     view = board_view(round_, utcnow(), public=True)
-    own = standing_of(round_.id, current_user.id) if current_user.is_authenticated else None
+    viewer_id = current_user.id if current_user.is_authenticated else None
+    own = standing_of(round_.id, viewer_id) if viewer_id is not None else None
     position = own_position(round_, own, agency, view)
     own_in_view = own if position.rank is not None else None
-    try:
-        page = board_page(round_, view, agency, _cursor(own_in_view, view, agency),
-                          current_app.config["LEADERBOARD_PAGE_SIZE"])
-    except ValueError:
-        abort(400)
-    own_agency = current_user.agency if current_user.is_authenticated else None
+    size = current_app.config["LEADERBOARD_PAGE_SIZE"]
+    cursor = _cursor(own_in_view, view, agency)
+    if cursor is None and set(request.args) <= {"agency"}:
+        top = shared_top(round_, view, agency, size)
+        page, tabs, title, mask, eligible = top.page, top.tabs, top.contest_title, top.name_mask, top.eligible
+        # The shared table highlights nobody: a viewer in the top 50 gets theirs rendered with their row marked.
+        table_html = None if _holds(page, viewer_id) else top.table_html
+    else:
+        try:
+            page = board_page(round_, view, agency, cursor, size)
+        except ValueError:
+            abort(400)
+        contest = round_.contest
+        tabs = [RoundTab(r.id, r.name) for r in contest.rounds if r.opens_at <= utcnow()]
+        title, mask, eligible, table_html = contest.title, contest.name_mask, contest.eligible_agency, None
     return render_template(
-        "leaderboards/board.html", round=round_, contest=round_.contest, agency=agency, page=page,
-        scopes=scopes(round_.contest, agency, own_agency), own=own_in_view, position=position,
-        mask=round_.contest.name_mask, lag_seconds=STALE_SECONDS if position.is_lagging else None, now=utcnow())
+        "leaderboards/board.html", round=round_, contest=ContestHead(round_.contest_id, title), tabs=tabs,
+        agency=agency, page=page, table_html=table_html, scopes=scopes(eligible, agency, viewer_agency()),
+        own=own_in_view, own_in_page=own_in_view is not None and _holds(page, viewer_id), position=position,
+        mask=mask, lag_seconds=STALE_SECONDS if position.is_lagging else None)
 
 
 @bp.route("/contests/<int:contest_id>/leaderboard")
@@ -75,8 +111,10 @@ def contest_board(contest_id: int):
                                   current_app.config["LEADERBOARD_PAGE_SIZE"])
     except ValueError:
         abort(400)
-    own_agency = current_user.agency if current_user.is_authenticated else None
+    now = utcnow()
     return render_template(
-        "leaderboards/board.html", round=None, contest=contest, agency=agency, page=page,
-        scopes=scopes(contest, agency, own_agency), own=own_in_view, position=position,
-        mask=contest.name_mask, lag_seconds=None, now=utcnow())
+        "leaderboards/board.html", round=None, contest=contest, agency=agency, page=page, table_html=None,
+        tabs=[RoundTab(r.id, r.name) for r in contest.rounds if r.opens_at <= now],
+        scopes=scopes(contest.eligible_agency, agency, viewer_agency()), own=own_in_view, position=position,
+        own_in_page=own_in_view is not None and _holds(page, own_in_view.user_id),
+        mask=contest.name_mask, lag_seconds=None)

@@ -15,6 +15,7 @@ it stores nothing the caller takes the plain path, which says why.
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask import current_app
 
 from contest.database import autocommit_driver_connection
 from contest.extensions import db
@@ -51,7 +52,9 @@ def store_answer(code: str, run_id: int, question_id: int, team_id: int, choice:
         with connection.pipeline():
             connection.execute("BEGIN")
             connection.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", (LOCK_CLASS, run_id))
-            stored = connection.execute(_STORE_ANSWER, params, prepare=True)
+            # Prepared once per connection, unless a transaction pooler may hand the next transaction another one.
+            stored = connection.execute(_STORE_ANSWER, params,
+                                        prepare=not current_app.config["DATABASE_TRANSACTION_POOLER"])
             connection.execute("COMMIT")
         return stored.fetchone() is not None
 

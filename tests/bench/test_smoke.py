@@ -37,17 +37,19 @@ def measured_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if " failed " in line and "/s " in line]
 
 
-def test_the_journey_runs_every_step_without_a_failed_request():
-    output = run_bench("journey.py", "--contestants", "60", "--logins", "10", "--login-requests", "20",
-                       "--papers", "20", "--saved-papers", "5", "--open-papers", "10", "--bare-requests", "50",
-                       "--board-requests", "20", "--clients", "4", "--open-seconds", "1", "--workers", "2",
-                       "--slices", "2", "--bare-slice-seconds", "0.2")
-    steps = measured_lines(output)
-    # bare, login page, log in, start, paper, save and submit (each with the bare slices beside it), result,
-    # board, the open-model saves
-    assert len(steps) == 12
-    assert all(line.rstrip().endswith("failed 0") for line in steps), "\n".join(steps)
-    assert "worker RSS ≤ 100 MB" in output
+def test_the_journey_runs_every_step_through_wrk_without_a_failed_request():
+    output = run_bench("journey.py", "--contestants", "90", "--logins", "10", "--papers", "40", "--saved-papers",
+                       "10", "--bg-papers", "20", "--bg-save-papers", "10", "--connections", "4", "--threads", "1",
+                       "--slices", "1", "--slice-seconds", "1", "--get-requests", "300", "--bg-submits", "10",
+                       "--bg-saves", "30", "--bg-connections", "8", "--workers", "2", "--warmup-seconds", "1",
+                       "--load-boards", "board", "--questions", "100")
+    steps = [line for line in output.splitlines() if " failed " in line and "/s " in line]
+    # log in, start, paper, save, submit, result, the two boards, the board under background load
+    assert len(steps) == 9, output
+    assert all(" failed 0" in line for line in steps), "\n".join(steps)
+    assert output.count("÷ B: median") == 9 and "wrk " in output
+    assert "background: " in output and ", 0 failed;" in output.split("background: ")[1].splitlines()[0]
+    assert "board under load" in output.split("Targets")[1]
 
 
 def test_the_rush_stores_one_whole_paper_per_contestant():

@@ -1,0 +1,105 @@
+"""Profile: where a request's worker CPU goes. Seeds a contest on a fresh PostgreSQL database, has
+contestants start, answer and submit through the app's own routes (Flask's test client, in this
+process), then runs each read step many times under cProfile and prints the CPU per request and the
+functions that take it (cumulative). The figures are in-process (no sockets, no gunicorn), so they
+say where the time goes, not the rate a server reaches.
+
+Run: .venv/bin/python bench/profile_requests.py [--contestants 300] [--requests 300] [--step board]
+"""
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import fresh_postgres, seed_contest, signed_session  # noqa: E402
+
+from contest import create_app  # noqa: E402
+from contest.extensions import db  # noqa: E402
+
+SECRET = "bench-secret"
+
+
+def main() -> None:
+    """Seed, play the contestants' attempts, then profile each step."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--contestants", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--step", action="append", help="start, board, agency-board, result, paper, save "
+                        "(default: all)")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+    steps = args.step or ["start", "board", "agency-board", "result", "paper", "save"]
+    with fresh_postgres() as url:
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": True})
+        round_id, user_ids = seed_contest(app, args.contestants)
+        client = app.test_client()
+        played = []
+        profiler = cProfile.Profile(time.process_time)
+        began = time.process_time()
+        for user_id in user_ids:
+            cookie, token = signed_session(SECRET, user_id)
+            client.set_cookie("session", cookie)
+            profiler.enable()
+            response = client.post(f"/rounds/{round_id}/start", data={"csrf_token": token})
+            profiler.disable()
+            attempt = int(response.headers["Location"].rsplit("/", 1)[1])
+            played.append((user_id, cookie, token, attempt))
+        if "start" in steps:
+            show("start", profiler, (time.process_time() - began) * 1000 / len(user_ids), args.top)
+        # Half submit (the board and the result pages), half stay open (the paper and the saves).
+        for user_id, cookie, token, attempt in played[: len(played) // 2]:
+            client.set_cookie("session", cookie)
+            client.post(f"/attempts/{attempt}/submit", data={"csrf_token": token})
+        with app.app_context():
+            agency_id = db.session.execute(db.text("SELECT agency_id FROM users WHERE id = :id"),
+                                           {"id": user_ids[0]}).scalar()
+        submitted, still_open = played[: len(played) // 2], played[len(played) // 2:]
+        paths = {
+            "board": lambda n, who: ("GET", f"/rounds/{round_id}/leaderboard", None),
+            "agency-board": lambda n, who: ("GET", f"/rounds/{round_id}/leaderboard?agency={agency_id}", None),
+            "result": lambda n, who: ("GET", f"/attempts/{who[3]}/result", None),
+            "paper": lambda n, who: ("GET", f"/attempts/{who[3]}", None),
+            "save": lambda n, who: ("POST", f"/attempts/{who[3]}/answers",
+                                    {"position": n % 20, "selected": [n % 4], "revision": 1 + n // len(still_open)}),
+        }
+        for step in [step for step in steps if step != "start"]:
+            people = still_open if step in ("paper", "save") else submitted
+            requests = [(people[n % len(people)], paths[step](n, people[n % len(people)])) for n in range(args.requests)]
+            for who, (method, path, body) in requests[:20]:  # warm the worker's caches
+                send(client, who, method, path, body)
+            profiler = cProfile.Profile(time.process_time)
+            began = time.process_time()
+            profiler.enable()
+            for who, (method, path, body) in requests:
+                status = send(client, who, method, path, body)
+                assert status == 200, (step, path, status)
+            profiler.disable()
+            show(step, profiler, (time.process_time() - began) * 1000 / len(requests), args.top)
+        with app.app_context():
+            db.engine.dispose()
+
+
+def show(step: str, profiler: cProfile.Profile, spent_ms: float, top: int) -> None:
+    """Print a step's CPU per request and its profile's top functions (cumulative)."""
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    print(f"== {step}: {spent_ms:.2f} ms CPU per request in process (profiler on; the profile counts CPU time, not waits)")
+    print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+
+
+def send(client, who, method: str, path: str, body) -> int:
+    """One request as the contestant `who` (user id, cookie, token, attempt)."""
+    client.set_cookie("session", who[1])
+    if method == "GET":
+        return client.get(path).status_code
+    return client.post(path, data=json.dumps(body), content_type="application/json",
+                       headers={"X-CSRFToken": who[2]}).status_code
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The first page of a board shared by every viewer for a short interval (contest.leaderboards.shared):
+the same top for everyone within it, the viewer's own row still marked, and final results the
+moment a round is settled, never a live page kept from before."""
+from datetime import timedelta
+
+import pytest
+
+from contest.extensions import db
+from contest.leaderboards import shared
+from tests.leaderboards.test_final_ranking import paper, people
+
+
+@pytest.fixture
+def sharing(app):
+    """Boards shared for a minute: longer than any test, so what a test sees is the shared entry."""
+    app.config["BOARD_SHARED_SECONDS"] = 60
+    shared.clear()
+    yield
+    app.config.pop("BOARD_SHARED_SECONDS")
+    shared.clear()
+
+
+def board_of(client, round_) -> str:
+    return client.get(f"/rounds/{round_.id}/leaderboard").get_data(as_text=True)
+
+
+def test_viewers_within_the_interval_share_one_top_and_a_settled_round_shows_its_final_order_at_once(
+        client, world, now, sharing):
+    round_ = world.round
+    round_.prediction_kind = "perfect_papers"
+    round_.opens_at, round_.closes_at = now - timedelta(hours=2), now + timedelta(hours=1)
+    a, b, c = people(world, ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"])
+    started = now - timedelta(minutes=90)
+    paper(a, round_, started, 5, 30, prediction=100)
+    paper(b, round_, started, 5, 90, prediction=2)
+    first = board_of(client, round_)
+    assert first.index("Nguyễn V. A") < first.index("Trần T. B")
+    paper(c, round_, started, 5, 60, prediction=9)
+    # Within the interval every viewer gets the same top: the new paper shows at the next interval.
+    assert "Lê V. C" not in board_of(client, round_)
+    # The round closes; the next board request settles it (3 perfect papers) and shows the final
+    # order, prediction before time, at once: the shared live page is not served for it.
+    round_.closes_at = now - timedelta(minutes=5)
+    db.session.commit()
+    final = board_of(client, round_)
+    assert "Kết quả chung cuộc" in final
+    assert final.index("Trần T. B") < final.index("Lê V. C") < final.index("Nguyễn V. A")
+
+
+def test_a_viewer_in_the_shared_top_still_sees_their_own_row_marked(client, auth, world, now, sharing):
+    a, b = people(world, ["Nguyễn Văn An", "Trần Thị Bình"])
+    paper(a, world.round, now, 5, 30)
+    paper(b, world.round, now, 4, 30)
+    assert 'class="me"' not in board_of(client, world.round)  # an anonymous viewer fills the shared entry
+    auth.login("u1@example.vn")
+    page = board_of(client, world.round)
+    assert page.count('class="me"') == 1
+    row = page[page.index('class="me"'):]
+    assert row.index("Trần T. B") < row.index("</tr>")
+    assert "Bạn xếp hạng <strong>2</strong>" in page
