@@ -89,6 +89,9 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/"),
         # Where DejaVuSans.ttf and DejaVuSans-Bold.ttf are (Debian's fonts-dejavu-core puts them here).
         "CERTIFICATE_FONT_DIR": env.get("CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
+        # Where the certificates jobs write a round's PDF and the download reads it: with several instances a
+        # directory every instance mounts (the worker that builds it need not be the instance that serves it).
+        "CERTIFICATE_BATCH_DIR": env.get("CERTIFICATE_BATCH_DIR", str(INSTANCE_DIR / "certificates")),
         # PostgreSQL reached through a pooler in transaction mode (PgBouncer pool_mode=transaction): each
         # transaction may run on another server connection, so no statement is prepared (psycopg's
         # prepare_threshold=None) and the live stage does not LISTEN (it polls).

@@ -69,7 +69,8 @@ ACTION_LABELS = {
     "results.publish": "Công bố kết quả vòng thi (đã đủ chữ ký)",
     "results.participation": "Cấp giấy chứng nhận tham gia cho mọi thí sinh đã nộp bài",
     "certificate.issue": "Cấp giấy chứng nhận",
-    "certificate.batch": "Cấp giấy chứng nhận hàng loạt (dòng lệnh)",
+    "certificate.batch": "Cấp giấy chứng nhận hàng loạt",
+    "certificates.build": "Tạo tệp giấy chứng nhận (PDF) của vòng thi",
 }
 
 TARGET_LABELS = {"round": "Vòng thi", "contest": "Cuộc thi", "question": "Câu hỏi", "bank": "Ngân hàng câu hỏi",
@@ -94,6 +95,7 @@ DETAIL_LABELS = {
     "kind": "Loại", "points": "Điểm", "question": "Câu hỏi", "questions": "Câu hỏi", "rehearsal": "Diễn tập",
     "segment": "Phần thi", "team": "Đội", "participation": "Cấp giấy chứng nhận tham gia",
     "certificate": "Mã giấy chứng nhận",
+    "pages": "Số giấy chứng nhận", "job": "Mã công việc",
     "segment": "Phần thi", "team": "Đội", "address": "Địa chỉ IP", "limit": "Giới hạn bị vượt",
 }
 

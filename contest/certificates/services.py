@@ -159,12 +159,14 @@ def verify_link(public_url: str, code: str) -> str:
 
 
 def build_round_certificates(round_id: int, dest_path: Path, public_url: str, font_dir: str = "",
-                             progress: Callable[[int, int], None] | None = None) -> int:
+                             progress: Callable[[int, int], None] | None = None, user_id: int | None = None) -> int:
     """Issue every certificate a published round owes (winners; every submitted paper if offered) and
     write them all, in ranking order for winners then by name, as one multi-page PDF at `dest_path`.
 
-    Commits every BATCH_SIZE certificates; `progress(done, total)` is called as pages are added.
-    Returns the number of pages. For the command line or a background job, never a web request.
+    Commits every BATCH_SIZE certificates (audited as `user_id`'s, None from the command line);
+    `progress(done, total)` is called as pages are added, with no transaction open, so it may write on
+    its own connection (on SQLite every transaction holds the write lock). Returns the number of pages.
+    For the command line or a background job, never a web request.
     """
     round_ = db.session.get(Round, round_id)
     if round_ is None:
@@ -177,27 +179,30 @@ def build_round_certificates(round_id: int, dest_path: Path, public_url: str, fo
               for winner in snapshot_winners(snapshot)}
     owed = list(prizes)
     if publication.is_participation_certified:
-        owed += [user_id for user_id in db.session.scalars(
+        owed += [owner for owner in db.session.scalars(
             sa.select(Standing.user_id).join(User, User.id == Standing.user_id)
-            .where(Standing.round_id == round_.id).order_by(User.full_name, User.id)) if user_id not in prizes]
+            .where(Standing.round_id == round_.id).order_by(User.full_name, User.id)) if owner not in prizes]
     judges = [signoff.judge.full_name for signoff in signatures_of(snapshot)]
-    writer = certificate_writer(font_dir)
     total = len(owed)
+    if total == 0:
+        raise CertificateError("Vòng thi không có ai được cấp giấy chứng nhận (chưa có người đạt giải).")
+    writer = certificate_writer(font_dir)
     for start in range(0, total, BATCH_SIZE):
         chunk = owed[start:start + BATCH_SIZE]
         issued = {c.user_id: c for c in db.session.scalars(
             sa.select(Certificate).where(Certificate.round_id == round_.id, Certificate.user_id.in_(chunk)))}
         users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(chunk)))}
-        for user_id in chunk:
-            if user_id not in issued:
-                granted = prizes.get(user_id) or Entitlement(kind="participation")
-                issued[user_id] = _new_certificate(round_, users[user_id], granted, publication, snapshot, judges)
-                db.session.add(issued[user_id])
-        record(None, "certificate.batch", "round", round_.id, count=len(chunk))
+        for owner in chunk:
+            if owner not in issued:
+                granted = prizes.get(owner) or Entitlement(kind="participation")
+                issued[owner] = _new_certificate(round_, users[owner], granted, publication, snapshot, judges)
+                db.session.add(issued[owner])
+        record(user_id, "certificate.batch", "round", round_.id, count=len(chunk))
         db.session.commit()
-        for number, user_id in enumerate(chunk, start=start + 1):
-            code = issued[user_id].code
-            writer.add(page_of(issued[user_id], verify_link(public_url, code)))
+        pages = [page_of(issued[owner], verify_link(public_url, issued[owner].code)) for owner in chunk]
+        db.session.commit()  # ends the reads: the pages are plain text now, and progress may write beside us
+        for number, page in enumerate(pages, start=start + 1):
+            writer.add(page)
             if progress is not None:
                 progress(number, total)
     writer.save(dest_path)

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
+from contest.certificates.jobs import builds_of
 from contest.database import utcnow
 from contest.exports.files import send_written
 from contest.extensions import db
@@ -65,7 +66,9 @@ def index(round_id: int):
                            checksum=checksum, signed=signatures(round_, checksum), rules=by_stream,
                            exclusions=exclusions, form=EmptyForm(), is_closed=utcnow() >= round_.closes_at,
                            streams=round_.contest.streams or ["CBCCVC"], blank_rows=BLANK_RULE_ROWS,
-                           publication=publication_of(round_))
+                           publication=publication_of(round_),
+                           last_build=next(iter(builds_of(round_.id)), None) if current_user.has_role(Role.ORGANIZER)
+                           else None)
 
 
 def _act(round_id: int, action):
