@@ -1,4 +1,5 @@
-"""`flask certificates …`: build every certificate of a published round into one PDF."""
+"""`flask certificates …`: build every certificate of a published round into one PDF (the Xét giải page
+queues the same build as a background job)."""
 from pathlib import Path
 
 import click
