@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 
 from contest.accounts.models import Role
 from contest.extensions import db
+from contest.jobs import work
 from contest.prizes.services import set_prize_rules
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, snapshot
@@ -25,7 +26,7 @@ NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm 
 
 
 @pytest.fixture
-def closed_round(app, now):
+def closed_round(app, now, monkeypatch, tmp_path):
     """A round closed a minute ago with four papers, prize rules, two judges and an organizer, served over HTTP."""
     world = factories.build_world(now)
     users = people(world, NAMES)
@@ -38,6 +39,7 @@ def closed_round(app, now):
     world.round.closes_at = now - timedelta(minutes=1)
     db.session.commit()
     facts = {"round_id": world.round.id, "contest_id": world.round.contest_id}
+    monkeypatch.setitem(app.config, "CERTIFICATE_BATCH_DIR", str(tmp_path / "giay-chung-nhan"))
     db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -100,6 +102,28 @@ def test_judges_sign_the_organizer_publishes_a_winner_downloads_and_a_stranger_v
     expect(page.locator("header.site")).to_be_hidden()
     whole_page(page, "publication-results-print")
     page.emulate_media(media="screen")
+
+    page.goto(prizes)  # every certificate in one PDF, built by a jobs worker
+    page.get_by_role("button", name="Tạo tệp giấy chứng nhận (PDF)").scroll_into_view_if_needed()
+    snapshot(page, "publication-prizes-published")
+    faults += check(page, "prizes-published")
+    page.get_by_role("button", name="Tạo tệp giấy chứng nhận (PDF)").click()
+    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tạo tệp giấy chứng nhận (PDF)")
+    expect(page.get_by_text("Đang chờ")).to_be_visible()
+    assert work(max_jobs=1) == 1  # the worker, as `flask jobs work` runs it
+    db.session.remove()
+    expect(page.get_by_text("Đã tạo 2 giấy chứng nhận trong một tệp PDF")).to_be_visible()
+    snapshot(page, "publication-certificates-job-done")
+    faults += check(page, "certificates-job-done")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Tải tệp PDF").click()
+    batch = pypdf.PdfReader(download_info.value.path())
+    assert [NAMES[n] in batch.pages[n].extract_text() for n in range(len(batch.pages))] == [True, True]
+    page.goto(prizes)
+    expect(page.locator(".last-build")).to_contain_text("(2 giấy chứng nhận): Tải tệp PDF.")
+    page.locator(".last-build").scroll_into_view_if_needed()
+    snapshot(page, "publication-prizes-certificates-built")
     log_out(page)
 
     log_in(page, base, "u0@example.vn")
