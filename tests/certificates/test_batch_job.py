@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from contest.audit.models import AuditEntry
+from contest.certificates import services
 from contest.certificates.models import Certificate
 from contest.extensions import db
 from contest.jobs import work
@@ -16,6 +17,7 @@ from tests.prizes.test_prizes import judged  # noqa: F401  (fixture)
 from tests.publication.test_publication import organizer_user  # noqa: F401  (fixture)
 
 BUTTON = "Tạo tệp giấy chứng nhận (PDF)"
+NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Võ Văn Em"]
 
 
 @pytest.fixture
@@ -75,16 +77,21 @@ def test_the_organizer_builds_every_certificate_in_a_job_and_downloads_the_pdf(a
     assert f"/organizer/certificates/batches/{job.id}.pdf" in prizes_page and "(3 giấy chứng nhận)" in prizes_page
 
 
-def test_participation_certificates_join_the_batch_after_the_winners(app, client, world, published, auth,
-                                                                      organizer_user, batch_dir):
+def test_participation_certificates_join_the_batch_over_several_commits(app, client, world, published, auth,
+                                                                        organizer_user, batch_dir, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)  # three commits, progress reported between them
     offer_participation_certificates(world.round, organizer_user)
     db.session.commit()
     auth.login(organizer_user.email)
     press_build(client, world.round.id)
-    work(max_jobs=1)
+    work(max_jobs=1)  # on SQLite a progress write beside the job's open transaction would fail "database is locked"
     job = db.session.scalar(sa.select(Job))
+    assert (job.status, job.done_count, job.total_count) == ("done", 5, 5)
     pages = pdf_text(client.get(f"/organizer/certificates/batches/{job.id}.pdf").get_data())
-    assert len(pages) == 5 and "Võ Văn Em" in pages[4] and "Đã tham gia dự thi" in pages[4]
+    assert [next(name for name in NAMES if name in page) for page in pages] == NAMES
+    assert "Đã tham gia dự thi" in pages[4] and "Đạt Giải Nhì" in pages[2]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "certificate.batch")) == 3
 
 
 def test_only_an_organizer_builds_or_downloads_and_a_missing_file_says_so(app, client, world, published, judged, auth,
