@@ -29,10 +29,11 @@ def batch_filename(job_id: int, round_id: int) -> str:
     return f"giay-chung-nhan-vong-{round_id}-{job_id}.pdf"
 
 
-def builds_of(round_id: int, limit: int = 50) -> list[Job]:
-    """The round's certificate builds, latest first (among the last `limit` builds of any round)."""
-    jobs = db.session.scalars(sa.select(Job).where(Job.kind == KIND).order_by(Job.id.desc()).limit(limit))
-    return [job for job in jobs if (job.payload or {}).get("round_id") == round_id]
+def builds_of(round_id: int, limit: int = 10) -> list[Job]:
+    """The round's latest certificate builds, latest first."""
+    return list(db.session.scalars(sa.select(Job).where(Job.kind == KIND,
+                                                        Job.payload["round_id"].as_integer() == round_id)
+                                   .order_by(Job.id.desc()).limit(limit)))
 
 
 def _number(value: int) -> str:
