@@ -121,7 +121,7 @@ def preview_held_upload(context: JobContext, user_id: int, token: str, title: st
         db.session.rollback()  # a preview stores nothing
     summary = preview_summary(preview, bank_name)
     return {"message": preview_message(summary), "endpoint": "bank.import_preview",
-            "args": {"job_id": context.job_id}, "follow": True, "preview": summary}
+            "args": {"job_id": context.job_id, "_anchor": "preview-heading"}, "follow": True, "preview": summary}
 
 
 @job_kind("bank.import")

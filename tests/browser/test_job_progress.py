@@ -73,7 +73,7 @@ def test_a_large_file_is_checked_by_a_job_whose_page_goes_on_to_the_preview(page
     assert work(idle=lambda: True) == 1
     db.session.remove()
     # The job's page goes on to the preview by itself: the first 20 questions with options and key.
-    expect(page).to_have_url(re.compile(r"/organizer/bank/import/preview/\d+$"))
+    expect(page).to_have_url(re.compile(r"/organizer/bank/import/preview/\d+#preview-heading$"))
     expect(page.get_by_text("Sẽ nhập 25 câu hỏi vào ngân hàng “Tuần 4”")).to_be_visible()
     expect(page.locator(".preview-question")).to_have_count(20)
     expect(page.get_by_text("… và 5 câu khác")).to_be_visible()
