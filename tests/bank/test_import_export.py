@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from contest.bank.models import Question, QuestionBank
+from contest.bank.models import PendingImport, Question, QuestionBank
 from contest.extensions import db
 from contest.jobs import work
 from questions.formats import read_bank
@@ -149,6 +149,19 @@ def test_only_the_organizer_who_uploaded_sees_the_preview(organizer, world, tmp_
     other = app.test_client()
     Auth(other).login("btc2@example.vn")
     assert other.get(f"/organizer/bank/import/preview/{job_id}").status_code == 404
+
+
+def test_a_preview_whose_upload_expired_fails_with_a_reason(organizer, tmp_path, app, monkeypatch):
+    monkeypatch.setitem(app.config, "BANK_PREVIEW_INLINE_BYTES", 0)
+    job_url = upload(organizer, write_book(tmp_path / "tot.xlsx", [good_row(1)])).headers["Location"]
+    db.session.execute(sa.delete(PendingImport))  # the held upload is gone (expired) before a worker runs
+    db.session.commit()
+    assert work(max_jobs=1) == 1
+    state = organizer.get(job_url + ".json").get_json()
+    assert state["status"] == "failed" and state["url"] is None
+    assert state["message"] == "Phiên nhập đã hết hạn; vui lòng tải tệp lên lại."
+    job_id = int(job_url.rsplit("/", 1)[1])
+    assert organizer.get(f"/organizer/bank/import/preview/{job_id}").headers["Location"] == job_url
 
 
 def test_template_downloads_with_vietnamese_headers(organizer, tmp_path):
