@@ -40,6 +40,8 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "ATTEMPT_GRACE_SECONDS": int(env.get("ATTEMPT_GRACE_SECONDS", "10")),
         "LEADERBOARD_PAGE_SIZE": int(env.get("LEADERBOARD_PAGE_SIZE", "50")),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
+        # A bank file up to this size is checked (previewed) in the request; a larger one by a jobs worker.
+        "BANK_PREVIEW_INLINE_BYTES": int(env.get("BANK_PREVIEW_INLINE_BYTES", str(256 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",

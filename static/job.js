@@ -1,5 +1,6 @@
 // Follows a background job on its page: asks /jobs/<id>.json every second until the job has finished,
-// and moves the progress bar, the step and the outcome. (No inline script: the page's CSP forbids it.)
+// and moves the progress bar, the step and the outcome; a job whose result is waited for (a file's
+// preview) goes on to it by itself. (No inline script: the page's CSP forbids it.)
 (function () {
   "use strict";
   var section = document.querySelector("[data-job-state]");
@@ -25,6 +26,7 @@
       next.querySelector("a").href = state.url;
       next.hidden = false;
     }
+    if (state.url && state.follow) { window.location.assign(state.url); }
   }
 
   function poll() {

@@ -17,6 +17,9 @@ from questions.formats import read_bank
 from questions.records import ImportFailed, ImportIssue, QuestionRecord
 
 PENDING_LIFETIME = timedelta(hours=6)
+# What a preview keeps for its page: the first questions (options and key) and the first faults.
+PREVIEW_RECORDS_SHOWN = 20
+PREVIEW_ISSUES_SHOWN = 200
 
 
 @dataclass
@@ -51,6 +54,33 @@ def preview_upload(filename: str, data: bytes, bank_name: str) -> Preview:
     return preview
 
 
+def preview_summary(preview: Preview, bank_name: str) -> dict:
+    """The preview as its page shows it, small enough for a job's result (JSON) whatever the file's size:
+    counts, the first questions with options and key, and the first faults with how many more there are."""
+    report = preview.report
+    duplicates = report.duplicate_rows if report else []
+    return {
+        "filename": preview.filename, "bank_name": report.bank_name if report else bank_name,
+        "unit": "Câu" if preview.filename.lower().endswith(".docx") else "Dòng",
+        "issues": [{"row": issue.row, "column": issue.column, "message": issue.message, "text": str(issue)}
+                   for issue in preview.issues[:PREVIEW_ISSUES_SHOWN]],
+        "issue_count": len(preview.issues),
+        "added": report.added if report else 0, "in_families": report.in_families if report else 0,
+        "duplicate_rows": duplicates[:PREVIEW_ISSUES_SHOWN], "duplicate_count": len(duplicates),
+        "records": [{"row": item.source_row, "text": item.text, "choices": list(item.choices),
+                     "correct": list(item.correct), "citation": item.citation, "topic": item.topic}
+                    for item in preview.records[:PREVIEW_RECORDS_SHOWN]] if not preview.issues else [],
+        "record_count": len(preview.records),
+    }
+
+
+def preview_message(summary: dict) -> str:
+    """What the job's page says once a file is checked."""
+    if summary["issue_count"]:
+        return f"Tệp có {summary['issue_count']} lỗi; chưa nhập câu nào."
+    return f"Đã kiểm tra xong: sẽ nhập {summary['added']} câu hỏi vào ngân hàng “{summary['bank_name']}”."
+
+
 def hold_upload(user_id: int, filename: str, bank_name: str, data: bytes, kind: str = "questions") -> str:
     """Keep an upload until the organizer confirms it (or corrects the form around it); returns its
     token. The caller commits."""
@@ -68,6 +98,30 @@ def held_upload(user_id: int, token: str, kind: str = "questions") -> PendingImp
             or pending.created_at < utcnow() - PENDING_LIFETIME:
         return None
     return pending
+
+
+@job_kind("bank.preview")
+def preview_held_upload(context: JobContext, user_id: int, token: str, title: str = "") -> dict:
+    """The preview of a held upload too big to check in a web request: the file is read and its import
+    rehearsed (rolled back, nothing stored); the result keeps a compact preview for bank.import_preview."""
+    context.progress(0, 2, "Đọc tệp")
+    pending = held_upload(user_id, token)
+    if pending is None:
+        raise JobFailed("Phiên nhập đã hết hạn; vui lòng tải tệp lên lại.")
+    filename, data, bank_name = pending.filename, pending.data, pending.bank_name
+    db.session.rollback()  # no transaction held while the file is read: progress is written beside it
+    preview = Preview(filename=filename)
+    try:
+        preview.records = read_upload(filename, data)
+    except ImportFailed as failure:
+        preview.issues = failure.issues
+    else:
+        context.progress(1, 2, f"Kiểm tra {len(preview.records):,} câu hỏi".replace(",", "."))
+        preview.report = import_questions(preview.records, bank_name)
+        db.session.rollback()  # a preview stores nothing
+    summary = preview_summary(preview, bank_name)
+    return {"message": preview_message(summary), "endpoint": "bank.import_preview",
+            "args": {"job_id": context.job_id, "_anchor": "preview-heading"}, "follow": True, "preview": summary}
 
 
 @job_kind("bank.import")

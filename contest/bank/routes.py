@@ -2,13 +2,13 @@
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import (Blueprint, abort, flash, redirect, render_template, request, url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, url_for)
 from flask_login import current_user
 
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
 from contest.bank.forms import NEW_BANK, ImportForm, QuestionForm
-from contest.bank.imports import held_upload, hold_upload, preview_upload
+from contest.bank.imports import held_upload, hold_upload, preview_summary, preview_upload
 from contest.bank.models import Question, QuestionBank
 from contest.bank.queries import (EXPORT_FORMATS, QuestionFilter, approved_counts, bank_health, facets, matching_ids,
                                   question_records, questions_changing, search_questions)
@@ -16,6 +16,7 @@ from contest.bank.services import BankError, edit_question, set_status
 from contest.exports.files import send_written
 from contest.extensions import db
 from contest.jobs import enqueue
+from contest.jobs.models import Job
 from contest.forms import EmptyForm
 from contest.legal.queries import all_documents
 from contest.reviews.queries import flagged_ids
@@ -132,16 +133,28 @@ def edit(question_id: int):
     return render_template("bank/edit.html", question=question, form=form, letters=OPTION_LETTERS)
 
 
+def _import_form() -> tuple[ImportForm, dict]:
+    """The upload form with the banks to choose from, and each bank's count of approved questions."""
+    banks = db.session.scalars(sa.select(QuestionBank).order_by(QuestionBank.name)).all()
+    form = ImportForm()
+    form.bank_id.choices = [(bank.id, bank.name) for bank in banks] + [(NEW_BANK, "Ngân hàng mới")]
+    form.bank_names = [bank.name for bank in banks]
+    return form, approved_counts()
+
+
+def _render_import(form: ImportForm, counts: dict, preview: dict | None, held):
+    return render_template("bank/import.html", form=form, preview=preview, held=held, counts=counts,
+                           confirm_form=EmptyForm(), new_bank=NEW_BANK, letters=OPTION_LETTERS)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def import_file():
     """Upload a bank file; the page shows what would be imported, with options and key, or every
-    fault, before anything is stored. The file is kept while the rest of the form is corrected."""
-    banks = db.session.scalars(sa.select(QuestionBank).order_by(QuestionBank.name)).all()
-    counts = approved_counts()
-    form = ImportForm()
-    form.bank_id.choices = [(bank.id, bank.name) for bank in banks] + [(NEW_BANK, "Ngân hàng mới")]
-    form.bank_names = [bank.name for bank in banks]
+    fault, before anything is stored. The file is kept while the rest of the form is corrected. A file
+    larger than BANK_PREVIEW_INLINE_BYTES is checked by a jobs worker ("bank.preview"): this request
+    answers at once with the job's page, which leads to bank.import_preview."""
+    form, counts = _import_form()
     if request.method == "GET" and request.args.get("bank", type=int):
         form.bank_id.data = request.args.get("bank", type=int)
     held = None
@@ -159,13 +172,40 @@ def import_file():
     if is_valid and held is not None:
         bank_name = clean(form.new_bank_name.data) if form.bank_id.data == NEW_BANK \
             else dict(form.bank_id.choices)[form.bank_id.data]
-        filename, data, token = held.filename, held.data, held.token
-        preview = preview_upload(filename, data, bank_name)
-        held = held_upload(current_user.id, token)
         held.bank_name = bank_name
+        filename, token = held.filename, held.token
+        if len(held.data) > current_app.config["BANK_PREVIEW_INLINE_BYTES"]:
+            # Reading and rehearsing 100,000 questions would hold this request for tens of seconds.
+            job = enqueue("bank.preview", {"user_id": current_user.id, "token": token,
+                                           "title": f"Kiểm tra “{filename}” trước khi nhập vào ngân hàng “{bank_name}”"},
+                          current_user.id)
+            db.session.commit()
+            return redirect(url_for("jobs.show", job_id=job.id))
+        data = held.data
         db.session.commit()
-    return render_template("bank/import.html", form=form, preview=preview, held=held, counts=counts,
-                           confirm_form=EmptyForm(), new_bank=NEW_BANK, letters=OPTION_LETTERS)
+        preview = preview_summary(preview_upload(filename, data, bank_name), bank_name)
+        held = held_upload(current_user.id, token)
+    return _render_import(form, counts, preview, held)
+
+
+@bp.route("/import/preview/<int:job_id>")
+@role_required(Role.ORGANIZER)
+def import_preview(job_id: int):
+    """The preview a jobs worker made of a large file; only the organizer who uploaded it sees it."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != "bank.preview" or job.user_id != current_user.id:
+        abort(404)
+    if job.status != "done":
+        return redirect(url_for("jobs.show", job_id=job.id))
+    preview = job.result["preview"]
+    held = held_upload(current_user.id, job.payload.get("token", ""))
+    form, counts = _import_form()
+    # The form below stands ready for a corrected file, into the bank this one was checked against.
+    names = {name: bank_id for bank_id, name in form.bank_id.choices}
+    form.bank_id.data = names.get(preview["bank_name"], NEW_BANK)
+    if form.bank_id.data == NEW_BANK:
+        form.new_bank_name.data = preview["bank_name"]
+    return _render_import(form, counts, preview, held)
 
 
 @bp.route("/import/confirm", methods=["POST"])

@@ -26,7 +26,9 @@ def job_state(job: Job) -> dict:
             "step": "" if finished else job.step,
             "message": (job.result or {}).get("message") if job.status == "done" else job.error,
             "url": url_for(job.result["endpoint"], **job.result.get("args", {}))
-            if job.status == "done" and (job.result or {}).get("endpoint") else None, "finished": finished}
+            if job.status == "done" and (job.result or {}).get("endpoint") else None, "finished": finished,
+            # The page goes on by itself to a result the person is waiting to read (a file's preview).
+            "follow": job.status == "done" and bool((job.result or {}).get("follow"))}
 
 
 @bp.route("/jobs/<int:job_id>")

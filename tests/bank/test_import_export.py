@@ -7,11 +7,14 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from contest.bank.models import Question, QuestionBank
+from contest.bank.models import PendingImport, Question, QuestionBank
 from contest.extensions import db
+from contest.jobs import work
 from questions.formats import read_bank
 from questions.text import fold
-from tests.conftest import csrf_token
+from contest.accounts.models import Role
+from tests import factories
+from tests.conftest import Auth, csrf_token
 from tests.questions.test_spreadsheet import good_row, write_book
 
 
@@ -32,19 +35,43 @@ def upload(client, path, bank="Tuần 2", bank_id=None):
                            content_type="multipart/form-data")
 
 
+@pytest.fixture(params=["request", "job"])
+def checked_in(request, app, monkeypatch):
+    """Where a file is checked: in the request (a small file), or by a jobs worker (every file here
+    counts as large)."""
+    if request.param == "job":
+        monkeypatch.setitem(app.config, "BANK_PREVIEW_INLINE_BYTES", 0)
+    return request.param
+
+
+def preview_of(client, response) -> str:
+    """The preview page an upload leads to: at once, or through the "bank.preview" job's page once a
+    worker has run it (the page's script goes on to the preview by itself; here the test follows it)."""
+    if response.status_code != 302:
+        return response.get_data(as_text=True)
+    job_url = response.headers["Location"]
+    assert re.fullmatch(r"/jobs/\d+", job_url)
+    assert "Đang chờ" in client.get(job_url).get_data(as_text=True)
+    db.session.commit()  # the test's own read would hold SQLite's lock the worker's progress needs
+    assert work(max_jobs=1) == 1
+    state = client.get(job_url + ".json").get_json()
+    assert state["status"] == "done" and state["follow"] and state["url"].startswith("/organizer/bank/import/preview/")
+    return client.get(state["url"]).get_data(as_text=True)
+
+
 def held_token(page: str) -> str:
     return page.split('name="token" value="')[1].split('"')[0]
 
 
-def test_preview_lists_every_fault_and_stores_nothing(organizer, tmp_path):
+def test_preview_lists_every_fault_and_stores_nothing(organizer, tmp_path, checked_in):
     path = write_book(tmp_path / "loi.xlsx", [good_row(1), good_row(2, "Z"), good_row(3, **{"2": ""})])
-    page = upload(organizer, path).get_data(as_text=True)
+    page = preview_of(organizer, upload(organizer, path))
     assert "Tệp có 2 lỗi; chưa nhập câu nào" in page
     assert "Dòng 3, cột H (Đáp án)" in page and "Dòng 4, cột C (Câu hỏi)" in page
     assert count_questions() == 30 and db.session.scalar(sa.select(QuestionBank.id).where(QuestionBank.name == "Tuần 2")) is None
 
 
-def test_the_bank_is_chosen_explicitly_and_the_file_survives_a_form_error(organizer, world, tmp_path):
+def test_the_bank_is_chosen_explicitly_and_the_file_survives_a_form_error(organizer, world, tmp_path, checked_in):
     path = write_book(tmp_path / "tot.xlsx", [good_row(1), good_row(2)])
     token = csrf_token(organizer, "/organizer/bank/import")
     with open(path, "rb") as handle:
@@ -57,16 +84,16 @@ def test_the_bank_is_chosen_explicitly_and_the_file_survives_a_form_error(organi
         "csrf_token": token, "token": held_token(page), "bank_id": "0", "new_bank_name": fold(existing.name).upper()})
     assert f"Đã có ngân hàng “{existing.name}”" in again.get_data(as_text=True)
     # The same file, kept, goes into the bank chosen from the list; the preview shows options and key.
-    preview = organizer.post("/organizer/bank/import", data={
-        "csrf_token": token, "token": held_token(page), "bank_id": str(existing.id)}).get_data(as_text=True)
+    preview = preview_of(organizer, organizer.post("/organizer/bank/import", data={
+        "csrf_token": token, "token": held_token(page), "bank_id": str(existing.id)}))
     assert f"Sẽ nhập <strong>2</strong> câu hỏi vào ngân hàng “{existing.name}”" in preview
     assert '<li class="key">' in preview and "Đáp án: B" in preview
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QuestionBank)) == 1
 
 
-def test_preview_then_confirm_imports_once(organizer, runner, tmp_path):
+def test_preview_then_confirm_imports_once(organizer, runner, tmp_path, checked_in):
     path = write_book(tmp_path / "tot.xlsx", [good_row(1), good_row(2), good_row(2)])
-    page = upload(organizer, path).get_data(as_text=True)
+    page = preview_of(organizer, upload(organizer, path))
     assert "Sẽ nhập <strong>2</strong> câu hỏi" in page and "bỏ qua 1 câu đã có" in page
     assert count_questions() == 30  # the preview stored nothing
     token = held_token(page)
@@ -89,6 +116,52 @@ def test_preview_then_confirm_imports_once(organizer, runner, tmp_path):
                            data={"csrf_token": csrf_token(organizer, "/organizer/bank/import"), "token": token},
                            follow_redirects=True)
     assert "phiên nhập đã hết hạn" in again.get_data(as_text=True) and count_questions() == 32
+
+
+def test_a_large_preview_keeps_the_first_questions_and_faults_and_counts_the_rest(organizer, tmp_path, app,
+                                                                                   monkeypatch):
+    monkeypatch.setitem(app.config, "BANK_PREVIEW_INLINE_BYTES", 0)
+    good = write_book(tmp_path / "lon.xlsx", [good_row(number) for number in range(1, 31)])
+    page = preview_of(organizer, upload(organizer, good))
+    assert "Sẽ nhập <strong>30</strong> câu hỏi" in page
+    assert page.count('class="preview-question"') == 20 and "… và 10 câu khác" in page
+    faulty = write_book(tmp_path / "loi-lon.xlsx", [good_row(number, "Z") for number in range(1, 251)])
+    page = preview_of(organizer, upload(organizer, faulty, bank="Tuần 5"))
+    assert "Tệp có 250 lỗi; chưa nhập câu nào" in page and page.count("cột H (Đáp án)") == 200
+    assert "… và 50 lỗi khác" in page and 'name="new_bank_name"' in page and 'value="Tuần 5"' in page
+    assert count_questions() == 30
+
+
+def test_only_the_organizer_who_uploaded_sees_the_preview(organizer, world, tmp_path, app,
+                                                          monkeypatch):
+    monkeypatch.setitem(app.config, "BANK_PREVIEW_INLINE_BYTES", 0)
+    path = write_book(tmp_path / "tot.xlsx", [good_row(1)])
+    job_url = upload(organizer, path).headers["Location"]
+    job_id = int(job_url.rsplit("/", 1)[1])
+    # Not yet checked: the preview's address leads back to the job's progress.
+    queued = organizer.get(f"/organizer/bank/import/preview/{job_id}")
+    assert queued.status_code == 302 and queued.headers["Location"] == job_url
+    db.session.commit()
+    assert work(max_jobs=1) == 1
+    assert "Câu hỏi số 1" in organizer.get(f"/organizer/bank/import/preview/{job_id}").get_data(as_text=True)
+    factories.make_user("btc2@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức hai")
+    db.session.commit()
+    other = app.test_client()
+    Auth(other).login("btc2@example.vn")
+    assert other.get(f"/organizer/bank/import/preview/{job_id}").status_code == 404
+
+
+def test_a_preview_whose_upload_expired_fails_with_a_reason(organizer, tmp_path, app, monkeypatch):
+    monkeypatch.setitem(app.config, "BANK_PREVIEW_INLINE_BYTES", 0)
+    job_url = upload(organizer, write_book(tmp_path / "tot.xlsx", [good_row(1)])).headers["Location"]
+    db.session.execute(sa.delete(PendingImport))  # the held upload is gone (expired) before a worker runs
+    db.session.commit()
+    assert work(max_jobs=1) == 1
+    state = organizer.get(job_url + ".json").get_json()
+    assert state["status"] == "failed" and state["url"] is None
+    assert state["message"] == "Phiên nhập đã hết hạn; vui lòng tải tệp lên lại."
+    job_id = int(job_url.rsplit("/", 1)[1])
+    assert organizer.get(f"/organizer/bank/import/preview/{job_id}").headers["Location"] == job_url
 
 
 def test_template_downloads_with_vietnamese_headers(organizer, tmp_path):

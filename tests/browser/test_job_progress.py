@@ -45,3 +45,41 @@ def test_a_confirmed_import_runs_as_a_job_with_a_progress_bar(page, live_world, 
     snapshot(page, "job-done")
     page.get_by_role("link", name="Tiếp tục").click()
     expect(page).to_have_url(re.compile(r"/organizer/bank/$"))
+
+
+def test_a_large_file_is_checked_by_a_job_whose_page_goes_on_to_the_preview(page, live_world, app, tmp_path,
+                                                                             monkeypatch):
+    monkeypatch.setitem(app.config, "BANK_PREVIEW_INLINE_BYTES", 0)  # every file counts as large here
+    factories.make_user("btc@example.vn", None, Role.ORGANIZER, name="Trần Văn Tổ")
+    db.session.commit()
+    db.session.remove()
+    path = tmp_path / "tuan-4.xlsx"
+    write_xlsx(factories.question_records(25, prefix="Câu lớn"), path)
+    base = live_world["base_url"]
+    page.goto(base + "/login")
+    page.get_by_label("Email").fill("btc@example.vn")
+    page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.goto(base + "/organizer/bank/import")
+    page.get_by_label("Tệp ngân hàng câu hỏi").set_input_files(str(path))
+    page.get_by_role("radio", name=re.compile("Ngân hàng mới")).check()
+    page.get_by_label("Tên ngân hàng mới").fill("Tuần 4")
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
+    expect(page.get_by_role("heading", name="Kiểm tra “tuan-4.xlsx” trước khi nhập vào ngân hàng “Tuần 4”")).to_be_visible()
+    expect(page.get_by_text("Đang chờ")).to_be_visible()
+    snapshot(page, "job-preview-queued")
+
+    assert work(idle=lambda: True) == 1
+    db.session.remove()
+    # The job's page goes on to the preview by itself: the first 20 questions with options and key.
+    expect(page).to_have_url(re.compile(r"/organizer/bank/import/preview/\d+#preview-heading$"))
+    expect(page.get_by_text("Sẽ nhập 25 câu hỏi vào ngân hàng “Tuần 4”")).to_be_visible()
+    expect(page.locator(".preview-question")).to_have_count(20)
+    expect(page.get_by_text("… và 5 câu khác")).to_be_visible()
+    snapshot(page, "import-preview-from-job")
+    page.get_by_role("button", name=re.compile("Nhập 25 câu hỏi")).click()
+    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
+    assert work(idle=lambda: True) == 1
+    db.session.remove()
+    expect(page.get_by_text("Đã nhập 25 câu hỏi vào ngân hàng “Tuần 4”.")).to_be_visible()

@@ -36,7 +36,7 @@ def test_a_job_reports_progress_and_its_outcome(client, world, auth):
     auth.login(world.contestant.email)
     state = client.get(f"/jobs/{job.id}.json").get_json()
     assert state == {"status": "done", "status_label": "Đã xong", "percent": 100, "done": 3, "total": 3,
-                     "step": "", "message": "Đã đếm đến 3.", "url": "/", "finished": True}
+                     "step": "", "message": "Đã đếm đến 3.", "url": "/", "finished": True, "follow": False}
     page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
     assert "Đã đếm đến 3." in page and 'value="100"' in page
 
