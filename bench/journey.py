@@ -273,7 +273,7 @@ def main() -> None:
 
             workers = child_pids(master)
             sizes = {pid: rss_kib(pid) / 1024 for pid in workers}
-            print(f"Memory (VmRSS): each worker after the journey " + ", ".join(f"{size:.1f}" for size in sizes.values())
+            print("Memory (VmRSS): each worker after the journey " + ", ".join(f"{size:.1f}" for size in sizes.values())
                   + " MB; after boot " + ", ".join(f"{size:.1f}" for size in booted_rss.values()) + " MB")
             print("Targets (median ratio to B in the same run):")
             for name, target in [("save", 0.35), ("submit", 0.2), ("paper", 0.2), ("result", 0.2), ("board", 0.3),

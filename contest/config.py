@@ -74,7 +74,8 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "MAIL_USE_SSL": env.get("MAIL_USE_SSL", "0") == "1",
         "MAIL_TIMEOUT": int(env.get("MAIL_TIMEOUT", "10")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Cuộc thi trực tuyến <no-reply@localhost>"),
-        # The site's address in mailed links (https://thi.example.gov.vn); blank: the address the request came to.
+        # The site's public address (https://thi.example.gov.vn), for mailed links and the links printed on
+        # certificates (their QR code); blank: the address the request came to (the command line then requires it).
         "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/"),
         # New accounts confirm their e-mail address by a mailed link before they can log in.
         "REGISTRATION_CONFIRM_EMAIL": env.get("REGISTRATION_CONFIRM_EMAIL", "0") == "1",
@@ -86,9 +87,6 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "LIVE_POLL_SECONDS": float(env["LIVE_POLL_SECONDS"]) if env.get("LIVE_POLL_SECONDS") else None,
         "LIVE_NOTIFY": env.get("LIVE_NOTIFY", "1") == "1",
         "LIVE_STREAM_MAX_SECONDS": float(env.get("LIVE_STREAM_MAX_SECONDS", "1800")),
-        # The site's public address (https://thi.example.gov.vn), for absolute links printed on certificates
-        # (their QR code); blank: the address of the request (the command line then requires it).
-        "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/"),
         # Where DejaVuSans.ttf and DejaVuSans-Bold.ttf are (Debian's fonts-dejavu-core puts them here).
         "CERTIFICATE_FONT_DIR": env.get("CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
         # Where the certificates jobs write a round's PDF and the download reads it: with several instances a

@@ -1,7 +1,7 @@
 """The declarative base, its naming convention, and the column types every model shares."""
 import functools
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from typing import Any
 
@@ -179,10 +179,8 @@ def once_more_if_disconnected(session, engine: sa.engine.Engine, work):
         except (sa.exc.DBAPIError, engine.dialect.loaded_dbapi.Error) as error:
             if not is_transient(error, engine):
                 raise
-            try:
+            with suppress(sa.exc.SQLAlchemyError):  # the dead connection may refuse the rollback too
                 session.rollback()
-            except sa.exc.SQLAlchemyError:
-                pass
             engine.dispose()
             if attempt == 2:
                 raise DatabaseUnavailable("the database connection dropped twice") from error

@@ -17,7 +17,6 @@ from contest.accounts.services import (CORRECTABLE, SEARCH_LIMIT, TOKEN_LIFETIME
                                       reset_password_by_link, search_accounts)
 from contest.agencies.queries import agency_picker
 from contest.certificates.services import certificates_available
-from contest.clock import format_datetime
 from contest.audit.services import record
 from contest.database import utcnow
 from contest.extensions import db
@@ -59,6 +58,17 @@ def _challenged(form, limits: dict[str, int], counts: dict, now) -> dict | None:
     if over is None or challenge.verify(form.challenge.data, now):
         return None
     return challenge.create(over, now)
+
+
+def _gate_request(kind: str, email: str, form, now) -> tuple[dict | None, bool]:
+    """Registration and reset requests: the challenge to show when this address is past its limit (None:
+    go on, and the request is counted), and whether a mail may still go to this e-mail in the window."""
+    keys = throttle.request_keys(kind, email, _address())
+    counts = throttle.running_counts(list(keys), now)
+    pending = _challenged(form, {keys[0]: current_app.config["REQUEST_LIMIT_PER_ADDRESS"]}, counts, now)
+    if pending is None:
+        throttle.count(list(keys), now)
+    return pending, counts.get(keys[1], (0,))[0] < current_app.config["RESET_MAILS_PER_ACCOUNT"]
 
 
 def _with_challenge(template: str, form, pending: dict | None, status: int, **context):
@@ -106,14 +116,10 @@ def register():
     pending = None
     if form.validate_on_submit():
         now, email = utcnow(), normalise_email(form.email.data)
-        keys = throttle.request_keys("reg", email, _address())
-        counts = throttle.running_counts(list(keys), now)
-        pending = _challenged(form, {keys[0]: current_app.config["REQUEST_LIMIT_PER_ADDRESS"]}, counts, now)
+        pending, may_mail = _gate_request("reg", email, form, now)
         if pending is not None:
             db.session.commit()
             return _with_challenge("accounts/register.html", form, pending, 429, picker=picker)
-        throttle.count(list(keys), now)
-        may_mail = counts.get(keys[1], (0,))[0] < current_app.config["RESET_MAILS_PER_ACCOUNT"]
         confirming = current_app.config["REGISTRATION_CONFIRM_EMAIL"]
         existing = find_account(email) if confirming else None
         try:
@@ -233,16 +239,13 @@ def forgot():
     pending = None
     if form.validate_on_submit():
         now, email = utcnow(), normalise_email(form.email.data)
-        keys = throttle.request_keys("reset", email, _address())
-        counts = throttle.running_counts(list(keys), now)
-        pending = _challenged(form, {keys[0]: current_app.config["REQUEST_LIMIT_PER_ADDRESS"]}, counts, now)
+        pending, may_mail = _gate_request("reset", email, form, now)
         if pending is not None:
             db.session.commit()
             return _with_challenge("accounts/forgot.html", form, pending, 429)
-        throttle.count(list(keys), now)
         user = find_account(email)
         messages = []
-        if user is not None and counts.get(keys[1], (0,))[0] < current_app.config["RESET_MAILS_PER_ACCOUNT"]:
+        if user is not None and may_mail:
             token = issue_token(user, "reset", now, _address())
             messages.append(compose(user.email, "reset", user=user, link=_external("accounts.reset", token=token),
                                     minutes=int(TOKEN_LIFETIMES["reset"].total_seconds() // 60)))

@@ -7,7 +7,6 @@ and round) with the facts as printed frozen, and a public code leading to its ve
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Callable
 

@@ -4,9 +4,7 @@ Three orders: live (score, time, submission); final, once the round is settled a
 prediction (score, prediction's distance, time, submission); frozen, the public board between the
 round's freeze time and publication (the frozen copy of each standing).
 """
-import base64
 import functools
-import json
 from dataclasses import dataclass
 from datetime import datetime
 

@@ -9,7 +9,6 @@ from contest.clock import format_datetime, parse_local_datetime
 from contest.database import utcnow
 from contest.extensions import db
 from contest.results.services import settle_due_rounds
-from contest.rounds.models import Round
 from contest.rounds.services import RoundError, create_round, get_or_create_contest
 from contest.rounds.settings import COUNTING_RULES, REVIEW_POLICIES, parse_quotas
 

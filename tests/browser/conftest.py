@@ -1,5 +1,7 @@
 """Browser fixtures: the app served on a real socket, driven by Debian's headless Chromium."""
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 import shutil
 import threading
 
@@ -44,20 +46,15 @@ def live_world(app, now):
     world = factories.build_world(now)
     facts = {"round_id": world.round.id, "department": world.department.name,
              "commune_id": str(world.commune.id)}
-    db.session.remove()  # the server's threads need the SQLite write lock this session would hold
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    facts["base_url"] = f"http://127.0.0.1:{server.server_port}"
-    yield facts
-    server.shutdown()
-    thread.join()
+    with serve(app) as facts["base_url"]:
+        yield facts
 
 
-def snapshot(page, name: str) -> None:
-    """Save a screenshot of the page as it is now, for a person to look at (test-artifacts/)."""
+def snapshot(page, name: str, full_page: bool = False) -> None:
+    """Save a screenshot of the page as it is now (or the whole page's length), for a person to look at
+    (test-artifacts/)."""
     os.makedirs(ARTIFACTS, exist_ok=True)
-    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}-{page.viewport_name}.png"), full_page=False)
+    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}-{page.viewport_name}.png"), full_page=full_page)
 
 
 def open_page(browser, viewport: str, name: str, **options):
@@ -80,13 +77,18 @@ def open_page(browser, viewport: str, name: str, **options):
     assert not blocked, "the Content-Security-Policy blocked:\n" + "\n".join(blocked)
 
 
-def serve(app) -> tuple[object, threading.Thread, str]:
-    """Serve the app on a free port in a thread of this process; (server, thread, base URL)."""
+@contextmanager
+def serve(app) -> Iterator[str]:
+    """Serve the app on a free port in a thread of this process while the block runs; gives the base URL."""
     db.session.remove()  # the server's threads need the SQLite write lock this session would hold
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    return server, thread, f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
 
 
 @pytest.fixture(params=sorted(VIEWPORTS))

@@ -54,10 +54,8 @@ def live_demo(app):
     facts = {"closed": weeks[0].id, "open": weeks[1].id, "contest": weeks[0].contest_id, "paper": paper.id,
              "result": result, "question": db.session.scalar(sa.select(sa.func.min(Question.id))),
              "decree": find_document("63/2010/NĐ-CP").id, "contestant": taker.id}
-    server, thread, facts["base_url"] = serve(app)
-    yield facts
-    server.shutdown()
-    thread.join()
+    with serve(app) as facts["base_url"]:
+        yield facts
 
 
 def check(page, name: str) -> list[str]:

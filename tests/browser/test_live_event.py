@@ -3,13 +3,11 @@
 with the judges' signatures and the exported results."""
 import io
 import re
-import threading
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from contest.accounts.models import Role
 from contest.bank.models import Question
@@ -19,7 +17,7 @@ from contest.live.models import LiveMark
 from contest.live.rules import SegmentRules
 from contest.prizes.models import ResultSnapshot
 from tests import factories
-from tests.browser.conftest import ARTIFACTS, open_page, snapshot
+from tests.browser.conftest import ARTIFACTS, open_page, serve, snapshot
 
 pytestmark = pytest.mark.browser
 
@@ -50,14 +48,8 @@ def live_event(app, now):
     db.session.commit()
     facts = {"event_id": event.id, "code": event.code,
              "teams": [{"id": team.id, "name": team.name, "pin": team.pin} for team in teams]}
-    db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    facts["base_url"] = f"http://127.0.0.1:{server.server_port}"
-    yield facts
-    server.shutdown()
-    thread.join()
+    with serve(app) as facts["base_url"]:
+        yield facts
 
 
 def log_in(page, base_url: str, email: str) -> None:

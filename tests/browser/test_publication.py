@@ -1,22 +1,19 @@
 """In Chromium, at phone and desktop sizes: two judges sign a closed round, the organizer publishes it, a
 winner downloads their certificate and a stranger verifies it by the code printed on it."""
 import io
-import os
 import re
-import threading
 from datetime import timedelta
 
 import pypdf
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from contest.accounts.models import Role
 from contest.extensions import db
 from contest.jobs import work
 from contest.prizes.services import set_prize_rules
 from tests import factories
-from tests.browser.conftest import ARTIFACTS, snapshot
+from tests.browser.conftest import serve, snapshot
 from tests.browser.test_every_page import check
 from tests.certificates.conftest import certificate_font  # noqa: F401  (autouse: the certificate font)
 from tests.leaderboards.test_final_ranking import paper, people
@@ -40,19 +37,8 @@ def closed_round(app, now, monkeypatch, tmp_path):
     db.session.commit()
     facts = {"round_id": world.round.id, "contest_id": world.round.contest_id}
     monkeypatch.setitem(app.config, "CERTIFICATE_BATCH_DIR", str(tmp_path / "giay-chung-nhan"))
-    db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    facts["base_url"] = f"http://127.0.0.1:{server.server_port}"
-    yield facts
-    server.shutdown()
-    thread.join()
-
-
-def whole_page(page, name: str) -> None:
-    """A full-length screenshot (the results run well past one screen)."""
-    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}-{page.viewport_name}.png"), full_page=True)
+    with serve(app) as facts["base_url"]:
+        yield facts
 
 
 def log_in(page, base_url: str, email: str) -> None:
@@ -96,11 +82,11 @@ def test_judges_sign_the_organizer_publishes_a_winner_downloads_and_a_stranger_v
     expect(winners.nth(0)).to_contain_text("Nguyễn V. A")
     expect(winners.nth(1)).to_contain_text("Trần T. B")
     expect(page.locator(".signed")).to_contain_text("Đặng Quốc Giám")
-    whole_page(page, "publication-results")
+    snapshot(page, "publication-results", full_page=True)  # the results run well past one screen
     faults = check(page, "results")
     page.emulate_media(media="print")
     expect(page.locator("header.site")).to_be_hidden()
-    whole_page(page, "publication-results-print")
+    snapshot(page, "publication-results-print", full_page=True)
     page.emulate_media(media="screen")
 
     page.goto(prizes)  # every certificate in one PDF, built by a jobs worker

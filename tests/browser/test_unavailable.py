@@ -13,14 +13,9 @@ def test_an_unreachable_database_gives_a_page_to_come_back_to(page):
     # A database that does not exist: every connection is refused, as when the server is down.
     gone = POSTGRES_URL.rsplit("/", 1)[0] + "/khong_ton_tai"
     app = create_app({**TEST_CONFIG, "DATABASE_URL": gone, "PROPAGATE_EXCEPTIONS": False})
-    with app.app_context():
-        server, thread, base = serve(app)
-    try:
+    with app.app_context(), serve(app) as base:
         response = page.goto(base + "/")
         assert response.status == 503 and int(response.headers["retry-after"]) >= 1
         expect(page.get_by_role("heading", name="Hệ thống đang bận")).to_be_visible()
         expect(page.get_by_text("Dữ liệu đã lưu không bị mất")).to_be_visible()
         snapshot(page, "unavailable")
-    finally:
-        server.shutdown()
-        thread.join()
