@@ -51,6 +51,7 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     app.config.from_mapping(load_config(config, require_secret=require_secret))
     app.session_interface = _SessionInterface()
     INSTANCE_DIR.mkdir(exist_ok=True)
+    app.wsgi_app = _ReadsRetriedOnce(app.wsgi_app)
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -124,12 +125,47 @@ def _load_user(session_id: str) -> User | None:
     return user
 
 
+_READ_AGAIN = "contest.read_again"
+
+
 def _unavailable_page(error):
     """503 with Retry-After when the database is unreachable or busy for a moment (never a 500)."""
     if isinstance(error, sa.exc.OperationalError):
         db.session.rollback()
         db.engine.dispose()  # the pool's other connections are likely gone with this one
+        if error.connection_invalidated:  # not a timeout: reading again under load would double it
+            request.environ[_READ_AGAIN] = True
     return render_template("unavailable.html"), 503, {"Retry-After": "5"}
+
+
+def _no_write(data: bytes) -> None:
+    raise NotImplementedError("the application returns its body; it never calls write()")
+
+
+class _ReadsRetriedOnce:
+    """A GET or HEAD whose database connection dropped runs once more, on the fresh pool, before anyone
+    sees the 503: after a restart or a failover each worker's pool still holds dead connections, and
+    reading twice changes nothing. (Writes are retried only where they are idempotent: the answer save.)"""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return self.wsgi_app(environ, start_response)
+        held = []
+
+        def hold(status, headers, exc_info=None):
+            held[:] = [status, headers, exc_info]
+            return _no_write
+
+        body = self.wsgi_app(environ, hold)
+        if environ.pop(_READ_AGAIN, False):
+            if hasattr(body, "close"):
+                body.close()
+            return self.wsgi_app(environ, start_response)  # a second drop is the 503 this time
+        start_response(*held)
+        return body
 
 
 def _error_page(error):

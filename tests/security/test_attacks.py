@@ -209,6 +209,10 @@ def test_a_dropped_database_connection_is_retried_or_answered_503(site):
     statuses = [site.save(who, attempt, {"position": 1, "selected": [1], "revision": 10 + n})[0]
                 for n in range(2 * WORKERS)]
     assert statuses == [200] * len(statuses), statuses  # retried once on a fresh connection, never a 500
+    # A page read on a pool the database has dropped is read again, not answered "busy".
+    for n in range(2 * WORKERS):
+        _terminate_backends(site)
+        assert site.send("GET", f"/rounds/{site.ids['round']}/leaderboard", who)[0] == 200
     # With the database refusing connections, the save is told to come back, with a delay to honour.
     name = site.database_url.rsplit("/", 1)[1]
     with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
