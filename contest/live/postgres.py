@@ -7,7 +7,7 @@ and the answers after it see the question locked. An advisory lock, not the run 
 answers share-locking one row within a second each write the row and create a MultiXact, and PostgreSQL spent
 more time on that than on the answers.
 
-The answer itself is sent the way the paper's save is (contest.attempts.services.quick_save): BEGIN, the shared
+The answer itself is sent the way the paper's save is (contest.attempts.postgres.save_in_one_trip): BEGIN, the shared
 lock, one statement (the question open by the server's clock, the option in range, the team's first answer
 stored, the NOTIFY for the host's and the projector's tally) and COMMIT in one pipeline — one round trip. When
 it stores nothing the caller takes the plain path, which says why.
