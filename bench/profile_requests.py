@@ -10,6 +10,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import sys
 import time
@@ -87,7 +88,10 @@ def main() -> None:
 def show(step: str, profiler: cProfile.Profile, spent_ms: float, top: int) -> None:
     """Print a step's CPU per request and its profile's top functions (cumulative)."""
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    stats.print_stats(top)
+    if os.environ.get("PROFILE_CALLEES"):  # what each named function spends its time in
+        stats.print_callees(os.environ["PROFILE_CALLEES"])
     print(f"== {step}: {spent_ms:.2f} ms CPU per request in process (profiler on; the profile counts CPU time, not waits)")
     print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
 

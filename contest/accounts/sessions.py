@@ -11,12 +11,14 @@ dies with the session: at most REMEMBER_DAYS (≤ 30) after the log-in.
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app, g, session
+from flask_login import current_user
 
-from contest.accounts.models import User, UserSession
+from contest.accounts.models import User, UserSession, parse_session_id
 from contest.audit.services import record
 from contest.database import UTCDateTime
 from contest.extensions import db
@@ -69,6 +71,63 @@ def load_user(user_id: int, session_id: str, now: datetime) -> tuple[User, UserS
         return None
     user.session_key = login.id
     return user, login
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in visitor as a read-only page shows them (the header, their own line on a board): the
+    account's few columns, not the account and its log-in as ORM objects."""
+
+    id: int
+    full_name: str
+    role: str
+    agency_id: int | None
+    session_key: str
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    has_role = User.has_role
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_key}"
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What finish_request reads of a log-in."""
+
+    id: str
+    last_seen_at: datetime
+    remember_hash: str | None
+
+    is_remembered = UserSession.is_remembered
+
+
+_USERS = User.__table__
+_VIEWER = sa.select(_USERS.c.full_name, _USERS.c.role, _USERS.c.agency_id, _TABLE.c.last_seen_at,
+                    _TABLE.c.remember_hash) \
+    .select_from(_USERS.join(_TABLE, _TABLE.c.user_id == _USERS.c.id)) \
+    .where(_USERS.c.id == sa.bindparam("user_id"), _TABLE.c.id == sa.bindparam("session_id"),
+           _TABLE.c.ended_at.is_(None), _TABLE.c.expires_at > sa.bindparam("now", type_=UTCDateTime()))
+
+
+def viewer(now: datetime):
+    """Flask-Login's current user for a read-only page, read as a Viewer in one Core query when the signed
+    session names a live log-in (an ended or run-out one, or none, goes through Flask-Login's loader,
+    which says so); the templates' current_user is then that Viewer. The log-in's last-seen time is
+    brought up to date after the response, as for any page."""
+    if "_login_user" in g:
+        return g._login_user
+    parsed = parse_session_id(session.get("_user_id"))
+    row = db.session.execute(_VIEWER, {"user_id": parsed[0], "session_id": parsed[1], "now": now}).first() \
+        if parsed is not None else None
+    if row is None:
+        return current_user._get_current_object()
+    full_name, role, agency_id, last_seen_at, remember_hash = row
+    seen = Viewer(parsed[0], full_name, role, agency_id, parsed[1])
+    current_app.login_manager._update_request_context_with_user(seen)  # what current_user reads
+    g.current_login = _Seen(parsed[1], last_seen_at, remember_hash)
+    return seen
 
 
 def is_due_for_touch(login: UserSession, now: datetime) -> bool:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
+from contest.accounts import sessions
 from contest.agencies.models import Agency
 from contest.database import utcnow
 from contest.extensions import db
@@ -71,7 +72,8 @@ def board(round_id: int):
     round_ = settled(db.get_or_404(Round, round_id))
     agency = _agency_from_args()
     view = board_view(round_, utcnow(), public=True)
-    viewer_id = current_user.id if current_user.is_authenticated else None
+    who = sessions.viewer(utcnow())  # the account's few columns, not the account (current_user is it now)
+    viewer_id = who.id if who.is_authenticated else None
     own = standing_of(round_.id, viewer_id) if viewer_id is not None else None
     position = own_position(round_, own, agency, view)
     own_in_view = own if position.rank is not None else None
@@ -103,7 +105,8 @@ def contest_board(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     settle_contest(contest)  # a round's final counted papers feed the overall standings
     agency = _agency_from_args()
-    own = db.session.get(ContestStanding, (contest.id, current_user.id)) if current_user.is_authenticated else None
+    who = sessions.viewer(utcnow())
+    own = db.session.get(ContestStanding, (contest.id, who.id)) if who.is_authenticated else None
     position = contest_position(contest, own, agency)
     own_in_view = own if position.rank is not None else None
     try:

@@ -142,3 +142,36 @@ def test_last_seen_moves_at_most_once_a_minute(client, world):
     client.get("/account")
     db.session.expire_all()
     assert db.session.scalar(sa.select(UserSession.last_seen_at)) == seen  # not written again within the minute
+
+
+def test_a_board_honours_the_log_in_as_every_page_does(client, world, app, now):
+    # Boards read the log-in in one light query rather than loading the account: the same rules hold.
+    from tests.leaderboards.test_boards import take
+    take(world.contestant, world.round, now, correct=3, seconds=60)
+    board = f"/rounds/{world.round.id}/leaderboard"
+    log_in(client)
+    thief = copy_of(client, app)
+    page = client.get(board).get_data(as_text=True)
+    assert f'class="who" href="/account">{world.contestant.full_name}</a>' in page
+    assert "Bạn xếp hạng <strong>1</strong> / 1" in page
+    assert f"agency={world.department.id}" in page  # the viewer's own line of agencies
+    # A log-in whose last-seen time is a minute old is brought up to date by a board view too.
+    row = db.session.scalar(sa.select(UserSession))
+    row.last_seen_at -= timedelta(minutes=5)
+    db.session.commit()
+    before = row.last_seen_at
+    client.get(board)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(UserSession.last_seen_at)) > before + timedelta(minutes=4)
+    # After logging out, the copied cookie shows the board as to a stranger: no name, no own rank.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    stranger = thief.get(board).get_data(as_text=True)
+    assert "Bạn xếp hạng" not in stranger and "Đăng nhập" in stranger
+    assert 'class="who"' not in stranger
+    # A log-in left idle past its time ends when a board is opened with it.
+    log_in(client)
+    for live in db.session.scalars(sa.select(UserSession).where(UserSession.ended_at.is_(None))):
+        live.expires_at -= timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)
+    db.session.commit()
+    assert "Bạn xếp hạng" not in client.get(board).get_data(as_text=True)
+    assert "idle" in db.session.scalars(sa.select(UserSession.end_reason)).all()
