@@ -71,3 +71,15 @@ class ContestStanding(db.Model):
 
     user: Mapped["User"] = relationship()  # noqa: F821
     agency: Mapped["Agency | None"] = relationship()  # noqa: F821
+
+
+class SharedBoardTop(db.Model):
+    """The first page of a board as every viewer sees it (contest.leaderboards.shared), built by one worker
+    and read by every worker of every instance until it expires. A cache: on PostgreSQL the table is
+    UNLOGGED (not written to the WAL, emptied after a crash), and losing a row only costs a rebuild."""
+
+    __tablename__ = "shared_board_tops"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    payload: Mapped[str] = mapped_column(sa.Text)

@@ -82,8 +82,7 @@ def board(round_id: int):
     if cursor is None and set(request.args) <= {"agency"}:
         top = shared_top(round_, view, agency, size)
         page, tabs, title, mask, eligible = top.page, top.tabs, top.contest_title, top.name_mask, top.eligible
-        # The shared table highlights nobody: a viewer in the top 50 gets theirs rendered with their row marked.
-        table_html = None if _holds(page, viewer_id) else top.table_html
+        table_html = top.table_for(viewer_id)  # their own row marked, if they are in it
     else:
         try:
             page = board_page(round_, view, agency, cursor, size)

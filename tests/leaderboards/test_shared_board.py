@@ -4,9 +4,11 @@ moment a round is settled, never a live page kept from before."""
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from contest.extensions import db
 from contest.leaderboards import shared
+from contest.leaderboards.models import SharedBoardTop
 from tests.leaderboards.test_final_ranking import paper, people
 
 
@@ -58,3 +60,19 @@ def test_a_viewer_in_the_shared_top_still_sees_their_own_row_marked(client, auth
     row = page[page.index('class="me"'):]
     assert row.index("Trần T. B") < row.index("</tr>")
     assert "Bạn xếp hạng <strong>2</strong>" in page
+
+
+def test_a_top_built_by_one_worker_is_served_by_the_others_until_it_expires(client, world, now, sharing):
+    a, b = people(world, ["Nguyễn Văn An", "Trần Thị Bình"])
+    paper(a, world.round, now, 5, 30)
+    assert "Nguyễn V. A" in board_of(client, world.round)
+    paper(b, world.round, now, 5, 10)
+    shared.clear(everywhere=False)  # another worker, or another instance: nothing in its memory
+    page = board_of(client, world.round)
+    assert "Nguyễn V. A" in page and "Trần T. B" not in page  # the entry the first worker stored
+    # Once the stored entry's interval has passed, the next viewer (on any worker) gets a new top.
+    db.session.execute(sa.update(SharedBoardTop).values(expires_at=now - timedelta(seconds=1)))
+    db.session.commit()
+    shared.clear(everywhere=False)
+    page = board_of(client, world.round)
+    assert page.index("Trần T. B") < page.index("Nguyễn V. A")
