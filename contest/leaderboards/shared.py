@@ -21,7 +21,7 @@ top 50 may lag the latest submission by at most the interval.
 import json
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -86,13 +86,13 @@ class RoundTab:
 
 @dataclass(frozen=True)
 class SharedTop:
-    """The first page of a board and its table, as every viewer sees it: each row rendered plain and
-    marked as the viewer's own, so a viewer inside the top gets theirs marked by joining strings."""
+    """The first page of a board and its table, as every viewer sees it: rendered row by row, so a viewer
+    inside the top gets the table with only their own row rendered again, marked."""
 
     page: BoardPage
+    times: list[str]  # each row's time as the board shows it (ties decide the precision)
     head_html: str
     rows_html: list[str]
-    own_rows_html: list[str]
     tail_html: str
     tabs: list[RoundTab]
     contest_title: str
@@ -101,9 +101,17 @@ class SharedTop:
 
     def table_for(self, user_id: int | None) -> Markup:
         """The table with `user_id`'s row marked, if it is in it."""
-        rows = [own if row.standing.user_id == user_id else plain
-                for row, plain, own in zip(self.page.rows, self.rows_html, self.own_rows_html)]
+        rows = list(self.rows_html)
+        for index, line in enumerate(self.page.rows):
+            if line.standing.user_id == user_id:
+                rows[index] = str(_table_macro("board_row")(self.page, line, self.times[index], True, True,
+                                                            self.name_mask))
         return Markup("".join([self.head_html, *rows, self.tail_html]))
+
+
+def _table_macro(name: str):
+    """A piece of the board table (templates/leaderboards/_table.html: board_head, board_row, board_tail)."""
+    return get_template_attribute("leaderboards/_table.html", name)
 
 
 def interval() -> float:
@@ -161,11 +169,17 @@ def _site_wide(key: str, build, decode, encode) -> "_Timed":
     upsert = upsert.on_conflict_do_update(index_elements=[_TOPS.c.key],
                                           set_={"expires_at": upsert.excluded.expires_at,
                                                 "payload": upsert.excluded.payload})
-    # Committed at once, for the other workers (a board page writes nothing else; on SQLite a second
-    # connection could not write while this session holds the write lock).
-    db.session.execute(upsert)
-    db.session.execute(_TOPS.delete().where(_TOPS.c.expires_at < now - timedelta(minutes=1)))
-    db.session.commit()
+    sweep = _TOPS.delete().where(_TOPS.c.expires_at < now - timedelta(minutes=1))
+    if db.engine.dialect.name == "postgresql":
+        # On a connection of its own, committed at once for the other workers: committing the page's
+        # session would expire the round it has loaded, and reading it again cost more than the write.
+        with db.engine.begin() as connection:
+            connection.execute(upsert)
+            connection.execute(sweep)
+    else:  # SQLite: a second connection cannot write while this session holds the write lock
+        db.session.execute(upsert)
+        db.session.execute(sweep)
+        db.session.commit()
     return _Timed((value, seconds))
 
 
@@ -203,29 +217,57 @@ def _line(row: BoardRow) -> BoardRow:
         agency=_agency_line(agency) if agency is not None else None))
 
 
+def _agency_fields(agency: AgencyLine | None) -> list | None:
+    return [agency.id, agency.name, agency.path] if agency is not None else None
+
+
+def _agency_from(fields: list | None) -> AgencyLine | None:
+    return AgencyLine(*fields) if fields is not None else None
+
+
 def _encode(top: SharedTop) -> str:
-    return json.dumps(asdict(top), ensure_ascii=False)
+    """The entry as JSON, rows as arrays (dataclasses.asdict cost more than the rest of the build)."""
+    rows = [[row.rank, row.score, row.duration_ms, row.standing.user_id, row.standing.max_score, row.standing.prediction,
+             row.standing.prediction_error, row.standing.user.full_name, _agency_fields(row.standing.agency)]
+            for row in top.page.rows]
+    return json.dumps({"rows": rows, "next_cursor": top.page.next_cursor, "view": top.page.view, "times": top.times,
+                       "head": top.head_html, "rows_html": top.rows_html, "tail": top.tail_html,
+                       "tabs": [[tab.id, tab.name] for tab in top.tabs], "title": top.contest_title,
+                       "mask": top.name_mask, "eligible": _agency_fields(top.eligible)}, ensure_ascii=False)
 
 
 def _decode(text: str) -> SharedTop:
     data = json.loads(text)
+    rows = [BoardRow(rank=rank, score=score, duration_ms=duration_ms, standing=StandingLine(
+        user_id=user_id, max_score=max_score, prediction=prediction, prediction_error=prediction_error,
+        user=PersonLine(full_name), agency=_agency_from(agency)))
+        for rank, score, duration_ms, user_id, max_score, prediction, prediction_error, full_name, agency in data["rows"]]
+    return SharedTop(page=BoardPage(rows=rows, next_cursor=data["next_cursor"], view=data["view"]),
+                     times=data["times"], head_html=data["head"], rows_html=data["rows_html"], tail_html=data["tail"],
+                     tabs=[RoundTab(*tab) for tab in data["tabs"]], contest_title=data["title"],
+                     name_mask=data["mask"], eligible=_agency_from(data["eligible"]))
 
-    def agency(value) -> AgencyLine | None:
-        return AgencyLine(**value) if value is not None else None
 
-    def row(value) -> BoardRow:
-        standing = value["standing"]
-        return BoardRow(rank=value["rank"], score=value["score"], duration_ms=value["duration_ms"],
-                        standing=StandingLine(**{**standing, "user": PersonLine(**standing["user"]),
-                                                 "agency": agency(standing["agency"])}))
+@dataclass(frozen=True)
+class _ContestHead:
+    """What every board of a contest shows of it: the rounds opened so far (the tabs), title, name mask, scope."""
 
-    page = data["page"]
-    return SharedTop(page=BoardPage(rows=[row(value) for value in page["rows"]], next_cursor=page["next_cursor"],
-                                    view=page["view"]),
-                     head_html=data["head_html"], rows_html=data["rows_html"], own_rows_html=data["own_rows_html"],
-                     tail_html=data["tail_html"], tabs=[RoundTab(**tab) for tab in data["tabs"]],
-                     contest_title=data["contest_title"], name_mask=data["name_mask"],
-                     eligible=agency(data["eligible"]))
+    tabs: list[RoundTab]
+    title: str
+    name_mask: str
+    eligible: AgencyLine | None
+
+
+def _contest_head(round_: Round) -> _ContestHead:
+    """The round's contest as its boards show it, read once per interval per worker (three queries: the
+    contest, its rounds, its eligible agency) rather than once per board built."""
+    def build() -> _ContestHead:
+        contest: Contest = round_.contest
+        now, eligible = utcnow(), contest.eligible_agency
+        return _ContestHead(tabs=[RoundTab(r.id, r.name) for r in contest.rounds if r.opens_at <= now],
+                            title=contest.title, name_mask=contest.name_mask,
+                            eligible=_agency_line(eligible) if eligible is not None else None)
+    return _cached(("contest-head", str(db.engine.url), round_.contest_id, round_.created_at), build)
 
 
 def shared_top(round_: Round, view: str, agency: AgencyLine | None, limit: int) -> SharedTop:
@@ -237,22 +279,16 @@ def shared_top(round_: Round, view: str, agency: AgencyLine | None, limit: int) 
     key = ("round-top", str(db.engine.url), *state)
 
     def build() -> SharedTop:
-        now = utcnow()
         page = board_page(round_, view, agency, None, limit)
         page = BoardPage(rows=[_line(row) for row in page.rows], next_cursor=page.next_cursor, view=page.view)
-        contest: Contest = round_.contest
-        eligible = contest.eligible_agency
-        head, row, tail = (get_template_attribute("leaderboards/_table.html", name)
-                           for name in ("board_head", "board_row", "board_tail"))
+        head = _contest_head(round_)
         times = clock_labels([line.duration_ms for line in page.rows])
-        rendered = {is_own: [str(row(page, line, time, is_own, True, contest.name_mask))
-                             for line, time in zip(page.rows, times)] for is_own in (False, True)}
+        row = _table_macro("board_row")
         return SharedTop(
-            page=page, head_html=str(head(page, True, "Bảng xếp hạng " + round_.name)), rows_html=rendered[False],
-            own_rows_html=rendered[True], tail_html=str(tail(page)),
-            tabs=[RoundTab(r.id, r.name) for r in contest.rounds if r.opens_at <= now],
-            contest_title=contest.title, name_mask=contest.name_mask,
-            eligible=_agency_line(eligible) if eligible is not None else None)
+            page=page, times=times, head_html=str(_table_macro("board_head")(page, True, "Bảng xếp hạng " + round_.name)),
+            rows_html=[str(row(page, line, time, False, True, head.name_mask)) for line, time in zip(page.rows, times)],
+            tail_html=str(_table_macro("board_tail")(page)), tabs=head.tabs, contest_title=head.title,
+            name_mask=head.name_mask, eligible=head.eligible)
     stored_as = "round-top:" + ":".join("" if part is None else str(part) for part in state)
     return _cached(key, lambda: _site_wide(stored_as, build, _decode, _encode))
 
