@@ -169,12 +169,17 @@ def _site_wide(key: str, build, decode, encode) -> "_Timed":
     upsert = upsert.on_conflict_do_update(index_elements=[_TOPS.c.key],
                                           set_={"expires_at": upsert.excluded.expires_at,
                                                 "payload": upsert.excluded.payload})
-    sweep = _TOPS.delete().where(_TOPS.c.expires_at < now - timedelta(minutes=1))
+    # Entries gone stale a minute ago; rows another worker is writing now are left for the next sweep.
+    sweep = _TOPS.delete().where(_TOPS.c.key.in_(
+        sa.select(_TOPS.c.key).where(_TOPS.c.expires_at < now - timedelta(minutes=1)).with_for_update(skip_locked=True)))
     if db.engine.dialect.name == "postgresql":
         # On a connection of its own, committed at once for the other workers: committing the page's
         # session would expire the round it has loaded, and reading it again cost more than the write.
+        # The write and the sweep are transactions of their own: together, a worker refreshing an old
+        # entry and another sweeping it could each wait for a row the other holds.
         with db.engine.begin() as connection:
             connection.execute(upsert)
+        with db.engine.begin() as connection:
             connection.execute(sweep)
     else:  # SQLite: a second connection cannot write while this session holds the write lock
         db.session.execute(upsert)
