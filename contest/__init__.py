@@ -139,7 +139,9 @@ def _unavailable_page(error):
 
 
 def _no_write(data: bytes) -> None:
-    raise NotImplementedError("the application returns its body; it never calls write()")
+    """WSGI's legacy write(): Flask returns its body and never calls it, so the wrapper below refuses it
+    rather than send bytes ahead of a status it may still replace."""
+    raise RuntimeError("write() is not supported: return the body instead")
 
 
 class _ReadsRetriedOnce:

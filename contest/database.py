@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -149,6 +150,11 @@ def autocommit_driver_connection(engine: sa.engine.Engine):
         except Exception:
             pooled.invalidate()
         pooled.close()
+
+
+def dialect_insert(table, dialect: str):
+    """INSERT with ON CONFLICT for the database (PostgreSQL in production, SQLite in the demo)."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 class DatabaseUnavailable(RuntimeError):

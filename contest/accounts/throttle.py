@@ -17,10 +17,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
 from contest.accounts.models import Throttle
-from contest.database import UTCDateTime
+from contest.database import UTCDateTime, dialect_insert
 from contest.extensions import db
 
 _TABLE = Throttle.__table__
@@ -87,7 +86,7 @@ def refused_until(keys: Keys, counts: dict[str, tuple[int, datetime]]) -> dateti
 def count(keys: Keys | list[str], now: datetime) -> None:
     """Add one to each key: one upsert; a count whose window has ended starts again."""
     names = keys.all() if isinstance(keys, Keys) else list(keys)
-    insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(_TABLE)
+    insert = dialect_insert(_TABLE, db.engine.dialect.name)
     at = sa.literal(now, UTCDateTime())
     is_current = _TABLE.c.window_started_at > sa.literal(now - window(), UTCDateTime())
     statement = insert.values([{"key": key, "window_started_at": now, "count": 1} for key in names])
@@ -104,7 +103,7 @@ record_failure = count  # a failed log-in (or PIN) is one more on each of its ke
 
 def claim_once(key: str, now: datetime) -> bool:
     """Note `key` as used; False if it already was within the window (a challenge's second use)."""
-    insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(_TABLE)
+    insert = dialect_insert(_TABLE, db.engine.dialect.name)
     claimed = db.session.execute(insert.values(key=key, window_started_at=now, count=1)
                                  .on_conflict_do_nothing(index_elements=["key"]).returning(_TABLE.c.key)).first()
     return claimed is not None

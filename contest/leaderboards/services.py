@@ -6,22 +6,17 @@ close of a national round pays for two statements, not for loading and flushing 
 import functools
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from contest.accounts.models import User
 from contest.agencies.models import Agency
 from contest.attempts.models import Attempt
+from contest.database import dialect_insert
 from contest.extensions import db
 from contest.leaderboards.models import ContestStanding, Standing
 from contest.rounds.models import Round
 from contest.scoring.rules import MISSING_PREDICTION_ERROR
 
 RESULT_COLUMNS = ("score", "max_score", "duration_ms", "submitted_at")
-
-
-def _insert(table, dialect: str):
-    """INSERT with ON CONFLICT for the database (PostgreSQL in production, SQLite in the demo)."""
-    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def _replaces(rule: str, new, old):
@@ -63,9 +58,9 @@ def standing_statement(dialect: str, rule: str, is_before_freeze: bool, source=N
         values.update(frozen_score=values["score"], frozen_duration_ms=values["duration_ms"],
                       frozen_submitted_at=values["submitted_at"])
     if source is None:
-        statement = _insert(Standing, dialect).values(**values)
+        statement = dialect_insert(Standing, dialect).values(**values)
     else:
-        statement = _insert(Standing, dialect).from_select(
+        statement = dialect_insert(Standing, dialect).from_select(
             list(values), sa.select(*(value.label(name) for name, value in values.items())).select_from(source))
     changed = {name: statement.excluded[name] for name in values if name not in ("round_id", "user_id")}
     if rule == "first":
@@ -145,7 +140,7 @@ def contest_standing_statement(dialect: str, is_best_round: bool, contest_id, us
     # WHERE true: SQLite reads "SELECT … FROM x ON CONFLICT" as a join's ON without it.
     rows = sa.select(sa.cast(contest_id, sa.Integer), sa.cast(user_id, sa.Integer), *totals.c, agency_id,
                      agency_path).select_from(source).where(sa.true())
-    statement = _insert(ContestStanding, dialect).from_select(
+    statement = dialect_insert(ContestStanding, dialect).from_select(
         ["contest_id", "user_id", *RESULT_COLUMNS, "rounds_taken", "agency_id", "agency_path"], rows)
     statement = statement.on_conflict_do_update(
         index_elements=["contest_id", "user_id"],

@@ -27,12 +27,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app, get_template_attribute
 from markupsafe import Markup
-from sqlalchemy.dialects import postgresql, sqlite
 
 from contest.agencies.models import Agency
 from contest.clock import clock_labels
 from contest.agencies.queries import path_ids
-from contest.database import UTCDateTime, utcnow
+from contest.database import UTCDateTime, dialect_insert, utcnow
 from contest.extensions import db
 from contest.leaderboards.models import SharedBoardTop
 from contest.leaderboards.queries import BoardPage, BoardRow, board_page
@@ -90,7 +89,6 @@ class SharedTop:
     inside the top gets the table with only their own row rendered again, marked."""
 
     page: BoardPage
-    times: list[str]  # each row's time as the board shows it (ties decide the precision)
     head_html: str
     rows_html: list[str]
     tail_html: str
@@ -104,9 +102,13 @@ class SharedTop:
         rows = list(self.rows_html)
         for index, line in enumerate(self.page.rows):
             if line.standing.user_id == user_id:
-                rows[index] = str(_table_macro("board_row")(self.page, line, self.times[index], True, True,
-                                                            self.name_mask))
+                time = _times(self.page)[index]  # the neighbours decide a time's precision
+                rows[index] = str(_table_macro("board_row")(self.page, line, time, True, True, self.name_mask))
         return Markup("".join([self.head_html, *rows, self.tail_html]))
+
+
+def _times(page: BoardPage) -> list[str]:
+    return clock_labels([line.duration_ms for line in page.rows])
 
 
 def _table_macro(name: str):
@@ -122,30 +124,31 @@ def interval() -> float:
     return float(configured)
 
 
-def _cached(key: tuple, build, seconds: float | None = None):
-    """build()'s value for `key`, built at most once per interval (or per `seconds`) in this worker.
-    build may return (value, seconds it stays valid) instead, when it knows less time is left."""
-    shared = interval()
-    if shared <= 0:
-        value = build()
-        return value[0] if isinstance(value, _Timed) else value
-    now = time.monotonic()
+def _in_memory(key: tuple):
+    """This worker's entry for `key` while it lasts, else None."""
     entry = _entries.get(key)
-    if entry is not None and entry[0] > now:
-        return entry[1]
-    value, seconds = build(), seconds or shared
-    if isinstance(value, _Timed):
-        value, seconds = value
+    return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+
+def _remember(key: tuple, value, seconds: float) -> None:
+    now = time.monotonic()
     with _lock:
         if len(_entries) >= SWEEP_AT:
             for stale in [k for k, (expires, _) in _entries.items() if expires <= now]:
                 del _entries[stale]
         _entries[key] = (now + seconds, value)
+
+
+def _cached(key: tuple, build, seconds: float | None = None):
+    """build()'s value for `key`, built at most once per interval (or per `seconds`) in this worker."""
+    shared = interval()
+    if shared <= 0:
+        return build()
+    value = _in_memory(key)
+    if value is None:
+        value = build()
+        _remember(key, value, seconds or shared)
     return value
-
-
-class _Timed(tuple):
-    """(value, seconds left): a value that stays valid for less than the whole interval."""
 
 
 _TOPS = SharedBoardTop.__table__
@@ -153,39 +156,36 @@ _READ_TOP = sa.select(_TOPS.c.payload, _TOPS.c.expires_at).where(
     _TOPS.c.key == sa.bindparam("key"), _TOPS.c.expires_at > sa.bindparam("now", type_=UTCDateTime()))
 
 
-def _site_wide(key: str, build, decode, encode) -> "_Timed":
-    """The entry stored under `key` while it lasts, or build() stored there for the interval."""
-    seconds = interval()
-    if seconds <= 0:
-        return _Timed((build(), 0))
+def _stored_top(key: str, build, seconds: float) -> "tuple[SharedTop, float]":
+    """The top stored under `key` while it lasts, or build() stored there for `seconds`; with the seconds
+    it has left."""
     now = utcnow()
     row = db.session.execute(_READ_TOP, {"key": key, "now": now}).first()
     if row is not None:
-        return _Timed((decode(row[0]), (row[1] - now).total_seconds()))
-    value = build()
-    expires = now + timedelta(seconds=seconds)
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    upsert = insert(_TOPS).values(key=key, expires_at=expires, payload=encode(value))
+        return _decode(row[0]), (row[1] - now).total_seconds()
+    top = build()
+    upsert = dialect_insert(_TOPS, db.engine.dialect.name).values(key=key, expires_at=now + timedelta(seconds=seconds),
+                                                                  payload=_encode(top))
     upsert = upsert.on_conflict_do_update(index_elements=[_TOPS.c.key],
                                           set_={"expires_at": upsert.excluded.expires_at,
                                                 "payload": upsert.excluded.payload})
     # Entries gone stale a minute ago; rows another worker is writing now are left for the next sweep.
     sweep = _TOPS.delete().where(_TOPS.c.key.in_(
         sa.select(_TOPS.c.key).where(_TOPS.c.expires_at < now - timedelta(minutes=1)).with_for_update(skip_locked=True)))
-    if db.engine.dialect.name == "postgresql":
-        # On a connection of its own, committed at once for the other workers: committing the page's
-        # session would expire the round it has loaded, and reading it again cost more than the write.
-        # The write and the sweep are transactions of their own: together, a worker refreshing an old
-        # entry and another sweeping it could each wait for a row the other holds.
-        with db.engine.begin() as connection:
-            connection.execute(upsert)
-        with db.engine.begin() as connection:
-            connection.execute(sweep)
-    else:  # SQLite: a second connection cannot write while this session holds the write lock
-        db.session.execute(upsert)
-        db.session.execute(sweep)
+    is_postgres = db.engine.dialect.name == "postgresql"
+    for statement in (upsert, sweep):
+        if is_postgres:
+            # Each on a connection of its own, committed at once for the other workers: committing the
+            # page's session would expire the round it has loaded (reading it again cost more than the
+            # write), and in one transaction a worker refreshing an old entry and another sweeping it
+            # could each wait for a row the other holds.
+            with db.engine.begin() as connection:
+                connection.execute(statement)
+        else:  # SQLite: a second connection cannot write while this session holds the write lock
+            db.session.execute(statement)
+    if not is_postgres:
         db.session.commit()
-    return _Timed((value, seconds))
+    return top, seconds
 
 
 def _agency_line(agency: Agency) -> AgencyLine:
@@ -235,7 +235,7 @@ def _encode(top: SharedTop) -> str:
     rows = [[row.rank, row.score, row.duration_ms, row.standing.user_id, row.standing.max_score, row.standing.prediction,
              row.standing.prediction_error, row.standing.user.full_name, _agency_fields(row.standing.agency)]
             for row in top.page.rows]
-    return json.dumps({"rows": rows, "next_cursor": top.page.next_cursor, "view": top.page.view, "times": top.times,
+    return json.dumps({"rows": rows, "next_cursor": top.page.next_cursor, "view": top.page.view,
                        "head": top.head_html, "rows_html": top.rows_html, "tail": top.tail_html,
                        "tabs": [[tab.id, tab.name] for tab in top.tabs], "title": top.contest_title,
                        "mask": top.name_mask, "eligible": _agency_fields(top.eligible)}, ensure_ascii=False)
@@ -248,7 +248,7 @@ def _decode(text: str) -> SharedTop:
         user=PersonLine(full_name), agency=_agency_from(agency)))
         for rank, score, duration_ms, user_id, max_score, prediction, prediction_error, full_name, agency in data["rows"]]
     return SharedTop(page=BoardPage(rows=rows, next_cursor=data["next_cursor"], view=data["view"]),
-                     times=data["times"], head_html=data["head"], rows_html=data["rows_html"], tail_html=data["tail"],
+                     head_html=data["head"], rows_html=data["rows_html"], tail_html=data["tail"],
                      tabs=[RoundTab(*tab) for tab in data["tabs"]], contest_title=data["title"],
                      name_mask=data["mask"], eligible=_agency_from(data["eligible"]))
 
@@ -272,7 +272,7 @@ def _contest_head(round_: Round) -> _ContestHead:
         return _ContestHead(tabs=[RoundTab(r.id, r.name) for r in contest.rounds if r.opens_at <= now],
                             title=contest.title, name_mask=contest.name_mask,
                             eligible=_agency_line(eligible) if eligible is not None else None)
-    return _cached(("contest-head", str(db.engine.url), round_.contest_id, round_.created_at), build)
+    return _cached(("contest-head", str(db.engine.url), round_.id, round_.created_at), build)
 
 
 def shared_top(round_: Round, view: str, agency: AgencyLine | None, limit: int) -> SharedTop:
@@ -287,15 +287,22 @@ def shared_top(round_: Round, view: str, agency: AgencyLine | None, limit: int) 
         page = board_page(round_, view, agency, None, limit)
         page = BoardPage(rows=[_line(row) for row in page.rows], next_cursor=page.next_cursor, view=page.view)
         head = _contest_head(round_)
-        times = clock_labels([line.duration_ms for line in page.rows])
+        times = _times(page)
         row = _table_macro("board_row")
         return SharedTop(
-            page=page, times=times, head_html=str(_table_macro("board_head")(page, True, "Bảng xếp hạng " + round_.name)),
+            page=page, head_html=str(_table_macro("board_head")(page, True, "Bảng xếp hạng " + round_.name)),
             rows_html=[str(row(page, line, time, False, True, head.name_mask)) for line, time in zip(page.rows, times)],
             tail_html=str(_table_macro("board_tail")(page)), tabs=head.tabs, contest_title=head.title,
             name_mask=head.name_mask, eligible=head.eligible)
-    stored_as = "round-top:" + ":".join("" if part is None else str(part) for part in state)
-    return _cached(key, lambda: _site_wide(stored_as, build, _decode, _encode))
+    seconds = interval()
+    if seconds <= 0:
+        return build()
+    top = _in_memory(key)
+    if top is None:  # the stored entry, kept in memory no longer than it lasts
+        stored_as = "round-top:" + ":".join("" if part is None else str(part) for part in state)
+        top, left = _stored_top(stored_as, build, seconds)
+        _remember(key, top, left)
+    return top
 
 
 def clear(everywhere: bool = True) -> None:

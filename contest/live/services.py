@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from contest.accounts import throttle
@@ -18,6 +17,7 @@ from contest.accounts.models import Role, User
 from contest.attempts.draw import DrawError, Drawable, draw_paper
 from contest.audit.services import record
 from contest.bank.models import Question, QuestionBank
+from contest.database import dialect_insert
 from contest.extensions import db
 from contest.live.models import (SEGMENT_KINDS, LiveAnswer, LiveBuzz, LiveEvent, LiveMark, LiveQuestion, LiveRun,
                                  LiveSegment, LiveStake, LiveTeam)
@@ -417,8 +417,7 @@ def _insert_answer_statement(dialect: str):
               .where(_RUNS.c.id == sa.bindparam("run_id"), _RUNS.c.event_id == sa.bindparam("event_id"),
                      _RUNS.c.phase == "open", _RUNS.c.question_id == sa.bindparam("question_id"),
                      _RUNS.c.ended_at.is_(None), _RUNS.c.locks_at >= sa.bindparam("received_at")))
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (insert(_ANSWERS).from_select(["run_id", "question_id", "team_id", "choice", "device", "received_at"],
+    return (dialect_insert(_ANSWERS, dialect).from_select(["run_id", "question_id", "team_id", "choice", "device", "received_at"],
                                          source)
             .on_conflict_do_nothing(index_elements=["run_id", "question_id", "team_id"]).returning(_ANSWERS.c.id))
 
