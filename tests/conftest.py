@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import settings
 
 from contest import create_app
 from contest.accounts.models import Role
@@ -22,6 +23,11 @@ from tests import factories
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# In CI the property tests draw the same examples on every run of the same code, so a failure there is
+# reproducible and a pass is not luck; on a developer's machine they keep exploring new examples.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if IN_CI:
+    settings.load_profile("ci")
 TEST_CONFIG = {"TESTING": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                "ATTEMPT_GRACE_SECONDS": 10}
 

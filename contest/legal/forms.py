@@ -14,6 +14,10 @@ from contest.security.bounds import bounded_int
 class DateField(StringField):
     """A date typed as dd/mm/yyyy."""
 
+    # None until a value is parsed: a POST that sends no form at all (the CSRF token in a header) never
+    # calls process_formdata, and the view must read "no date", not fail.
+    date = None  # a datetime.date once a value is parsed
+
     def process_formdata(self, valuelist):
         """Parse dd/mm/yyyy; a malformed value is reported by the form."""
         super().process_formdata(valuelist)

@@ -99,3 +99,14 @@ def test_an_uploaded_text_is_parsed_and_stored_by_a_background_job(organizer, ru
     assert len(document.articles) == 37 and "37 điều" in state["message"]
     assert state["url"] == f"/organizer/legal/{document.id}"
     assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.action == "legal.import")) == "legal.import"
+
+
+def test_a_status_or_details_post_without_a_form_is_refused_not_a_server_error(organizer, world):
+    """The CSRF token may come in a header: a POST with no form fields at all reads as "no date given"."""
+    document = find_document("63/2010/NĐ-CP")
+    token = csrf_token(organizer, f"/organizer/legal/{document.id}")
+    for action in ("status", "meta"):
+        response = organizer.post(f"/organizer/legal/{document.id}/{action}", headers={"X-CSRFToken": token})
+        assert response.status_code == 302
+    db.session.expire_all()
+    assert document.status == "in_force" and document.status_changed_on is None
