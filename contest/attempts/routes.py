@@ -7,9 +7,10 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from contest.accounts import sessions
 from contest.accounts.models import parse_session_id
 from contest.attempts.models import Attempt
-from contest.attempts.queries import load_attempt, load_paper, load_with_round, review_paper, shown_paper
+from contest.attempts.queries import load_attempt, load_paper, load_with_round, paper_page, review_paper, shown_paper
 from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, grace, keep_answers,
                                        lock_attempt, open_submission, quick_save,
                                        read_entrant, remaining_seconds, save_answer, save_prediction,
@@ -98,17 +99,25 @@ def start(round_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>")
-@login_required
 def take(attempt_id: int):
-    """The paper, resumed with the answers saved and the time the server says is left."""
-    attempt = _own(load_paper(attempt_id))
+    """The paper, resumed with the answers saved and the time the server says is left.
+
+    The viewer's log-in and the paper are one query each, read as plain values (no account, attempt
+    or question loaded as objects): at a round's opening every contestant opens this page at once.
+    """
     now = utcnow()
-    if expire_if_due(attempt, now):
+    who = sessions.viewer(now)
+    if not who.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    page = paper_page(attempt_id, who.id)
+    if page is None:
+        abort(404)
+    if page.is_submitted or now > page.deadline_at + grace():
+        expire_if_due(db.session.get(Attempt, attempt_id), now)  # past the grace: submitted with what was saved
         db.session.commit()
-        return redirect(url_for("attempts.result", attempt_id=attempt.id))
-    return render_template("attempts/take.html", attempt=attempt, paper=shown_paper(attempt),
-                           remaining=remaining_seconds(attempt, now), form=EmptyForm(),
-                           revision=max((item.revision for item in attempt.items), default=0))
+        return redirect(url_for("attempts.result", attempt_id=attempt_id))
+    return render_template("attempts/take.html", attempt=page, paper=page.questions,
+                           remaining=remaining_seconds(page, now), form=EmptyForm(), revision=page.revision)
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])

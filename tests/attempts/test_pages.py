@@ -5,6 +5,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from markupsafe import escape
 
 from contest.accounts.models import Role
 from contest.attempts.models import Attempt
@@ -93,6 +94,31 @@ def test_answers_save_as_json_and_resume_after_reload(client, world, auth):
     page = client.get(paper_url).get_data(as_text=True)
     block = page[page.index('data-position="2"'):]
     assert 'value="3" checked' in block[:block.index("</fieldset>")]
+
+
+def test_the_paper_shows_the_drawn_order_and_past_the_grace_hands_in_what_was_saved(client, world, auth):
+    auth.login("thisinh@example.vn")
+    paper_url = start_through_page(client, world)
+    attempt = db.session.scalar(sa.select(Attempt))
+    token = csrf_token(client, paper_url)
+    client.post(f"/attempts/{attempt.id}/answers", data=json.dumps({"position": 1, "selected": [2], "revision": 7}),
+                content_type="application/json", headers={"X-CSRFToken": token})
+    page = client.get(paper_url).get_data(as_text=True)
+    assert 'data-revision="7"' in page  # the page's next save goes on from the revision stored
+    for item in attempt.items:  # each question with its options in the order drawn for this paper
+        block = page[page.index(f'data-position="{item.position}"'):]
+        block = block[:block.index("</fieldset>")]
+        assert str(escape(item.question.text)) in block
+        assert re.findall(r'<span class="text">(.*?)</span>', block) == \
+            [str(escape(item.question.choices[original])) for original in item.choice_order]
+    attempt.deadline_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    response = client.get(paper_url)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/attempts/{attempt.id}/result")
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt.id)
+    assert attempt.is_submitted and attempt.is_auto_submitted
+    assert [item.selected for item in attempt.items if item.selected] == [[2]]
 
 
 def test_a_save_without_csrf_header_is_refused(client, world, auth):
