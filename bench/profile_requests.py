@@ -100,6 +100,8 @@ def show(step: str, profiler: cProfile.Profile, spent_ms: float, top: int, plain
     stats.print_stats(top)
     if os.environ.get("PROFILE_CALLEES"):  # what each named function spends its time in
         stats.print_callees(os.environ["PROFILE_CALLEES"])
+    if os.environ.get("PROFILE_CALLERS"):  # who calls each named function
+        stats.print_callers(os.environ["PROFILE_CALLERS"])
     plain = f"{plain_ms:.2f} ms CPU per request in process without the profiler, " if plain_ms is not None else ""
     print(f"== {step}: {plain}{spent_ms:.2f} ms with it (the profile counts CPU time, not waits)")
     print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))

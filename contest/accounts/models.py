@@ -62,6 +62,11 @@ class User(UserMixin, db.Model):
     agency: Mapped["Agency | None"] = relationship()  # noqa: F821
 
     @property
+    def agency_name(self) -> str | None:
+        """The agency's name, as a page's header or result shows it (a Viewer reads it in its query)."""
+        return self.agency.name if self.agency is not None else None
+
+    @property
     def role_enum(self) -> Role:
         """The stored role as a Role."""
         return Role(self.role)

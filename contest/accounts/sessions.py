@@ -19,8 +19,9 @@ from flask import current_app, g, session
 from flask_login import current_user
 
 from contest.accounts.models import User, UserSession, parse_session_id
+from contest.agencies.models import Agency
 from contest.audit.services import record
-from contest.database import UTCDateTime
+from contest.database import UTCDateTime, autocommit_driver_connection, driver_statement
 from contest.extensions import db
 
 REMEMBER_COOKIE = "contest_remember"
@@ -82,6 +83,7 @@ class Viewer:
     full_name: str
     role: str
     agency_id: int | None
+    agency_name: str | None
     session_key: str
     is_authenticated = True
     is_active = True
@@ -104,9 +106,11 @@ class _Seen:
 
 
 _USERS = User.__table__
-_VIEWER = sa.select(_USERS.c.full_name, _USERS.c.role, _USERS.c.agency_id, _TABLE.c.last_seen_at,
+_AGENCIES = Agency.__table__
+_VIEWER = sa.select(_USERS.c.full_name, _USERS.c.role, _USERS.c.agency_id, _AGENCIES.c.name, _TABLE.c.last_seen_at,
                     _TABLE.c.remember_hash) \
-    .select_from(_USERS.join(_TABLE, _TABLE.c.user_id == _USERS.c.id)) \
+    .select_from(_USERS.join(_TABLE, _TABLE.c.user_id == _USERS.c.id)
+                 .outerjoin(_AGENCIES, _AGENCIES.c.id == _USERS.c.agency_id)) \
     .where(_USERS.c.id == sa.bindparam("user_id"), _TABLE.c.id == sa.bindparam("session_id"),
            _TABLE.c.ended_at.is_(None), _TABLE.c.expires_at > sa.bindparam("now", type_=UTCDateTime()))
 
@@ -123,8 +127,8 @@ def viewer(now: datetime):
         if parsed is not None else None
     if row is None:
         return current_user._get_current_object()
-    full_name, role, agency_id, last_seen_at, remember_hash = row
-    seen = Viewer(parsed[0], full_name, role, agency_id, parsed[1])
+    full_name, role, agency_id, agency_name, last_seen_at, remember_hash = row
+    seen = Viewer(parsed[0], full_name, role, agency_id, agency_name, parsed[1])
     current_app.login_manager._update_request_context_with_user(seen)  # what current_user reads
     g.current_login = _Seen(parsed[1], last_seen_at, remember_hash)
     return seen
@@ -147,13 +151,36 @@ def finish_request(login: UserSession | None, now: datetime) -> None:
     db.session.rollback()
     if idle is not None:
         end_sessions(_TABLE.c.id == idle, now, "idle")
+        db.session.commit()
     else:
-        values = {"last_seen_at": now}
-        if not login.is_remembered:
-            values["expires_at"] = now + _idle()
-        db.session.execute(sa.update(_TABLE).where(_TABLE.c.id == login.id, _TABLE.c.ended_at.is_(None))
-                           .values(**values).execution_options(synchronize_session=False))
-    db.session.commit()
+        _touch(login.id, now, None if login.is_remembered else now + _idle())
+
+
+def _touch_statement(moves_expiry: bool) -> sa.Update:
+    """last_seen_at (and, for a log-in not remembered, the idle end) brought up to date."""
+    values = {"last_seen_at": sa.bindparam("now", type_=UTCDateTime())}
+    if moves_expiry:
+        values["expires_at"] = sa.bindparam("expires_at", type_=UTCDateTime())
+    return sa.update(_TABLE).where(_TABLE.c.id == sa.bindparam("session_id"), _TABLE.c.ended_at.is_(None)) \
+        .values(**values)
+
+
+_TOUCH = {moves_expiry: _touch_statement(moves_expiry) for moves_expiry in (False, True)}
+
+
+def _touch(session_id: str, now: datetime, expires_at: datetime | None) -> None:
+    """Note the log-in as seen, as a transaction of its own. On PostgreSQL it is one autocommit statement
+    on the driver (no BEGIN and COMMIT round trips): every signed-in page pays it once a minute, and at
+    a round's close that is every page of every contestant."""
+    statement = _TOUCH[expires_at is not None]
+    params = {"session_id": session_id, "now": now, "expires_at": expires_at}
+    if db.engine.dialect.name != "postgresql":
+        db.session.execute(statement, params)
+        db.session.commit()
+        return
+    compiled = driver_statement(statement, db.engine.dialect)
+    with autocommit_driver_connection(db.engine) as raw:
+        raw.execute(compiled.sql, compiled.params(params))
 
 
 def end_sessions(condition, now: datetime, reason: str) -> int:

@@ -7,7 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from contest.accounts import sessions
+from contest.accounts.access import viewer_required
 from contest.accounts.models import parse_session_id
 from contest.attempts.models import Attempt
 from contest.attempts.queries import load_attempt, load_paper, load_with_round, paper_page, review_paper, shown_paper
@@ -99,6 +99,7 @@ def start(round_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>")
+@viewer_required
 def take(attempt_id: int):
     """The paper, resumed with the answers saved and the time the server says is left.
 
@@ -106,10 +107,7 @@ def take(attempt_id: int):
     or question loaded as objects): at a round's opening every contestant opens this page at once.
     """
     now = utcnow()
-    who = sessions.viewer(now)
-    if not who.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    page = paper_page(attempt_id, who.id)
+    page = paper_page(attempt_id, current_user.id)
     if page is None:
         abort(404)
     if page.is_submitted or now > page.deadline_at + grace():
@@ -290,7 +288,7 @@ def clock(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
-@login_required
+@viewer_required
 def result(attempt_id: int):
     """Score, time used and rank after submitting."""
     # The attempt with its round and contest in one query; the paper only if this page shows it.

@@ -55,6 +55,7 @@ def test_the_full_journey_through_pages(client, world, auth):
     assert response.status_code == 302 and response.headers["Location"].endswith("/result")
     result = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "5/5" in result and "Hạng hiện tại: <strong id=\"rank\">1</strong>" in result
+    assert f"Nguyễn Văn Thí, {world.department.name}</dd>" in result  # who and which agency, from the log-in's read
     board = client.get(f"/rounds/{world.round.id}/leaderboard").get_data(as_text=True)
     assert "Nguyễn Văn Thí" in board and 'class="me" id="me"' in board and "Bạn xếp hạng <strong>1</strong> / 1" in board
     # Submitting again changes nothing.
