@@ -98,6 +98,10 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "DATABASE_TRANSACTION_POOLER": env.get("DATABASE_TRANSACTION_POOLER", "0") == "1",
         # Seconds every viewer shares the first page of a board (contest.leaderboards.shared); 0 turns it off.
         "BOARD_SHARED_SECONDS": float(env["BOARD_SHARED_SECONDS"]) if env.get("BOARD_SHARED_SECONDS") else None,
+        # An agency's first page is shared longer (10 s by default): a viewer whose own rank disagrees with
+        # it gets it rebuilt.
+        "BOARD_AGENCY_SHARED_SECONDS": (float(env["BOARD_AGENCY_SHARED_SECONDS"])
+                                        if env.get("BOARD_AGENCY_SHARED_SECONDS") else None),
     }
     config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

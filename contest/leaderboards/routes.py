@@ -64,6 +64,14 @@ def _cursor(standing, view: str, agency: Agency | None) -> str | None:
     return request.args.get("after")
 
 
+def _agrees_with_own(standing, position):
+    """What a shared top must agree with for this viewer: their own exact rank (a country-wide live rank
+    is an estimate, and that top lasts only a second anyway)."""
+    if standing is None or position.rank is None or position.is_lagging:
+        return lambda top: True
+    return lambda top: top.agrees_with(standing.user_id, position.rank)
+
+
 @bp.route("/rounds/<int:round_id>/leaderboard")
 def board(round_id: int):
     """A page of the round's board with the viewer's own rank; ?agency=ID narrows to that subtree,
@@ -80,7 +88,7 @@ def board(round_id: int):
     size = current_app.config["LEADERBOARD_PAGE_SIZE"]
     cursor = _cursor(own_in_view, view, agency)
     if cursor is None and set(request.args) <= {"agency"}:
-        top = shared_top(round_, view, agency, size)
+        top = shared_top(round_, view, agency, size, accepts=_agrees_with_own(own_in_view, position))
         page, tabs, title, mask, eligible = top.page, top.tabs, top.contest_title, top.name_mask, top.eligible
         table_html = top.table_for(viewer_id)  # their own row marked, if they are in it
     else:

@@ -38,6 +38,9 @@ from contest.leaderboards.queries import BoardPage, BoardRow, board_page
 from contest.rounds.models import Contest, Round
 
 DEFAULT_SECONDS = 1.0
+# An agency's top is served longer: with thousands of agencies a second-long entry is rarely read twice,
+# and a viewer whose own exact rank disagrees with the entry gets it rebuilt (see SharedTop.agrees_with).
+AGENCY_TOP_SECONDS = 10.0
 # Agencies' names and paths change rarely (an import, a rename): a board may show them a minute old.
 AGENCY_SECONDS = 60.0
 # Beyond this many entries, those past their time are dropped (one per round, view and agency shown).
@@ -97,6 +100,14 @@ class SharedTop:
     name_mask: str
     eligible: AgencyLine | None
 
+    def agrees_with(self, user_id: int, rank: int) -> bool:
+        """False if the contestant's exact rank says this top shows them wrongly: at another rank, or
+        missing from a page they belong on (then it is older than their own line and is rebuilt)."""
+        for line in self.page.rows:
+            if line.standing.user_id == user_id:
+                return line.rank == rank
+        return self.page.next_cursor is not None and rank > len(self.page.rows)
+
     def table_for(self, user_id: int | None) -> Markup:
         """The table with `user_id`'s row marked, if it is in it."""
         rows = list(self.rows_html)
@@ -122,6 +133,16 @@ def interval() -> float:
     if configured is None:
         return 0.0 if current_app.testing else DEFAULT_SECONDS
     return float(configured)
+
+
+def agency_interval() -> float:
+    """Seconds an agency's top is served: BOARD_AGENCY_SHARED_SECONDS, else AGENCY_TOP_SECONDS (never less
+    than the whole board's interval; 0 when sharing is off)."""
+    shared = interval()
+    configured = current_app.config.get("BOARD_AGENCY_SHARED_SECONDS")
+    if shared <= 0:
+        return 0.0
+    return float(configured) if configured is not None else max(shared, AGENCY_TOP_SECONDS)
 
 
 def _in_memory(key: tuple):
@@ -156,13 +177,13 @@ _READ_TOP = sa.select(_TOPS.c.payload, _TOPS.c.expires_at).where(
     _TOPS.c.key == sa.bindparam("key"), _TOPS.c.expires_at > sa.bindparam("now", type_=UTCDateTime()))
 
 
-def _stored_top(key: str, build, seconds: float) -> "tuple[SharedTop, float]":
-    """The top stored under `key` while it lasts, or build() stored there for `seconds`; with the seconds
-    it has left."""
+def _stored_top(key: str, build, seconds: float, accepts) -> "tuple[SharedTop, float]":
+    """The top stored under `key` while it lasts and `accepts` it, or build() stored there for `seconds`;
+    with the seconds it has left."""
     now = utcnow()
     row = db.session.execute(_READ_TOP, {"key": key, "now": now}).first()
-    if row is not None:
-        return _decode(row[0]), (row[1] - now).total_seconds()
+    if row is not None and accepts(stored := _decode(row[0])):
+        return stored, (row[1] - now).total_seconds()
     top = build()
     upsert = dialect_insert(_TOPS, db.engine.dialect.name).values(key=key, expires_at=now + timedelta(seconds=seconds),
                                                                   payload=_encode(top))
@@ -275,8 +296,9 @@ def _contest_head(round_: Round) -> _ContestHead:
     return _cached(("contest-head", str(db.engine.url), round_.id, round_.created_at), build)
 
 
-def shared_top(round_: Round, view: str, agency: AgencyLine | None, limit: int) -> SharedTop:
-    """The first page of the round's board in this view and scope, with its table, shared for the interval."""
+def shared_top(round_: Round, view: str, agency: AgencyLine | None, limit: int, accepts=lambda top: True) -> SharedTop:
+    """The first page of the round's board in this view and scope, with its table, shared for the interval
+    (an agency's for agency_interval()); an entry `accepts` refuses is built again for everyone."""
     # The id alone can name a recreated round, hence its creation time; the settled figures make the
     # final board a new entry the moment the round is settled (settled_at, with or without a prediction).
     state = (round_.id, round_.created_at, view, round_.settled_at, round_.prediction_truth, round_.published_at,
@@ -294,13 +316,13 @@ def shared_top(round_: Round, view: str, agency: AgencyLine | None, limit: int) 
             rows_html=[str(row(page, line, time, False, True, head.name_mask)) for line, time in zip(page.rows, times)],
             tail_html=str(_table_macro("board_tail")(page)), tabs=head.tabs, contest_title=head.title,
             name_mask=head.name_mask, eligible=head.eligible)
-    seconds = interval()
+    seconds = interval() if agency is None else agency_interval()
     if seconds <= 0:
         return build()
     top = _in_memory(key)
-    if top is None:  # the stored entry, kept in memory no longer than it lasts
+    if top is None or not accepts(top):  # the stored entry, kept in memory no longer than it lasts
         stored_as = "round-top:" + ":".join("" if part is None else str(part) for part in state)
-        top, left = _stored_top(stored_as, build, seconds)
+        top, left = _stored_top(stored_as, build, seconds, accepts)
         _remember(key, top, left)
     return top
 

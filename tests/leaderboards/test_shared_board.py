@@ -81,3 +81,23 @@ def test_a_top_built_by_one_worker_is_served_by_the_others_until_it_expires(clie
     db.session.expire_all()
     kept = db.session.scalars(sa.select(SharedBoardTop.key)).all()
     assert len(kept) == 1 and kept[0] != "round-top:gone"
+
+
+def test_an_agency_top_lasts_longer_but_never_contradicts_its_viewers_own_rank(app, client, auth, world, now, sharing):
+    a, b = people(world, ["Nguyễn Văn An", "Trần Thị Bình"])  # both of the commune
+    agency_board = f"/rounds/{world.round.id}/leaderboard?agency={world.commune.id}"
+    paper(a, world.round, now, 4, 30)
+    assert "Nguyễn V. A" in client.get(agency_board).get_data(as_text=True)  # an anonymous viewer fills it
+    paper(b, world.round, now, 5, 30)
+    page = client.get(agency_board).get_data(as_text=True)
+    assert "Trần T. B" not in page  # the shared top, as built before Bình's paper
+    # Bình's own line says first of two: a top that leaves them out is older than that, and is rebuilt
+    # for them (their row marked at the top)...
+    auth.login("u1@example.vn")
+    page = client.get(agency_board).get_data(as_text=True)
+    assert "Bạn xếp hạng <strong>1</strong>" in page
+    assert page.index('class="me"') < page.index("Trần T. B") < page.index("Nguyễn V. A")
+    # ...and for everyone after them, on any worker.
+    shared.clear(everywhere=False)
+    page = app.test_client().get(agency_board).get_data(as_text=True)
+    assert page.index("Trần T. B") < page.index("Nguyễn V. A")
