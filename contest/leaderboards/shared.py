@@ -142,7 +142,7 @@ def agency_interval() -> float:
     configured = current_app.config.get("BOARD_AGENCY_SHARED_SECONDS")
     if shared <= 0:
         return 0.0
-    return float(configured) if configured is not None else max(shared, AGENCY_TOP_SECONDS)
+    return max(shared, float(configured) if configured is not None else AGENCY_TOP_SECONDS)
 
 
 def _in_memory(key: tuple):

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from contest.accounts import sessions
 from contest.accounts.access import role_required
 from contest.accounts.models import Role
 from contest.clock import format_datetime, parse_local_datetime
@@ -50,7 +51,8 @@ def _contest_page(contest: Contest | None, now):
     home = contest_overview(contest, now)
     context = {"home": home, "others": other_contests(contest), "now": now}
     featured = home.featured
-    if featured is not None and current_user.is_authenticated:
+    # The log-in's few columns, not the account: at a round's opening everyone lands here first.
+    if featured is not None and sessions.viewer(now).is_authenticated:
         context.update(_own_round_state(featured, now))
     return render_template("rounds/home.html", **context)
 
@@ -72,7 +74,7 @@ def detail(round_id: int):
     round_ = settled(db.get_or_404(Round, round_id), now)  # a closed round shows its final figures
     context = {"round": round_, "state": round_.state_at(now), "form": EmptyForm(), "now": now,
                "prizes": prize_lines(round_), "is_published": publication_of(round_) is not None}
-    if current_user.is_authenticated:
+    if sessions.viewer(now).is_authenticated:  # the log-in's few columns, not the account
         context.update(_own_round_state(round_, now), may_review=round_.may_review_at(now))
     return render_template("rounds/detail.html", **context)
 
