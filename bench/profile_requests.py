@@ -30,8 +30,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contestants", type=int, default=300)
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--step", action="append", help="start, board, agency-board, result, paper, save "
-                        "(default: all)")
+    parser.add_argument("--step", action="append", help="start, board, agency-board, result, paper, save, "
+                        "submit (default: all; submit needs --contestants of at least six times --requests)")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
     steps = args.step or ["start", "board", "agency-board", "result", "paper", "save"]
@@ -68,9 +68,12 @@ def main() -> None:
             "paper": lambda n, who: ("GET", f"/attempts/{who[3]}", None),
             "save": lambda n, who: ("POST", f"/attempts/{who[3]}/answers",
                                     {"position": n % 20, "selected": [n % 4], "revision": 1 + n // len(still_open)}),
+            # Each paper submitted once, the last step run (the open papers are used up).
+            "submit": lambda n, who: ("SUBMIT", f"/attempts/{who[3]}/submit", None),
         }
+        steps = [step for step in steps if step != "submit"] + (["submit"] if "submit" in steps else [])
         for step in [step for step in steps if step != "start"]:
-            people = still_open if step in ("paper", "save") else submitted
+            people = still_open if step in ("paper", "save", "submit") else submitted
             # Three passes with fresh numbers each (a save's revision must move on): warm the worker's
             # caches, time without the profiler, then profile.
             passes = [[(people[n % len(people)], paths[step](n, people[n % len(people)]))
@@ -112,6 +115,8 @@ def send(client, who, method: str, path: str, body) -> int:
     client.set_cookie("session", who[1])
     if method == "GET":
         return client.get(path).status_code
+    if method == "SUBMIT":  # the paper's script sends the form and is told where to go in JSON
+        return client.post(path, data={"csrf_token": who[2]}, headers={"Accept": "application/json"}).status_code
     return client.post(path, data=json.dumps(body), content_type="application/json",
                        headers={"X-CSRFToken": who[2]}).status_code
 
