@@ -64,6 +64,12 @@ def _values(view: str, standing) -> list:
     return [getattr(standing, column.key) for column in rank_columns(view, type(standing))]
 
 
+def shown_figures(view: str, standing) -> tuple[int, int]:
+    """The score and the time a board in this view shows for the standing."""
+    values = _values(view, standing)
+    return values[0], values[-3]
+
+
 def _ahead_conditions(columns: list, values: list) -> list:
     """Conditions for rows with a higher score, with the equal score and strictly better keys (user id
     aside: ties share a rank), and with the equal score and before `values` in board order."""
@@ -169,8 +175,7 @@ def _page(table, key_column, key: int, view: str, agency: Agency | None, cursor:
             else:
                 rank = position + offset + 1
             previous = values
-            rows.append(BoardRow(rank=rank, standing=standing, score=values[0], duration_ms=values[-3]
-                                 if view != "final" else values[2]))
+            rows.append(BoardRow(rank=rank, standing=standing, score=values[0], duration_ms=values[-3]))
     next_cursor = _encode(_values(view, standings[-1])) if more and standings else None
     return BoardPage(rows=rows, next_cursor=next_cursor, view=view)
 

@@ -76,19 +76,25 @@ def _agrees_with_own(standing, position):
 def board(round_id: int):
     """A page of the round's board with the viewer's own rank; ?agency=ID narrows to that subtree,
     ?around=me opens the page around the viewer's own row. The first page is shared by every viewer
-    for a second (contest.leaderboards.shared); only the viewer's own line is read per request."""
+    for a second, an agency's for ten (contest.leaderboards.shared); only the viewer's own line is read
+    per request, and on an agency's board, where it is in the top with the figures it has now, from it."""
     round_ = settled(db.get_or_404(Round, round_id))
     agency = _agency_from_args()
     view = board_view(round_, utcnow(), public=True)
     who = sessions.viewer(utcnow())  # the account's few columns, not the account (current_user is it now)
     viewer_id = who.id if who.is_authenticated else None
     own = standing_of(round_.id, viewer_id) if viewer_id is not None else None
-    position = own_position(round_, own, agency, view)
-    own_in_view = own if position.rank is not None else None
     size = current_app.config["LEADERBOARD_PAGE_SIZE"]
+    is_first_page = set(request.args) <= {"agency"}
+    # Most viewers of a small agency's board are in its top: their line is read from it, not counted.
+    top = shared_top(round_, view, agency, size) if is_first_page and agency is not None and own is not None else None
+    position = (top.position_of(own) if top is not None else None) or own_position(round_, own, agency, view)
+    own_in_view = own if position.rank is not None else None
     cursor = _cursor(own_in_view, view, agency)
-    if cursor is None and set(request.args) <= {"agency"}:
-        top = shared_top(round_, view, agency, size, accepts=_agrees_with_own(own_in_view, position))
+    if cursor is None and is_first_page:
+        accepts = _agrees_with_own(own_in_view, position)
+        if top is None or not accepts(top):
+            top = shared_top(round_, view, agency, size, accepts=accepts)
         page, tabs, title, mask, eligible = top.page, top.tabs, top.contest_title, top.name_mask, top.eligible
         table_html = top.table_for(viewer_id)  # their own row marked, if they are in it
     else:

@@ -34,7 +34,7 @@ from contest.agencies.queries import path_ids
 from contest.database import UTCDateTime, dialect_insert, utcnow
 from contest.extensions import db
 from contest.leaderboards.models import SharedBoardTop
-from contest.leaderboards.queries import BoardPage, BoardRow, board_page
+from contest.leaderboards.queries import BoardPage, BoardRow, Position, board_page, entrant_count, shown_figures
 from contest.rounds.models import Contest, Round
 
 DEFAULT_SECONDS = 1.0
@@ -99,6 +99,20 @@ class SharedTop:
     contest_title: str
     name_mask: str
     eligible: AgencyLine | None
+    entrants: int  # in the agency's subtree when the top was built (0 for the whole round's top: not counted)
+
+    def position_of(self, standing) -> Position | None:
+        """The standing's place as this agency top shows it, if its row is here with the figures it has
+        now: the viewer's line is then exactly as new as the table, and their subtree is not counted
+        again. None otherwise (the caller counts exactly)."""
+        if standing is None or self.entrants <= 0:
+            return None
+        for line in self.page.rows:
+            if line.standing.user_id == standing.user_id:
+                if (line.score, line.duration_ms) != shown_figures(self.page.view, standing):
+                    return None
+                return Position(rank=line.rank, entrants=max(self.entrants, line.rank), is_lagging=False)
+        return None
 
     def agrees_with(self, user_id: int, rank: int) -> bool:
         """False if the contestant's exact rank says this top shows them wrongly: at another rank, or
@@ -259,7 +273,8 @@ def _encode(top: SharedTop) -> str:
     return json.dumps({"rows": rows, "next_cursor": top.page.next_cursor, "view": top.page.view,
                        "head": top.head_html, "rows_html": top.rows_html, "tail": top.tail_html,
                        "tabs": [[tab.id, tab.name] for tab in top.tabs], "title": top.contest_title,
-                       "mask": top.name_mask, "eligible": _agency_fields(top.eligible)}, ensure_ascii=False)
+                       "mask": top.name_mask, "eligible": _agency_fields(top.eligible), "entrants": top.entrants},
+                      ensure_ascii=False)
 
 
 def _decode(text: str) -> SharedTop:
@@ -271,7 +286,8 @@ def _decode(text: str) -> SharedTop:
     return SharedTop(page=BoardPage(rows=rows, next_cursor=data["next_cursor"], view=data["view"]),
                      head_html=data["head"], rows_html=data["rows_html"], tail_html=data["tail"],
                      tabs=[RoundTab(*tab) for tab in data["tabs"]], contest_title=data["title"],
-                     name_mask=data["mask"], eligible=_agency_from(data["eligible"]))
+                     name_mask=data["mask"], eligible=_agency_from(data["eligible"]),
+                     entrants=data.get("entrants", 0))  # 0 in an entry written before the count was kept
 
 
 @dataclass(frozen=True)
@@ -315,7 +331,8 @@ def shared_top(round_: Round, view: str, agency: AgencyLine | None, limit: int, 
             page=page, head_html=str(_table_macro("board_head")(page, True, "Bảng xếp hạng " + round_.name)),
             rows_html=[str(row(page, line, time, False, True, head.name_mask)) for line, time in zip(page.rows, times)],
             tail_html=str(_table_macro("board_tail")(page)), tabs=head.tabs, contest_title=head.title,
-            name_mask=head.name_mask, eligible=head.eligible)
+            name_mask=head.name_mask, eligible=head.eligible,
+            entrants=entrant_count(round_.id, agency) if agency is not None else 0)
     seconds = interval() if agency is None else agency_interval()
     if seconds <= 0:
         return build()

@@ -101,3 +101,24 @@ def test_an_agency_top_lasts_longer_but_never_contradicts_its_viewers_own_rank(a
     shared.clear(everywhere=False)
     page = app.test_client().get(agency_board).get_data(as_text=True)
     assert page.index("Trần T. B") < page.index("Nguyễn V. A")
+
+
+def test_an_agency_viewer_in_the_shared_top_reads_their_line_from_it_until_it_expires(client, auth, world, now,
+                                                                                       sharing):
+    a, b, c = people(world, ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"])  # all of the commune
+    agency_board = f"/rounds/{world.round.id}/leaderboard?agency={world.commune.id}"
+    paper(a, world.round, now, 4, 30)
+    paper(b, world.round, now, 3, 30)
+    auth.login("u1@example.vn")
+    assert "Bạn xếp hạng <strong>2</strong> / 2" in client.get(agency_board).get_data(as_text=True)
+    paper(c, world.round, now, 5, 30)  # Cường goes ahead of both
+    # Within the interval Bình's line agrees with the table they see (Cường not in it yet): second of two,
+    # read from the shared top, not counted again.
+    page = client.get(agency_board).get_data(as_text=True)
+    assert "Bạn xếp hạng <strong>2</strong> / 2" in page and "Lê V. C" not in page
+    # Once the entry expires, the table and the line move together.
+    db.session.execute(sa.update(SharedBoardTop).values(expires_at=now - timedelta(seconds=1)))
+    db.session.commit()
+    shared.clear(everywhere=False)
+    page = client.get(agency_board).get_data(as_text=True)
+    assert "Bạn xếp hạng <strong>3</strong> / 3" in page and page.index("Lê V. C") < page.index("Trần T. B")
