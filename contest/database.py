@@ -152,6 +152,15 @@ def autocommit_driver_connection(engine: sa.engine.Engine):
         pooled.close()
 
 
+def execute_alone(engine: sa.engine.Engine, statement: sa.sql.ClauseElement, values: dict[str, Any]) -> list | None:
+    """Send one prebuilt statement on PostgreSQL's driver as a transaction of its own (autocommit: no
+    BEGIN and COMMIT round trips); its first row converted as its columns say, or None (none returned)."""
+    compiled = driver_statement(statement, engine.dialect)
+    with autocommit_driver_connection(engine) as raw:
+        cursor = raw.execute(compiled.sql, compiled.params(values))
+        return compiled.row(cursor.fetchone()) if cursor.description is not None else None
+
+
 def dialect_insert(table, dialect: str):
     """INSERT with ON CONFLICT for the database (PostgreSQL in production, SQLite in the demo)."""
     return (postgresql if dialect == "postgresql" else sqlite).insert(table)

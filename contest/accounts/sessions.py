@@ -21,7 +21,7 @@ from flask_login import current_user
 from contest.accounts.models import User, UserSession, parse_session_id
 from contest.agencies.models import Agency
 from contest.audit.services import record
-from contest.database import UTCDateTime, autocommit_driver_connection, driver_statement
+from contest.database import UTCDateTime, execute_alone
 from contest.extensions import db
 
 REMEMBER_COOKIE = "contest_remember"
@@ -174,13 +174,11 @@ def _touch(session_id: str, now: datetime, expires_at: datetime | None) -> None:
     a round's close that is every page of every contestant."""
     statement = _TOUCH[expires_at is not None]
     params = {"session_id": session_id, "now": now, "expires_at": expires_at}
-    if db.engine.dialect.name != "postgresql":
+    if db.engine.dialect.name == "postgresql":
+        execute_alone(db.engine, statement, params)
+    else:
         db.session.execute(statement, params)
         db.session.commit()
-        return
-    compiled = driver_statement(statement, db.engine.dialect)
-    with autocommit_driver_connection(db.engine) as raw:
-        raw.execute(compiled.sql, compiled.params(params))
 
 
 def end_sessions(condition, now: datetime, reason: str) -> int:

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from contest.accounts.sessions import is_live
 from contest.attempts.statements import (ATTEMPT, CLAIM, ITEM, PAPER_DOCUMENT, ROUND_RULES, STORE_SENT, PaperRow,
                                          paper_from, quick_save_statement)
-from contest.database import UTCDateTime, autocommit_driver_connection, driver_statement
+from contest.database import UTCDateTime, autocommit_driver_connection, driver_statement, execute_alone
 from contest.extensions import db
 from contest.leaderboards.services import contest_standing_statement, standing_statement
 from contest.rounds.models import Contest, Round
@@ -66,9 +66,7 @@ def start_with_drawn_paper(recipe: str, values: dict) -> int | None:
 def save_in_one_trip(kind: str, params: dict) -> list | None:
     """The save's statement (statements.quick_save_statement) in autocommit: its own transaction, with no
     BEGIN and COMMIT round trips. The stored (selected, revision, deadline_at), or None if it stored nothing."""
-    statement = driver_statement(quick_save_statement(kind), db.engine.dialect)
-    with autocommit_driver_connection(db.engine) as raw:
-        return statement.row(raw.execute(statement.sql, statement.params(params)).fetchone())
+    return execute_alone(db.engine, quick_save_statement(kind), params)
 
 
 def _submission_lock() -> tuple[sa.Select, list[str], list[str]]:

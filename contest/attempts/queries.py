@@ -102,9 +102,9 @@ def load_with_round(attempt_id: int) -> Attempt | None:
 
 
 def load_paper(attempt_id: int) -> Attempt | None:
-    """The attempt as the summary before handing in needs it, in three queries: with its round and contest, its items,
-    and of their questions only the text, the options and the key's length (not the explanation,
-    citation or search text the page never shows)."""
+    """The attempt as the summary before handing in needs it, in three queries: with its round and
+    contest, its items, and of their questions only the text, the options and the key's length (not
+    the explanation, citation or search text the page never shows)."""
     return db.session.scalar(sa.select(Attempt).where(Attempt.id == attempt_id).options(
         joinedload(Attempt.round).joinedload(Round.contest),
         selectinload(Attempt.items).selectinload(AttemptItem.question)

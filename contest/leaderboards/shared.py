@@ -153,9 +153,9 @@ def agency_interval() -> float:
     """Seconds an agency's top is served: BOARD_AGENCY_SHARED_SECONDS, else AGENCY_TOP_SECONDS (never less
     than the whole board's interval; 0 when sharing is off)."""
     shared = interval()
-    configured = current_app.config.get("BOARD_AGENCY_SHARED_SECONDS")
     if shared <= 0:
         return 0.0
+    configured = current_app.config.get("BOARD_AGENCY_SHARED_SECONDS")
     return max(shared, float(configured) if configured is not None else AGENCY_TOP_SECONDS)
 
 
