@@ -1,4 +1,5 @@
 """Public boards: a round's and a contest's, overall and for any agency with everything under it."""
+import math
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -13,7 +14,8 @@ from contest.leaderboards.models import ContestStanding
 from contest.leaderboards.queries import (around_cursor, board_page, board_view, contest_board_page,
                                           contest_position, own_position, standing_of)
 from contest.results.services import settle_contest, settled
-from contest.leaderboards.shared import AgencyLine, RoundTab, agency_line, agency_trail_lines, shared_top
+from contest.leaderboards.shared import (AgencyLine, RoundTab, agency_interval, agency_line, agency_trail_lines,
+                                         shared_top)
 from contest.rounds.models import Contest, Round
 
 bp = Blueprint("leaderboards", __name__)
@@ -109,7 +111,8 @@ def board(round_id: int):
         "leaderboards/board.html", round=round_, contest=ContestHead(round_.contest_id, title), tabs=tabs,
         agency=agency, page=page, table_html=table_html, scopes=scopes(eligible, agency, viewer_agency()),
         own=own_in_view, own_in_page=own_in_view is not None and _holds(page, viewer_id), position=position,
-        mask=mask, lag_seconds=STALE_SECONDS if position.is_lagging else None)
+        mask=mask, lag_seconds=STALE_SECONDS if position.is_lagging else None,
+        agency_lag=math.ceil(agency_interval()))  # agency boards (and the viewer's line on them) lag this much
 
 
 @bp.route("/contests/<int:contest_id>/leaderboard")

@@ -116,6 +116,7 @@ def test_an_agency_viewer_in_the_shared_top_reads_their_line_from_it_until_it_ex
     # read from the shared top, not counted again.
     page = client.get(agency_board).get_data(as_text=True)
     assert "Bạn xếp hạng <strong>2</strong> / 2" in page and "Lê V. C" not in page
+    assert "Bảng theo đơn vị cập nhật sau tối đa 60 giây" in page  # the page says how old it may be
     # Once the entry expires, the table and the line move together.
     db.session.execute(sa.update(SharedBoardTop).values(expires_at=now - timedelta(seconds=1)))
     db.session.commit()
