@@ -95,10 +95,14 @@ def load_attempt(attempt_id: int) -> Attempt | None:
         selectinload(Attempt.items).selectinload(AttemptItem.question)))
 
 
-def load_with_round(attempt_id: int) -> Attempt | None:
-    """The attempt with its round and contest, in one query (its items load if asked for)."""
-    return db.session.scalar(sa.select(Attempt).where(Attempt.id == attempt_id)
-                             .options(joinedload(Attempt.round).joinedload(Round.contest)))
+_OWN_ATTEMPT = sa.select(Attempt.__table__).where(Attempt.__table__.c.id == sa.bindparam("attempt_id"),
+                                                  Attempt.__table__.c.user_id == sa.bindparam("user_id"))
+
+
+def own_attempt(attempt_id: int, user_id: int) -> sa.Row | None:
+    """The contestant's own attempt's columns as a read-only row (None if it is not theirs), in one query:
+    what a result page shows, read at a round's close by nearly everyone."""
+    return db.session.execute(_OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user_id}).first()
 
 
 def load_paper(attempt_id: int) -> Attempt | None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from contest.accounts.access import viewer_required
 from contest.accounts.models import parse_session_id
 from contest.attempts.models import Attempt
-from contest.attempts.queries import load_attempt, load_paper, load_with_round, paper_page, review_paper, shown_paper
+from contest.attempts.queries import load_attempt, load_paper, own_attempt, paper_page, review_paper, shown_paper
 from contest.attempts.services import (MAX_PREDICTION, AttemptError, expire_if_due, grace, keep_answers,
                                        lock_attempt, open_submission, quick_save,
                                        read_entrant, remaining_seconds, save_answer, save_prediction,
@@ -19,7 +19,8 @@ from contest.database import DatabaseUnavailable, once_more_if_disconnected, utc
 from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.leaderboards.queries import board_view, own_position, standing_of
-from contest.results.services import settled
+from contest.leaderboards.shared import contest_head, round_state
+from contest.results.services import settled_state
 from contest.rounds.models import Round
 from contest.security.bounds import accepts_json, json_object
 
@@ -290,21 +291,25 @@ def clock(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/result")
 @viewer_required
 def result(attempt_id: int):
-    """Score, time used and rank after submitting."""
-    # The attempt with its round and contest in one query; the paper only if this page shows it.
-    attempt = _own(load_with_round(attempt_id))
-    if not attempt.is_submitted:
-        if not expire_if_due(attempt, utcnow()):
-            return redirect(url_for("attempts.take", attempt_id=attempt.id))
-        db.session.commit()
+    """Score, time used and rank after submitting. The attempt is read as plain values and the round as
+    boards read it (shared for a second), settled first if it is due; the paper only if this page shows
+    it (the review, or the questions left unanswered where every answer is required)."""
     now = utcnow()
-    round_ = settled(attempt.round, now)  # after the close the rank shown is the final one
+    attempt = own_attempt(attempt_id, current_user.id) or abort(404)
+    if attempt.submitted_at is None:
+        if not expire_if_due(db.session.get(Attempt, attempt_id), now):
+            return redirect(url_for("attempts.take", attempt_id=attempt_id))
+        db.session.commit()
+        attempt = own_attempt(attempt_id, current_user.id)
+    round_ = settled_state(attempt.round_id, now) or abort(404)  # after the close the rank shown is final
     standing = standing_of(attempt.round_id, current_user.id)
+    if round_.may_review_at(now):  # the answers show by the round as it is now, not as read a second ago
+        round_ = round_state(attempt.round_id, fresh=True) or abort(404)  # (a close put off at the last moment)
     is_reviewed = round_.may_review_at(now)
-    if round_.is_all_required or is_reviewed:
-        attempt = load_attempt(attempt.id)
+    paper = load_attempt(attempt_id) if round_.is_all_required or is_reviewed else None
     position = own_position(round_, standing, None, board_view(round_, now, public=True)) if standing else None
-    return render_template("attempts/result.html", attempt=attempt, standing=standing, position=position,
+    return render_template("attempts/result.html", attempt=attempt, round=round_,
+                           contest_title=contest_head(round_).title, standing=standing, position=position,
                            is_counted=standing is not None and standing.attempt_id == attempt.id,
-                           gaps=unanswered_positions(attempt) if round_.is_all_required else [],
-                           review=review_paper(attempt) if is_reviewed else None)
+                           gaps=unanswered_positions(paper) if round_.is_all_required else [],
+                           review=review_paper(paper) if is_reviewed else None)

@@ -13,10 +13,10 @@ from contest.leaderboards.counts import STALE_SECONDS
 from contest.leaderboards.models import ContestStanding
 from contest.leaderboards.queries import (around_cursor, board_page, board_view, contest_board_page,
                                           contest_position, own_position, standing_of)
-from contest.results.services import settle_contest, settled
+from contest.results.services import settle_contest, settled_state
 from contest.leaderboards.shared import (AgencyLine, RoundTab, agency_interval, agency_line, agency_trail_lines,
-                                         shared_top)
-from contest.rounds.models import Contest, Round
+                                         contest_head, shared_top)
+from contest.rounds.models import Contest
 
 bp = Blueprint("leaderboards", __name__)
 
@@ -80,7 +80,7 @@ def board(round_id: int):
     ?around=me opens the page around the viewer's own row. The first page is shared by every viewer
     for a second, an agency's for ten (contest.leaderboards.shared); only the viewer's own line is read
     per request, and on an agency's board, where it is in the top with the figures it has now, from it."""
-    round_ = settled(db.get_or_404(Round, round_id))
+    round_ = settled_state(round_id, utcnow()) or abort(404)
     agency = _agency_from_args()
     view = board_view(round_, utcnow(), public=True)
     who = sessions.viewer(utcnow())  # the account's few columns, not the account (current_user is it now)
@@ -104,9 +104,8 @@ def board(round_id: int):
             page = board_page(round_, view, agency, cursor, size)
         except ValueError:
             abort(400)
-        contest = round_.contest
-        tabs = [RoundTab(r.id, r.name) for r in contest.rounds if r.opens_at <= utcnow()]
-        title, mask, eligible, table_html = contest.title, contest.name_mask, contest.eligible_agency, None
+        head = contest_head(round_)
+        tabs, title, mask, eligible, table_html = head.tabs, head.title, head.name_mask, head.eligible, None
     return render_template(
         "leaderboards/board.html", round=round_, contest=ContestHead(round_.contest_id, title), tabs=tabs,
         agency=agency, page=page, table_html=table_html, scopes=scopes(eligible, agency, viewer_agency()),

@@ -35,7 +35,8 @@ from contest.database import UTCDateTime, dialect_insert, utcnow
 from contest.extensions import db
 from contest.leaderboards.models import SharedBoardTop
 from contest.leaderboards.queries import BoardPage, BoardRow, Position, board_page, entrant_count, shown_figures
-from contest.rounds.models import Contest, Round
+from contest.rounds.models import Contest
+from contest.rounds.queries import RoundState, read_round_state
 
 DEFAULT_SECONDS = 1.0
 # An agency's top is served longer: with thousands of agencies a second-long entry is rarely read twice,
@@ -76,6 +77,16 @@ class StandingLine:
     prediction_error: int | None
     user: PersonLine
     agency: AgencyLine | None
+
+
+def round_state(round_id: int, fresh: bool = False) -> RoundState | None:
+    """The round as boards and result pages read it (None if there is none), shared for the interval: they
+    may be a second behind an organizer's edit, as a board's top is. `fresh` reads it now (after settling)."""
+    key = ("round", str(db.engine.url), round_id)
+    if fresh:
+        with _lock:
+            _entries.pop(key, None)
+    return _cached(key, lambda: read_round_state(round_id))
 
 
 @dataclass(frozen=True)
@@ -291,7 +302,7 @@ def _decode(text: str) -> SharedTop:
 
 
 @dataclass(frozen=True)
-class _ContestHead:
+class ContestLine:
     """What every board of a contest shows of it: the rounds opened so far (the tabs), title, name mask, scope."""
 
     tabs: list[RoundTab]
@@ -300,19 +311,19 @@ class _ContestHead:
     eligible: AgencyLine | None
 
 
-def _contest_head(round_: Round) -> _ContestHead:
+def contest_head(round_: RoundState) -> ContestLine:
     """The round's contest as its boards show it, read once per interval per worker (three queries: the
     contest, its rounds, its eligible agency) rather than once per board built."""
-    def build() -> _ContestHead:
-        contest: Contest = round_.contest
+    def build() -> ContestLine:
+        contest: Contest = db.session.get(Contest, round_.contest_id)
         now, eligible = utcnow(), contest.eligible_agency
-        return _ContestHead(tabs=[RoundTab(r.id, r.name) for r in contest.rounds if r.opens_at <= now],
+        return ContestLine(tabs=[RoundTab(r.id, r.name) for r in contest.rounds if r.opens_at <= now],
                             title=contest.title, name_mask=contest.name_mask,
                             eligible=_agency_line(eligible) if eligible is not None else None)
     return _cached(("contest-head", str(db.engine.url), round_.id, round_.created_at), build)
 
 
-def shared_top(round_: Round, view: str, agency: AgencyLine | None, limit: int, accepts=lambda top: True) -> SharedTop:
+def shared_top(round_: RoundState, view: str, agency: AgencyLine | None, limit: int, accepts=lambda top: True) -> SharedTop:
     """The first page of the round's board in this view and scope, with its table, shared for the interval
     (an agency's for agency_interval()); an entry `accepts` refuses is built again for everyone."""
     # The id alone can name a recreated round, hence its creation time; the settled figures make the
@@ -324,7 +335,7 @@ def shared_top(round_: Round, view: str, agency: AgencyLine | None, limit: int, 
     def build() -> SharedTop:
         page = board_page(round_, view, agency, None, limit)
         page = BoardPage(rows=[_line(row) for row in page.rows], next_cursor=page.next_cursor, view=page.view)
-        head = _contest_head(round_)
+        head = contest_head(round_)
         times = _times(page)
         row = _table_macro("board_row")
         return SharedTop(

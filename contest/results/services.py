@@ -16,13 +16,15 @@ from contest.audit.services import record
 from contest.database import utcnow
 from contest.extensions import db
 from contest.leaderboards.models import Standing
+from contest.leaderboards.shared import round_state
 from contest.leaderboards.services import apply_prediction_truth, update_contest_standing
 from contest.prizes.models import ResultSnapshot, SignOff
 from contest.rounds.models import Contest, Round
+from contest.rounds.queries import RoundState
 from contest.scoring.rules import MISSING_PREDICTION_ERROR
 
 
-def is_due(round_: Round, now: datetime) -> bool:
+def is_due(round_: Round | RoundState, now: datetime) -> bool:
     """True when the round's close and grace have passed and it has not been settled yet."""
     return round_.settled_at is None and now > round_.closes_at + grace()
 
@@ -99,6 +101,17 @@ def settled(round_: Round, now: datetime | None = None) -> Round:
         db.session.commit()  # nothing of the caller's rides along: the settling stands on its own
         if settle_round(round_, now):
             db.session.commit()
+    return round_
+
+
+def settled_state(round_id: int, now: datetime) -> RoundState | None:
+    """The round as boards and result pages read it (shared for the interval, see
+    contest.leaderboards.shared.round_state), settled first if it is due; None if there is none. The
+    close is in the state read, so no request waits for a new read to settle the round."""
+    round_ = round_state(round_id)
+    if round_ is not None and is_due(round_, now):  # (or another request has settled it since that read)
+        settled(db.session.get(Round, round_id), now)
+        round_ = round_state(round_id, fresh=True)
     return round_
 
 

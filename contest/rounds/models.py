@@ -40,6 +40,15 @@ class Contest(db.Model):
     rounds: Mapped[list["Round"]] = relationship(back_populates="contest", order_by="Round.opens_at")
 
 
+def may_review(review_policy: str, attempts_allowed: int | None, closes_at: datetime, now: datetime) -> bool:
+    """True when a round's submitted paper may show the right answers and their articles."""
+    if review_policy == "immediate" and attempts_allowed == 1:
+        return True
+    if review_policy == "immediate":  # several attempts: the key would serve the next paper
+        return now >= closes_at
+    return review_policy == "after_close" and now >= closes_at
+
+
 class Round(db.Model):
     """A timed round (tuần thi / đợt thi) with its window and the rules of an attempt."""
 
@@ -97,11 +106,7 @@ class Round(db.Model):
 
     def may_review_at(self, now: datetime) -> bool:
         """True when a submitted paper may show the right answers and their articles."""
-        if self.review_policy == "immediate" and self.attempts_allowed == 1:
-            return True
-        if self.review_policy == "immediate":  # several attempts: the key would serve the next paper
-            return now >= self.closes_at
-        return self.review_policy == "after_close" and now >= self.closes_at
+        return may_review(self.review_policy, self.attempts_allowed, self.closes_at, now)
 
     @property
     def prediction_question(self) -> str:

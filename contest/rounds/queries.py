@@ -9,7 +9,41 @@ from contest.extensions import db
 from contest.leaderboards.counts import refreshed
 from contest.leaderboards.models import ContestStanding
 from contest.prizes.models import PrizeRule
-from contest.rounds.models import Contest, Round
+from contest.rounds.models import Contest, Round, may_review
+
+@dataclass(frozen=True)
+class RoundState:
+    """A round as its boards and result pages read it: the columns they show or decide by, detached from
+    the session (the round's forty-odd columns loaded as an object cost more than the rest of a lookup)."""
+
+    id: int
+    contest_id: int
+    name: str
+    created_at: datetime
+    closes_at: datetime
+    freeze_at: datetime | None
+    published_at: datetime | None
+    settled_at: datetime | None
+    prediction_kind: str | None
+    prediction_truth: int | None
+    attempts_allowed: int | None
+    review_policy: str
+    is_all_required: bool
+
+    def may_review_at(self, now: datetime) -> bool:
+        """True when a submitted paper may show the right answers and their articles."""
+        return may_review(self.review_policy, self.attempts_allowed, self.closes_at, now)
+
+
+_READ_ROUND = sa.select(*(Round.__table__.c[name] for name in RoundState.__dataclass_fields__)).where(
+    Round.__table__.c.id == sa.bindparam("round_id"))
+
+
+def read_round_state(round_id: int) -> RoundState | None:
+    """The round as its boards and result pages read it, in one query; None if there is none."""
+    row = db.session.execute(_READ_ROUND, {"round_id": round_id}).first()
+    return RoundState(*row) if row is not None else None
+
 
 # The home page's live figures are at most this old (a count over a national contest's standings).
 FIGURES_SECONDS = 60

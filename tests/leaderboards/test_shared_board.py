@@ -1,13 +1,15 @@
 """The first page of a board shared by every viewer for a short interval (contest.leaderboards.shared):
 the same top for everyone within it, the viewer's own row still marked, and final results the
-moment a round is settled, never a live page kept from before."""
+moment a round is settled, never a live page kept from before. The round as boards and result pages
+read it is shared too: its close settles the round at once, and answers never show by a stale copy."""
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from contest.extensions import db
-from contest.leaderboards import shared
+from contest.attempts import routes as attempt_routes
+from contest.leaderboards import routes, shared
 from contest.leaderboards.models import SharedBoardTop
 from tests.leaderboards.test_final_ranking import paper, people
 
@@ -27,7 +29,7 @@ def board_of(client, round_) -> str:
 
 
 def test_viewers_within_the_interval_share_one_top_and_a_settled_round_shows_its_final_order_at_once(
-        client, world, now, sharing):
+        client, world, now, sharing, monkeypatch):
     round_ = world.round
     round_.prediction_kind = "perfect_papers"
     round_.opens_at, round_.closes_at = now - timedelta(hours=2), now + timedelta(hours=1)
@@ -40,10 +42,10 @@ def test_viewers_within_the_interval_share_one_top_and_a_settled_round_shows_its
     paper(c, round_, started, 5, 60, prediction=9)
     # Within the interval every viewer gets the same top: the new paper shows at the next interval.
     assert "Lê V. C" not in board_of(client, round_)
-    # The round closes; the next board request settles it (3 perfect papers) and shows the final
-    # order, prediction before time, at once: the shared live page is not served for it.
-    round_.closes_at = now - timedelta(minutes=5)
-    db.session.commit()
+    # The round's close (and grace) passes; the next board request settles it (3 perfect papers) and
+    # shows the final order, prediction before time, at once: neither the shared live page nor the
+    # round as the boards read it a moment ago is served for it.
+    monkeypatch.setattr(routes, "utcnow", lambda: now + timedelta(hours=1, minutes=5))
     final = board_of(client, round_)
     assert "Kết quả chung cuộc" in final
     assert final.index("Trần T. B") < final.index("Lê V. C") < final.index("Nguyễn V. A")
@@ -123,3 +125,43 @@ def test_an_agency_viewer_in_the_shared_top_reads_their_line_from_it_until_it_ex
     shared.clear(everywhere=False)
     page = client.get(agency_board).get_data(as_text=True)
     assert "Bạn xếp hạng <strong>3</strong> / 3" in page and page.index("Lê V. C") < page.index("Trần T. B")
+
+
+def test_a_result_page_shows_the_final_rank_and_the_answers_the_moment_the_round_closes(
+        client, auth, world, now, sharing, monkeypatch):
+    round_ = world.round
+    round_.prediction_kind, round_.review_policy = "perfect_papers", "after_close"
+    round_.opens_at, round_.closes_at = now - timedelta(hours=2), now + timedelta(hours=1)
+    a, b = people(world, ["Nguyễn Văn An", "Trần Thị Bình"])
+    started = now - timedelta(minutes=90)
+    paper(a, round_, started, 5, 30, prediction=100)
+    mine = paper(b, round_, started, 5, 90, prediction=2)
+    auth.login("u1@example.vn")
+    page = client.get(f"/attempts/{mine.id}/result").get_data(as_text=True)
+    # Live: the faster perfect paper is ahead, and the answers wait for the close.
+    assert '<strong id="rank">2</strong> / 2' in page and 'id="review-heading"' not in page
+    # The close and its grace pass while the round as result pages read it is still shared: the next
+    # result page settles the round (2 perfect papers: her prediction is exact) and shows the final
+    # rank and the answers at once.
+    monkeypatch.setattr(attempt_routes, "utcnow", lambda: now + timedelta(hours=1, minutes=5))
+    page = client.get(f"/attempts/{mine.id}/result").get_data(as_text=True)
+    assert '<strong id="rank">1</strong> / 2' in page and 'id="review-heading"' in page
+
+
+def test_a_close_put_off_at_the_last_moment_keeps_the_answers_hidden_though_the_round_was_read_before(
+        client, auth, world, now, sharing, monkeypatch):
+    round_ = world.round
+    round_.review_policy = "after_close"
+    round_.opens_at, round_.closes_at = now - timedelta(hours=2), now + timedelta(hours=1)
+    (a,) = people(world, ["Nguyễn Văn An"])
+    mine = paper(a, round_, now - timedelta(minutes=90), 5, 30)
+    auth.login("u0@example.vn")
+    assert 'id="review-heading"' not in client.get(f"/attempts/{mine.id}/result").get_data(as_text=True)
+    # The organizer puts the close off by two hours just before it; a second later (within the grace,
+    # so nothing is settled) the result page, with the round it read before still shared, must not
+    # show the answers to someone whose colleagues are still answering.
+    round_.closes_at = now + timedelta(hours=3)
+    db.session.commit()
+    monkeypatch.setattr(attempt_routes, "utcnow", lambda: now + timedelta(hours=1, seconds=1))
+    page = client.get(f"/attempts/{mine.id}/result").get_data(as_text=True)
+    assert 'id="score">5/5<' in page and 'id="review-heading"' not in page and "đáp án đúng" not in page
