@@ -5,7 +5,6 @@ import sqlalchemy as sa
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
 from contest.accounts.access import viewer_required
 from contest.accounts.models import parse_session_id
@@ -21,7 +20,6 @@ from contest.forms import EmptyForm
 from contest.leaderboards.queries import board_view, own_position, standing_of
 from contest.leaderboards.shared import contest_head, round_state
 from contest.results.services import settled_state
-from contest.rounds.models import Round
 from contest.security.bounds import accepts_json, json_object
 
 bp = Blueprint("attempts", __name__)
@@ -71,16 +69,13 @@ def _answers_from_form(form, count: int) -> dict[int, list[int]]:
 def start(round_id: int):
     """Start a new attempt, or resume the one in progress.
 
-    The session names the contestant; their account, attempts and the bank's revision are one query
-    (read_entrant), and CSRFProtect has checked the form's token before the view runs.
+    The session names the contestant; the round's rules, their account, attempts and the bank's revision
+    are one query (read_entrant), and CSRFProtect has checked the form's token before the view runs.
     """
     signed = _session_user()
     if signed is None:
         return current_app.login_manager.unauthorized()
-    round_ = db.session.scalar(sa.select(Round).where(Round.id == round_id).options(joinedload(Round.contest)))
-    if round_ is None:
-        abort(404)
-    entrant = read_entrant(signed[0], signed[1], round_)
+    entrant, round_ = read_entrant(signed[0], signed[1], round_id) or abort(404)
     if entrant is None or not entrant.is_session_live:
         return current_app.login_manager.unauthorized()
     device_id = request.cookies.get(DEVICE_COOKIE) or secrets.token_urlsafe(24)

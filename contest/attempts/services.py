@@ -114,44 +114,65 @@ class Entrant:
     bank: tuple | None  # (revision, created_at) of the round's default bank, for the cached pool
 
 
-def read_entrant(user_id: int, session_id: str, round_: Round) -> Entrant | None:
-    """The account, its attempts in the round and the round's bank revision, in one statement."""
-    # Through the session: pending changes to the account are flushed first.
+@dataclass(frozen=True)
+class StartRules:
+    """What starting an attempt needs of the round and its contest, read with the entrant."""
+
+    id: int
+    bank_id: int
+    opens_at: datetime
+    closes_at: datetime
+    attempts_allowed: int | None
+    stream_banks: dict
+    time_limit_seconds: int
+    question_count: int
+    is_flagged_excluded: bool
+    quotas: list
+    streams: list  # the contest's
+    eligible_name: str | None  # the agency whose subtree may take part, if the contest names one
+    eligible_path: str | None
+
+
+def read_entrant(user_id: int, session_id: str, round_id: int) -> tuple[Entrant | None, StartRules] | None:
+    """The round's rules for a start, with the account, its attempts in the round and the round's bank
+    revision, in one statement: None if there is no such round, no Entrant if there is no such account."""
+    # Through the session: pending changes to the account or the round are flushed first.
     row = db.session.execute(entrant_query(), {"user_id": user_id, "session_id": session_id,
-                                                "round_id": round_.id, "bank_id": round_.bank_id}).first()
+                                                "round_id": round_id}).first()
     if row is None:
         return None
-    role, stream, path, is_session_live, used, open_id, revision, created_at = row
-    return Entrant(id=user_id, role=role, stream=stream, agency_path=path, is_session_live=bool(is_session_live),
-                   used=used, open_id=open_id,
-                   bank=(revision, created_at) if revision is not None else None)
+    role, stream, path, is_session_live, used, open_id, revision, created_at, *rules = row
+    entrant = None if role is None else Entrant(
+        id=user_id, role=role, stream=stream, agency_path=path, is_session_live=bool(is_session_live), used=used,
+        open_id=open_id, bank=(revision, created_at) if revision is not None else None)
+    return entrant, StartRules(*rules)
 
 
-def check_eligible(entrant: Entrant, round_: Round) -> None:
+def check_eligible(entrant: Entrant, round_: StartRules) -> None:
     """Refuse staff accounts and agencies outside the contest's eligible subtree."""
     if entrant.role != Role.CONTESTANT.value:
         raise AttemptError("Chỉ thí sinh mới được dự thi; tài khoản Ban tổ chức và Ban giám khảo không dự thi.")
-    if entrant.stream not in (round_.contest.streams or ["CBCCVC"]):
+    if entrant.stream not in (round_.streams or ["CBCCVC"]):
         raise AttemptError(f"Cuộc thi không dành cho đối tượng “{entrant.stream}”.")
-    eligible = round_.contest.eligible_agency
-    if eligible is not None and (entrant.agency_path is None or not entrant.agency_path.startswith(eligible.path)):
-        raise AttemptError(f"Cuộc thi dành cho cán bộ, công chức, viên chức thuộc {eligible.name}.")
+    if round_.eligible_path is not None and (entrant.agency_path is None
+                                             or not entrant.agency_path.startswith(round_.eligible_path)):
+        raise AttemptError(f"Cuộc thi dành cho cán bộ, công chức, viên chức thuộc {round_.eligible_name}.")
 
 
 def start_attempt(user: User, round_: Round, now: datetime, client_ip: str = "", device_id: str = "") -> Attempt:
     """Start (or resume) the contestant's attempt; see start_attempt_id. The caller commits."""
-    return db.session.get(Attempt, start_attempt_id(read_entrant(user.id, user.session_key or "", round_), round_, now, client_ip,
-                                                    device_id))
+    entrant, rules = read_entrant(user.id, user.session_key or "", round_.id)
+    return db.session.get(Attempt, start_attempt_id(entrant, rules, now, client_ip, device_id))
 
 
-def start_attempt_id(entrant: Entrant, round_: Round, now: datetime, client_ip: str = "",
+def start_attempt_id(entrant: Entrant, round_: StartRules, now: datetime, client_ip: str = "",
                      device_id: str = "") -> int:
     """Start (or resume) the contestant's attempt: draw the questions and shuffle their options; returns
     its id. The caller commits.
 
-    Few statements, no ORM objects written: the entrant (read_entrant: account, attempts used, the one
-    in progress, the bank's revision — its drawable questions are cached per worker), then the
-    attempt and its items as two Core inserts.
+    Few statements, no ORM objects written: the round's rules with the entrant (read_entrant: account,
+    attempts used, the one in progress, the bank's revision — its drawable questions are cached per
+    worker), then a paper drawn ahead claimed, or the attempt and its items as two Core inserts.
     """
     check_eligible(entrant, round_)
     if now < round_.opens_at:

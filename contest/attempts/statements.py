@@ -36,19 +36,31 @@ def lock_query(exclusive: bool, *columns) -> sa.Select:
         .with_for_update(read=not exclusive, of=Attempt.__table__).execution_options(populate_existing=True)
 
 
+# What starting an attempt reads of the round (services.StartRules), beside the entrant, its contest's
+# streams and its eligible agency's name and path.
+START_RULES = ("id", "bank_id", "opens_at", "closes_at", "attempts_allowed", "stream_banks", "time_limit_seconds",
+               "question_count", "is_flagged_excluded", "quotas")
+
+
 @functools.cache
 def entrant_query() -> sa.Select:
-    """The account, its attempts in the round and the round's bank revision (services.read_entrant), built
-    once: at the opening rush building it cost more than running it."""
+    """The round's rules for a start with the account, its attempts in the round and the round's bank
+    revision (services.read_entrant), built once: at the opening rush building it cost more than running
+    it. One row if the round exists; the account's columns are NULL if it does not."""
     user, agency, bank = User.__table__, Agency.__table__, QuestionBank.__table__
-    mine = sa.and_(ATTEMPT.c.user_id == sa.bindparam("user_id"), ATTEMPT.c.round_id == sa.bindparam("round_id"))
+    round_, contest, eligible = Round.__table__, Contest.__table__, Agency.__table__.alias("eligible")
+    mine = sa.and_(ATTEMPT.c.user_id == sa.bindparam("user_id"), ATTEMPT.c.round_id == round_.c.id)
     return (sa.select(user.c.role, user.c.stream, agency.c.path, is_live(sa.bindparam("session_id"), user.c.id),
                       sa.select(sa.func.count()).select_from(ATTEMPT).where(mine).scalar_subquery(),
                       sa.select(ATTEMPT.c.id).where(mine, ATTEMPT.c.submitted_at.is_(None)).scalar_subquery(),
-                      bank.c.revision, bank.c.created_at)
-            .select_from(user.outerjoin(agency, agency.c.id == user.c.agency_id)
-                         .outerjoin(bank, bank.c.id == sa.bindparam("bank_id")))
-            .where(user.c.id == sa.bindparam("user_id")))
+                      bank.c.revision, bank.c.created_at, *(round_.c[name] for name in START_RULES),
+                      contest.c.streams, eligible.c.name, eligible.c.path)
+            .select_from(round_.join(contest, contest.c.id == round_.c.contest_id)
+                         .outerjoin(eligible, eligible.c.id == contest.c.eligible_agency_id)
+                         .outerjoin(bank, bank.c.id == round_.c.bank_id)
+                         .outerjoin(user, user.c.id == sa.bindparam("user_id"))
+                         .outerjoin(agency, agency.c.id == user.c.agency_id))
+            .where(round_.c.id == sa.bindparam("round_id")))
 
 
 def selection_checks(cleaned: list[int], highest) -> list:

@@ -242,6 +242,25 @@ def test_a_start_without_the_form_token_or_a_login_starts_nothing(client, world,
     assert len(db.session.scalar(sa.select(Attempt)).items) == world.round.question_count
 
 
+def test_a_start_reads_the_round_and_its_contest_with_the_account(client, world, auth):
+    """The start reads the round's rules, its contest's scope and the account in one statement: a round
+    that does not exist is a 404, an agency outside the contest's scope is told which one it is for, and
+    neither starts anything."""
+    auth.login("thisinh@example.vn")
+    token = csrf_token(client, f"/rounds/{world.round.id}")
+    assert client.post(f"/rounds/{world.round.id + 1000}/start", data={"csrf_token": token}).status_code == 404
+    world.round.contest.eligible_agency_id = world.district.id  # the contestant works at Sở Tư pháp
+    db.session.commit()
+    refused = client.post(f"/rounds/{world.round.id}/start", data={"csrf_token": token}, follow_redirects=True)
+    assert f"Cuộc thi dành cho cán bộ, công chức, viên chức thuộc {world.district.name}." in \
+        refused.get_data(as_text=True)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attempt)) == 0
+    world.round.contest.eligible_agency_id = None
+    db.session.commit()
+    start_through_page(client, world)
+
+
 def test_a_password_reset_ends_the_sessions_signed_before_it(client, world, auth):
     """Someone else logged in to the account (a shared or stolen password) loses it the moment the
     organizers reset the password: no page, no save, no submission, no new attempt."""
