@@ -33,11 +33,19 @@ def main() -> None:
     parser.add_argument("--step", action="append", help="start, board, agency-board, result, paper, save, "
                         "submit (default: all; submit needs --contestants of at least six times --requests)")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--drawn-ahead", action="store_true",
+                        help="draw the papers ahead of the starts, as bench/rush.py does (flask attempts draw-ahead)")
     args = parser.parse_args()
     steps = args.step or ["start", "board", "agency-board", "result", "paper", "save"]
     with fresh_postgres() as url:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": True})
         round_id, user_ids = seed_contest(app, args.contestants)
+        if args.drawn_ahead:
+            from contest.attempts.ahead import draw_ahead
+            from contest.rounds.models import Round
+            with app.app_context():
+                draw_ahead(db.session.get(Round, round_id), args.contestants)
+                db.session.commit()
         client = app.test_client()
         played = []
         profiler = cProfile.Profile(time.process_time)
