@@ -111,8 +111,8 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the user behind the session cookie, while that log-in is live (a minute-old
-    last-seen time is brought up to date after the response, see accounts.routes)."""
+    """Flask-Login's loader: the user behind the session cookie, while that log-in is live (a last-seen time
+    TOUCH_EVERY old is brought up to date after the response, see accounts.routes)."""
     parsed = parse_session_id(session_id)
     if parsed is None:
         return None

@@ -95,7 +95,7 @@ def _restore_remembered() -> None:
 
 @bp.after_app_request
 def _after(response):
-    """Bring the log-in's last-seen time up to date (at most once a minute) and set or clear the
+    """Bring the log-in's last-seen time up to date (at most once every TOUCH_EVERY, five minutes) and set or clear the
     remember-me cookie."""
     sessions.finish_request(g.get("current_login"), utcnow())
     value = g.get("remember_cookie")
