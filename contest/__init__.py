@@ -135,6 +135,9 @@ def _unavailable_page(error):
         db.engine.dispose()  # the pool's other connections are likely gone with this one
         if error.connection_invalidated:  # not a timeout: reading again under load would double it
             request.environ[_READ_AGAIN] = True
+    # The page names nobody rather than read the visitor's log-in (or an account the rollback expired) from
+    # the database that just failed, which would turn this 503 into a 500; the session cookie is kept.
+    login_manager._update_request_context_with_user()
     return render_template("unavailable.html"), 503, {"Retry-After": "5"}
 
 
