@@ -95,8 +95,8 @@ def _restore_remembered() -> None:
 
 @bp.after_app_request
 def _after(response):
-    """Bring the log-in's last-seen time up to date (at most once every TOUCH_EVERY, five minutes) and set or clear the
-    remember-me cookie."""
+    """Bring the log-in's last-seen time up to date (at most once in five minutes, sessions.TOUCH_EVERY)
+    and set or clear the remember-me cookie."""
     sessions.finish_request(g.get("current_login"), utcnow())
     value = g.get("remember_cookie")
     if value:

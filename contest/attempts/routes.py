@@ -18,8 +18,9 @@ from contest.database import DatabaseUnavailable, once_more_if_disconnected, utc
 from contest.extensions import db
 from contest.forms import EmptyForm
 from contest.leaderboards.queries import board_view, own_position, standing_of
-from contest.leaderboards.shared import contest_head, round_state
+from contest.leaderboards.shared import contest_head
 from contest.results.services import settled_state
+from contest.rounds.queries import read_round_state
 from contest.security.bounds import accepts_json, json_object
 
 bp = Blueprint("attempts", __name__)
@@ -299,7 +300,8 @@ def result(attempt_id: int):
     round_ = settled_state(attempt.round_id, now) or abort(404)  # after the close the rank shown is final
     standing = standing_of(attempt.round_id, current_user.id)
     if round_.may_review_at(now):  # the answers show by the round as it is now, not as read a second ago
-        round_ = round_state(attempt.round_id, fresh=True) or abort(404)  # (a close put off at the last moment)
+        # (a close put off at the last moment); read for this page alone, leaving the boards' shared copy
+        round_ = read_round_state(attempt.round_id) or abort(404)
     is_reviewed = round_.may_review_at(now)
     paper = load_attempt(attempt_id) if round_.is_all_required or is_reviewed else None
     position = own_position(round_, standing, None, board_view(round_, now, public=True)) if standing else None
