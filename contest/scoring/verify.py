@@ -73,7 +73,9 @@ def _marks(report: list[str]) -> None:
         report.append(f"Bài #{row.id}: điểm lưu {row.score}, chấm lại {row.recounted}")
     # Whole milliseconds elapsed, cut as the submit does: from microseconds on SQLite (its datetimes are
     # text "YYYY-MM-DD HH:MM:SS.ffffff"; julianday() would be floating point), exact intervals on PostgreSQL.
-    micro = "(CAST(strftime('%s', {0}) AS INTEGER) * 1000000 + CAST(substr({0}, 21, 6) AS INTEGER))"
+    # The seconds from the text without its fraction: SQLite keeps times in milliseconds internally, so
+    # strftime('%s') of "…:28.999766" rounds up to :29 and the recount was a second off (1 run in 6).
+    micro = "(CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) * 1000000 + CAST(substr({0}, 21, 6) AS INTEGER))"
     elapsed = {"sqlite": f"(({micro.format('a.submitted_at')}) - ({micro.format('a.started_at')})) / 1000",
                "postgresql": "CAST(FLOOR(EXTRACT(EPOCH FROM (a.submitted_at - a.started_at)) * 1000) AS BIGINT)"}
     for row in _listed(report, f"SELECT a.id, a.duration_ms FROM attempts a WHERE a.submitted_at IS NOT NULL "
