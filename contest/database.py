@@ -1,11 +1,13 @@
 """The declarative base, its naming convention, and the column types every model shares."""
 import functools
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg import pq as psycopg_pq
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
@@ -158,7 +160,19 @@ def execute_alone(engine: sa.engine.Engine, statement: sa.sql.ClauseElement, val
     compiled = driver_statement(statement, engine.dialect)
     with autocommit_driver_connection(engine) as raw:
         cursor = raw.execute(compiled.sql, compiled.params(values))
-        return compiled.row(cursor.fetchone()) if cursor.description is not None else None
+        # The result's status, not cursor.description (which builds a Column per column on every call).
+        returned = cursor.pgresult is not None and cursor.pgresult.status == psycopg_pq.ExecStatus.TUPLES_OK
+        return compiled.row(cursor.fetchone()) if returned else None
+
+
+def first_row(session, engine: sa.engine.Engine, statement: sa.sql.ClauseElement,
+              values: dict[str, Any]) -> Sequence | None:
+    """The first row of a read, or None. Through the session (scoped) while it holds a transaction (its changes,
+    written or pending, are seen); otherwise, on PostgreSQL, as a statement of its own on the driver
+    (execute_alone: no BEGIN round trip, no ORM execution), where nothing of the session's is unseen."""
+    if not session().in_transaction() and engine.dialect.name == "postgresql":
+        return execute_alone(engine, statement, values)
+    return session.execute(statement, values).first()
 
 
 def dialect_insert(table, dialect: str):

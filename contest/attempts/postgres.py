@@ -56,10 +56,20 @@ def _naive_utc(moment: datetime) -> datetime:
 
 def start_with_drawn_paper(recipe: str, values: dict) -> int | None:
     """Claim a paper of `recipe` for the attempt described by `values` (as start_attempt_id builds them,
-    without a seed) and store it, in the session's transaction; its id, or None if none is left."""
+    without a seed) and store it; its id, or None if none is left. In the session's transaction if it
+    holds one; otherwise as a statement of its own, committed by itself (no BEGIN or COMMIT round trip,
+    nothing through SQLAlchemy): the start at the opening rush. A clash with another start of the same
+    contestant is an IntegrityError either way (nothing claimed, nothing stored)."""
     params = {**values, "recipe": recipe, "started_at": _naive_utc(values["started_at"]),
               "deadline_at": _naive_utc(values["deadline_at"])}
-    row = db.session.connection().exec_driver_sql(_CLAIM_AND_STORE, params).first()
+    if db.session().in_transaction():
+        row = db.session.connection().exec_driver_sql(_CLAIM_AND_STORE, params).first()
+        return row[0] if row else None
+    with autocommit_driver_connection(db.engine) as raw:
+        try:
+            row = raw.execute(_CLAIM_AND_STORE, params).fetchone()
+        except psycopg.IntegrityError as error:
+            raise sa.exc.IntegrityError(_CLAIM_AND_STORE, params, error) from error
     return row[0] if row else None
 
 

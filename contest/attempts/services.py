@@ -28,6 +28,7 @@ from contest.attempts.pool import drawable_pool
 from contest.attempts.statements import (ATTEMPT_INSERT, CLAIM, ITEM, MARK, PAPER_DOCUMENT, STORE_SENT, PaperRow,
                                          entrant_query, lock_query, paper_from, quick_save_statement,
                                          selection_checks)
+from contest.database import first_row
 from contest.extensions import db
 from contest.leaderboards.services import record_standing, standing_params
 from contest.rounds.models import Round
@@ -136,9 +137,8 @@ class StartRules:
 def read_entrant(user_id: int, session_id: str, round_id: int) -> tuple[Entrant | None, StartRules] | None:
     """The round's rules for a start, with the account, its attempts in the round and the round's bank
     revision, in one statement: None if there is no such round, no Entrant if there is no such account."""
-    # Through the session: pending changes to the account or the round are flushed first.
-    row = db.session.execute(entrant_query(), {"user_id": user_id, "session_id": session_id,
-                                                "round_id": round_id}).first()
+    row = first_row(db.session, db.engine, entrant_query(), {"user_id": user_id, "session_id": session_id,
+                                                             "round_id": round_id})
     if row is None:
         return None
     role, stream, path, is_session_live, used, open_id, revision, created_at, *rules = row

@@ -1,16 +1,18 @@
 """Papers drawn ahead of the opening (flask attempts draw-ahead): on PostgreSQL a start claims one and
 the contestant gets exactly that paper; a paper drawn for an older state of the bank is never used;
 without papers (and on SQLite) a start draws on demand as before."""
+import threading
+
 import sqlalchemy as sa
 
 from contest.attempts.ahead import papers_ready
-from contest.attempts.models import AttemptItem, DrawnPaper
+from contest.attempts.models import Attempt, AttemptItem, DrawnPaper
 from contest.attempts.services import start_attempt
 from contest.bank.models import Question
 from contest.extensions import db
 from contest.reviews.services import flag_question
 from tests import factories
-from tests.conftest import BACKEND
+from tests.conftest import BACKEND, csrf_token
 
 IS_POSTGRES = BACKEND == "postgres"
 
@@ -53,3 +55,33 @@ def test_a_paper_drawn_before_the_bank_changed_is_not_used(runner, world, now):
     runner.invoke(args=["attempts", "draw-ahead", str(world.round.id), "--count", "1"])
     assert {paper.seed for paper in db.session.scalars(sa.select(DrawnPaper))}.isdisjoint(ready)
     assert papers_ready(world.round.id) == 1
+
+
+def test_tabs_starting_at_once_through_the_page_get_one_attempt_and_use_one_paper(app, client, runner, world, auth):
+    """Four tabs of one contestant press start together at the opening: one attempt begins and every tab
+    lands on it; on PostgreSQL it took one paper drawn ahead, whole (the tabs that lost the race took
+    none: the claim and the attempt are one statement, committed or refused together)."""
+    runner.invoke(args=["attempts", "draw-ahead", str(world.round.id), "--count", "3"])
+    auth.login("thisinh@example.vn")
+    token = csrf_token(client, f"/rounds/{world.round.id}")
+    tabs = [app.test_client() for _ in range(4)]
+    for tab in tabs:
+        tab.set_cookie("session", client.get_cookie("session").value)
+    url, user_id, count = f"/rounds/{world.round.id}/start", world.contestant.id, world.round.question_count
+    db.session.commit()  # on SQLite the test's transaction would hold the write lock
+    barrier, results = threading.Barrier(len(tabs)), {}
+
+    def press_start(tab):
+        barrier.wait(timeout=10)
+        results[tab] = tab.post(url, data={"csrf_token": token})
+
+    threads = [threading.Thread(target=press_start, args=(tab,)) for tab in tabs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    attempts = db.session.scalars(sa.select(Attempt).where(Attempt.user_id == user_id)).all()
+    assert len(attempts) == 1
+    assert {response.headers["Location"] for response in results.values()} == {f"/attempts/{attempts[0].id}"}
+    assert papers_ready(world.round.id) == (2 if IS_POSTGRES else 3)
+    assert len(items_of(attempts[0])) == count
