@@ -1,4 +1,5 @@
 """The declarative base, its naming convention, and the column types every model shares."""
+import collections
 import functools
 import time
 from collections.abc import Sequence
@@ -6,6 +7,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from psycopg import pq as psycopg_pq
 from sqlalchemy.dialects import postgresql, sqlite
@@ -113,6 +115,9 @@ class DriverStatement:
                        if (process := bind.type._cached_bind_processor(dialect)) is not None}
         self._results = [column.type._cached_result_processor(dialect, None)
                          for column in statement.exported_columns]
+        # Rows read by name as well as by position, as SQLAlchemy's rows are.
+        self._record = collections.namedtuple("Record", [column.key for column in statement.exported_columns],
+                                              rename=True)
 
     def params(self, values: dict[str, Any]) -> dict[str, Any]:
         """The driver's parameters for these values: the statement's own constants added, and each
@@ -122,11 +127,13 @@ class DriverStatement:
             params[name] = process(params[name])
         return params
 
-    def row(self, values) -> list | None:
-        """A row the driver returned, each value converted as its column type says; None for None."""
+    def row(self, values) -> tuple | None:
+        """A row the driver returned, each value converted as its column type says, its values named by
+        their columns; None for None."""
         if values is None:
             return None
-        return [process(value) if process else value for process, value in zip(self._results, values)]
+        return self._record._make(process(value) if process else value
+                                  for process, value in zip(self._results, values))
 
 
 @functools.cache
@@ -154,15 +161,24 @@ def autocommit_driver_connection(engine: sa.engine.Engine):
         pooled.close()
 
 
-def execute_alone(engine: sa.engine.Engine, statement: sa.sql.ClauseElement, values: dict[str, Any]) -> list | None:
+def execute_alone(engine: sa.engine.Engine, statement: sa.sql.ClauseElement, values: dict[str, Any]) -> tuple | None:
     """Send one prebuilt statement on PostgreSQL's driver as a transaction of its own (autocommit: no
-    BEGIN and COMMIT round trips); its first row converted as its columns say, or None (none returned)."""
+    BEGIN and COMMIT round trips); its first row converted as its columns say, or None (none returned).
+    A lost connection or a refused statement is SQLAlchemy's OperationalError, as through the session
+    (the pages' 503 and the read retried once on a fresh pool); a dead connection leaves the pool."""
     compiled = driver_statement(statement, engine.dialect)
-    with autocommit_driver_connection(engine) as raw:
-        cursor = raw.execute(compiled.sql, compiled.params(values))
-        # The result's status, not cursor.description (which builds a Column per column on every call).
-        returned = cursor.pgresult is not None and cursor.pgresult.status == psycopg_pq.ExecStatus.TUPLES_OK
-        return compiled.row(cursor.fetchone()) if returned else None
+    try:
+        with autocommit_driver_connection(engine) as raw:
+            try:
+                cursor = raw.execute(compiled.sql, compiled.params(values))
+            except psycopg.OperationalError as error:
+                raise sa.exc.OperationalError(compiled.sql, None, error,
+                                              connection_invalidated=raw.closed or raw.broken) from error
+            # The result's status, not cursor.description (which builds a Column per column on every call).
+            returned = cursor.pgresult is not None and cursor.pgresult.status == psycopg_pq.ExecStatus.TUPLES_OK
+            return compiled.row(cursor.fetchone()) if returned else None
+    except psycopg.OperationalError as error:  # no connection to be had
+        raise sa.exc.OperationalError(compiled.sql, None, error, connection_invalidated=True) from error
 
 
 def first_row(session, engine: sa.engine.Engine, statement: sa.sql.ClauseElement,

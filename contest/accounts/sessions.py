@@ -21,7 +21,7 @@ from flask_login import current_user
 from contest.accounts.models import User, UserSession, parse_session_id
 from contest.agencies.models import Agency
 from contest.audit.services import record
-from contest.database import UTCDateTime, execute_alone
+from contest.database import UTCDateTime, execute_alone, first_row
 from contest.extensions import db
 
 REMEMBER_COOKIE = "contest_remember"
@@ -126,7 +126,7 @@ def viewer(now: datetime):
     if "_login_user" in g:
         return g._login_user
     parsed = parse_session_id(session.get("_user_id"))
-    row = db.session.execute(_VIEWER, {"user_id": parsed[0], "session_id": parsed[1], "now": now}).first() \
+    row = first_row(db.session, db.engine, _VIEWER, {"user_id": parsed[0], "session_id": parsed[1], "now": now}) \
         if parsed is not None else None
     if row is None:
         return current_user._get_current_object()

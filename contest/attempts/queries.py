@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from contest.attempts.models import Attempt, AttemptItem
 from contest.bank.models import Question
+from contest.database import first_row
 from contest.extensions import db
 from contest.rounds.models import Round
 from contest.rounds.settings import prediction_prompt
@@ -74,8 +75,8 @@ def _paper_page_statement(dialect: str) -> sa.Select:
 
 def paper_page(attempt_id: int, user_id: int) -> PaperPage | None:
     """The contestant's own attempt as its paper page shows it, in one query; None if it is not theirs."""
-    row = db.session.execute(_paper_page_statement(db.engine.dialect.name),
-                             {"attempt_id": attempt_id, "user_id": user_id}).first()
+    row = first_row(db.session, db.engine, _paper_page_statement(db.engine.dialect.name),
+                    {"attempt_id": attempt_id, "user_id": user_id})
     if row is None:
         return None
     deadline_at, is_submitted, prediction, name, kind, prompt, is_all_required, entries = row
@@ -102,7 +103,7 @@ _OWN_ATTEMPT = sa.select(Attempt.__table__).where(Attempt.__table__.c.id == sa.b
 def own_attempt(attempt_id: int, user_id: int) -> sa.Row | None:
     """The contestant's own attempt's columns as a read-only row (None if it is not theirs), in one query:
     what a result page shows, read at a round's close by nearly everyone."""
-    return db.session.execute(_OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user_id}).first()
+    return first_row(db.session, db.engine, _OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user_id})
 
 
 def load_paper(attempt_id: int) -> Attempt | None:

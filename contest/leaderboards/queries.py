@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from contest.agencies.models import Agency
 from contest.agencies.queries import subtree_condition
+from contest.database import first_row
 from contest.extensions import db
 from contest.leaderboards.counts import BUCKET_MS, STALE_SECONDS, bucket_of, count_ahead, live_histogram, refreshed
 from contest.leaderboards.models import ContestStanding, Standing
@@ -212,7 +213,7 @@ _READ_STANDING = sa.select(Standing.__table__).where(Standing.__table__.c.round_
 def standing_of(round_id: int, user_id: int) -> sa.Row | None:
     """The contestant's standing in a round, if they have submitted: its columns as a read-only row (the
     pages that show it read it on every request at a round's close; an ORM object cost twice as much)."""
-    return db.session.execute(_READ_STANDING, {"round_id": round_id, "user_id": user_id}).first()
+    return first_row(db.session, db.engine, _READ_STANDING, {"round_id": round_id, "user_id": user_id})
 
 
 def rank_of(standing, agency: Agency | None = None, view: str = "live") -> int:
@@ -269,9 +270,9 @@ def live_country_figures(round_: Round, standing: Standing | None) -> tuple[int,
     entrants = sum(histogram.values())
     if standing is None:
         return entrants, None
-    within = db.session.scalar(_within_bucket_count(), {
+    within = first_row(db.session, db.engine, _within_bucket_count(), {
         "round_id": round_id, "score": standing.score, "bucket_start": bucket_of(standing.duration_ms) * BUCKET_MS,
-        "duration_ms": standing.duration_ms, "submitted_at": standing.submitted_at}) or 0
+        "duration_ms": standing.duration_ms, "submitted_at": standing.submitted_at})[0]
     return max(entrants, 1), count_ahead(histogram, standing.score, standing.duration_ms) + within + 1
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from contest.attempts.models import Attempt
+from contest.database import first_row
 from contest.extensions import db
 from contest.leaderboards.counts import refreshed
 from contest.leaderboards.models import ContestStanding
@@ -41,7 +42,7 @@ _READ_ROUND = sa.select(*(Round.__table__.c[name] for name in RoundState.__datac
 
 def read_round_state(round_id: int) -> RoundState | None:
     """The round as its boards and result pages read it, in one query; None if there is none."""
-    row = db.session.execute(_READ_ROUND, {"round_id": round_id}).first()
+    row = first_row(db.session, db.engine, _READ_ROUND, {"round_id": round_id})
     return RoundState(*row) if row is not None else None
 
 
