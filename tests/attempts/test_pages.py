@@ -9,6 +9,7 @@ from markupsafe import escape
 
 from contest.accounts.models import Role
 from contest.attempts.models import Attempt
+from contest.bank.models import Question
 from contest.database import utcnow
 from contest.extensions import db
 from tests import factories
@@ -79,6 +80,20 @@ def test_the_paper_carries_no_sign_of_the_right_option(client, world, auth):
     for word in ("correct", "is_correct", "đáp án đúng", "explanation", "giải thích"):
         assert word not in lowered
     assert "Khoản 1 Điều 3" not in page  # the citation is shown only after the round's review policy
+
+
+def test_the_paper_shows_markup_in_a_question_as_text(client, world, auth):
+    """Wording imported from a bank is text on the paper, never markup: a script in a question or a tag
+    in an option is shown as typed."""
+    for question in db.session.scalars(sa.select(Question)):
+        question.text = f"<script>alert({question.id})</script> Thủ tục là gì?"
+        question.choices = ["<b>Một</b> & hai", *question.choices[1:]]
+    db.session.commit()
+    auth.login("thisinh@example.vn")
+    page = client.get(start_through_page(client, world)).get_data(as_text=True)
+    assert "<script>alert" not in page and "<b>Một" not in page
+    assert page.count("&lt;script&gt;alert(") == world.round.question_count
+    assert page.count('<span class="text">&lt;b&gt;Một&lt;/b&gt; &amp; hai</span>') == world.round.question_count
 
 
 def test_answers_save_as_json_and_resume_after_reload(client, world, auth):
