@@ -164,16 +164,18 @@ def autocommit_driver_connection(engine: sa.engine.Engine):
 def execute_alone(engine: sa.engine.Engine, statement: sa.sql.ClauseElement, values: dict[str, Any]) -> tuple | None:
     """Send one prebuilt statement on PostgreSQL's driver as a transaction of its own (autocommit: no
     BEGIN and COMMIT round trips); its first row converted as its columns say, or None (none returned).
-    A lost connection or a refused statement is SQLAlchemy's OperationalError, as through the session
-    (the pages' 503 and the read retried once on a fresh pool); a dead connection leaves the pool."""
+    The driver's errors are raised as SQLAlchemy's, as through the session: a lost connection is an
+    OperationalError (the pages' 503 and the read retried once on a fresh pool; a dead connection leaves
+    the pool), a clash with a unique index an IntegrityError."""
     compiled = driver_statement(statement, engine.dialect)
     try:
         with autocommit_driver_connection(engine) as raw:
+            params = compiled.params(values)
             try:
-                cursor = raw.execute(compiled.sql, compiled.params(values))
-            except psycopg.OperationalError as error:
-                raise sa.exc.OperationalError(compiled.sql, None, error,
-                                              connection_invalidated=raw.closed or raw.broken) from error
+                cursor = raw.execute(compiled.sql, params)
+            except psycopg.Error as error:
+                raise sa.exc.DBAPIError.instance(compiled.sql, params, error, psycopg.Error,
+                                                 connection_invalidated=raw.closed or raw.broken) from error
             # The result's status, not cursor.description (which builds a Column per column on every call).
             returned = cursor.pgresult is not None and cursor.pgresult.status == psycopg_pq.ExecStatus.TUPLES_OK
             return compiled.row(cursor.fetchone()) if returned else None
@@ -183,9 +185,10 @@ def execute_alone(engine: sa.engine.Engine, statement: sa.sql.ClauseElement, val
 
 def first_row(session, engine: sa.engine.Engine, statement: sa.sql.ClauseElement,
               values: dict[str, Any]) -> Sequence | None:
-    """The first row of a read, or None. Through the session (scoped) while it holds a transaction (its changes,
-    written or pending, are seen); otherwise, on PostgreSQL, as a statement of its own on the driver
-    (execute_alone: no BEGIN round trip, no ORM execution), where nothing of the session's is unseen."""
+    """The first row the statement returns, or None. Through the session (scoped) while it holds a
+    transaction (its changes, written or pending, are seen; a write joins it); otherwise, on PostgreSQL,
+    as a statement of its own on the driver (execute_alone: no BEGIN or COMMIT round trip, no ORM
+    execution), where nothing of the session's is unseen."""
     if not session().in_transaction() and engine.dialect.name == "postgresql":
         return execute_alone(engine, statement, values)
     return session.execute(statement, values).first()

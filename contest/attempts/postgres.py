@@ -24,22 +24,22 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from contest.accounts.sessions import is_live
 from contest.attempts.statements import (ATTEMPT, CLAIM, ITEM, PAPER_DOCUMENT, ROUND_RULES, STORE_SENT, PaperRow,
                                          paper_from, quick_save_statement)
-from contest.database import UTCDateTime, autocommit_driver_connection, driver_statement, execute_alone
+from contest.database import UTCDateTime, autocommit_driver_connection, driver_statement, execute_alone, first_row
 from contest.extensions import db
 from contest.leaderboards.services import contest_standing_statement, standing_statement
 from contest.rounds.models import Contest, Round
 
-_CLAIM_AND_STORE = """
+_CLAIM_AND_STORE = sa.text("""
 WITH drawn AS (
     DELETE FROM drawn_papers WHERE id = (
-        SELECT id FROM drawn_papers WHERE round_id = %(round_id)s AND recipe = %(recipe)s
+        SELECT id FROM drawn_papers WHERE round_id = :round_id AND recipe = :recipe
         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
     RETURNING seed, items),
 attempt AS (
     INSERT INTO attempts (user_id, round_id, number, seed, started_at, deadline_at, max_score, client_ip,
                           device_id, is_auto_submitted)
-    SELECT %(user_id)s, %(round_id)s, %(number)s, drawn.seed, %(started_at)s, %(deadline_at)s, %(max_score)s,
-           %(client_ip)s, %(device_id)s, false
+    SELECT :user_id, :round_id, :number, drawn.seed, :started_at, :deadline_at, :max_score,
+           :client_ip, :device_id, false
     FROM drawn
     RETURNING id),
 items AS (
@@ -47,7 +47,7 @@ items AS (
     SELECT attempt.id, item.ordinality - 1, (item.value ->> 0)::int, item.value -> 1, 0
     FROM attempt, drawn, json_array_elements(drawn.items) WITH ORDINALITY AS item)
 SELECT id FROM attempt
-"""
+""").columns(id=sa.Integer())
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -60,16 +60,9 @@ def start_with_drawn_paper(recipe: str, values: dict) -> int | None:
     holds one; otherwise as a statement of its own, committed by itself (no BEGIN or COMMIT round trip,
     nothing through SQLAlchemy): the start at the opening rush. A clash with another start of the same
     contestant is an IntegrityError either way (nothing claimed, nothing stored)."""
-    params = {**values, "recipe": recipe, "started_at": _naive_utc(values["started_at"]),
-              "deadline_at": _naive_utc(values["deadline_at"])}
-    if db.session().in_transaction():
-        row = db.session.connection().exec_driver_sql(_CLAIM_AND_STORE, params).first()
-        return row[0] if row else None
-    with autocommit_driver_connection(db.engine) as raw:
-        try:
-            row = raw.execute(_CLAIM_AND_STORE, params).fetchone()
-        except psycopg.IntegrityError as error:
-            raise sa.exc.IntegrityError(_CLAIM_AND_STORE, params, error) from error
+    row = first_row(db.session, db.engine, _CLAIM_AND_STORE, {
+        **values, "recipe": recipe, "started_at": _naive_utc(values["started_at"]),
+        "deadline_at": _naive_utc(values["deadline_at"])})
     return row[0] if row else None
 
 
