@@ -206,14 +206,32 @@ def top_standings(round_id: int, agency: Agency | None = None, limit: int = 50) 
     return board_page(db.session.get(Round, round_id), "live", agency, None, limit).rows
 
 
-_READ_STANDING = sa.select(Standing.__table__).where(Standing.__table__.c.round_id == sa.bindparam("round_id"),
-                                                     Standing.__table__.c.user_id == sa.bindparam("user_id"))
+def _read_standing(with_bucket: bool) -> sa.Select:
+    """The contestant's standing in a round; with_bucket adds ahead_in_bucket, the standings ahead of it
+    inside its own (score, minute) bucket (what the whole country's live rank adds to the per-worker
+    counts), counted in the same statement: one round trip, and the count sees the row it was read with."""
+    table = Standing.__table__
+    columns = list(table.c)
+    if with_bucket:
+        other = table.alias("other")
+        columns.append(sa.select(sa.func.count()).select_from(other).where(
+            other.c.round_id == table.c.round_id, other.c.score == table.c.score,
+            other.c.duration_ms >= table.c.duration_ms // BUCKET_MS * BUCKET_MS,
+            sa.tuple_(other.c.duration_ms, other.c.submitted_at) < sa.tuple_(table.c.duration_ms, table.c.submitted_at))
+            .scalar_subquery().label("ahead_in_bucket"))
+    return sa.select(*columns).where(table.c.round_id == sa.bindparam("round_id"),
+                                     table.c.user_id == sa.bindparam("user_id"))
 
 
-def standing_of(round_id: int, user_id: int) -> sa.Row | None:
+_READ_STANDING = {with_bucket: _read_standing(with_bucket) for with_bucket in (False, True)}
+
+
+def standing_of(round_id: int, user_id: int, with_bucket: bool = True) -> sa.Row | None:
     """The contestant's standing in a round, if they have submitted: its columns as a read-only row (the
-    pages that show it read it on every request at a round's close; an ORM object cost twice as much)."""
-    return first_row(db.session, db.engine, _READ_STANDING, {"round_id": round_id, "user_id": user_id})
+    pages that show it read it on every request at a round's close; an ORM object cost twice as much).
+    With its bucket's count (see _read_standing) unless the caller will not rank it over the whole
+    country (an agency's board)."""
+    return first_row(db.session, db.engine, _READ_STANDING[with_bucket], {"round_id": round_id, "user_id": user_id})
 
 
 def rank_of(standing, agency: Agency | None = None, view: str = "live") -> int:
@@ -263,16 +281,19 @@ def live_country_figures(round_: Round, standing: Standing | None) -> tuple[int,
 
     Read from the per-worker (score, minute) counts, at most counts.STALE_SECONDS old, plus an exact
     count of those ahead inside the standing's own score and minute: a short index range instead of a
-    scan of the whole country.
+    scan of the whole country, read with the standing when it comes from standing_of.
     """
     round_id = round_.id
     histogram = live_histogram(round_)
     entrants = sum(histogram.values())
     if standing is None:
         return entrants, None
-    within = first_row(db.session, db.engine, _within_bucket_count(), {
-        "round_id": round_id, "score": standing.score, "bucket_start": bucket_of(standing.duration_ms) * BUCKET_MS,
-        "duration_ms": standing.duration_ms, "submitted_at": standing.submitted_at})[0]
+    within = getattr(standing, "ahead_in_bucket", None)  # read with the standing by standing_of
+    if within is None:
+        within = first_row(db.session, db.engine, _within_bucket_count(), {
+            "round_id": round_id, "score": standing.score,
+            "bucket_start": bucket_of(standing.duration_ms) * BUCKET_MS,
+            "duration_ms": standing.duration_ms, "submitted_at": standing.submitted_at})[0]
     return max(entrants, 1), count_ahead(histogram, standing.score, standing.duration_ms) + within + 1
 
 

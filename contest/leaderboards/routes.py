@@ -85,7 +85,7 @@ def board(round_id: int):
     view = board_view(round_, utcnow(), public=True)
     who = sessions.viewer(utcnow())  # the account's few columns, not the account (current_user is it now)
     viewer_id = who.id if who.is_authenticated else None
-    own = standing_of(round_.id, viewer_id) if viewer_id is not None else None
+    own = standing_of(round_.id, viewer_id, with_bucket=agency is None) if viewer_id is not None else None
     size = current_app.config["LEADERBOARD_PAGE_SIZE"]
     is_first_page = set(request.args) <= {"agency"}
     # Most viewers of a small agency's board are in its top: their line is read from it, not counted.
