@@ -25,6 +25,8 @@ ADDRESS_MIN_ACCOUNTS = 5
 FAST_MS_PER_QUESTION = 2000
 # …with at least this share of right answers was hardly read.
 FAST_MIN_SCORE_PERCENT = 80
+# What an item answered right chose, in a paper's signature (its question's right options).
+RIGHT = ("right",)
 
 
 @dataclass
@@ -170,15 +172,52 @@ def fast_papers(round_id: int) -> list[PaperEvidence]:
 def _paper_signature(items: list[tuple]) -> tuple[tuple, int, int]:
     """(question, options chosen as stored) for every item, with the answered and wrong counts.
 
-    Options are compared as stored, not as shown: each paper shuffles them differently.
+    Options are compared as stored, not as shown: each paper shuffles them differently. An item
+    answered right chose its question's right options, the same on every paper (RIGHT): only the
+    items missed carry their choices (the rest are not read).
     """
     signature, answered, wrong = [], 0, 0
     for question_id, choice_order, selected, is_correct in items:
+        if is_correct:
+            answered += 1
+            signature.append((question_id, RIGHT))
+            continue
         chosen = tuple(sorted(choice_order[position] for position in (selected or [])))
         answered += bool(chosen)
-        wrong += bool(chosen) and not is_correct
+        wrong += bool(chosen)
         signature.append((question_id, chosen))
     return tuple(sorted(signature)), answered, wrong
+
+
+def _chunks(ids: list[int], size: int = 5000):
+    """The ids in lists short enough for one IN list (the drivers cap a statement's parameters)."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+# A paper's choices are keyed by a sum of one number per item missed, each below this prime.
+_KEY_PRIME = 2_147_483_647
+
+
+def _choice_key(dialect: str) -> sa.ScalarSelect:
+    """A number for an item's question and chosen options as stored (not as shown), mixed so that two
+    papers' sums over their missed items rarely agree unless their choices do: the JSON of the
+    selection mapped through the choice order as a bit mask, in SQL (the dialects' JSON functions
+    differ), squared modulo a prime. One subquery per item missed."""
+    item = AttemptItem.__table__
+    if dialect == "postgresql":
+        shown = sa.func.json_array_elements_text(
+            sa.case((sa.func.json_typeof(item.c.selected) == "array", item.c.selected))).table_valued("value")
+        stored = sa.cast(item.c.choice_order.op("->>")(sa.cast(shown.c.value, sa.Integer)), sa.Integer)
+    else:
+        shown = sa.func.json_each(
+            sa.case((sa.func.json_type(item.c.selected) == "array", item.c.selected))).table_valued("value")
+        stored = sa.func.json_extract(item.c.choice_order, "$[" + sa.cast(shown.c.value, sa.String) + "]")
+    mask = sa.cast(sa.func.coalesce(sa.func.sum(sa.literal(1, sa.BigInteger).op("<<")((stored % 62).self_group())), 0),
+                   sa.BigInteger)
+    # The mask's sum written twice is one aggregate to PostgreSQL and SQLite (computed once).
+    mixed = ((sa.cast(item.c.question_id, sa.BigInteger) * 1031 + mask % 1021) % _KEY_PRIME).self_group()
+    return sa.select((mixed * mixed) % _KEY_PRIME).select_from(shown).scalar_subquery()
 
 
 def identical_papers(round_id: int) -> list[IdenticalGroup]:
@@ -186,30 +225,42 @@ def identical_papers(round_id: int) -> list[IdenticalGroup]:
     least one wrong answer (all-blank papers, and perfect papers, which are alike by definition,
     prove nothing).
 
-    SQL first narrows to papers alike in score and question set (count, sum and sum of squares of
-    the question ids: a cheap key whose rare collisions the exact check below removes).
+    SQL first narrows to papers alike in score, question set and the set of questions not answered
+    right (count, sum and sum of squares of the question ids of each: a cheap key whose rare
+    collisions the exact check below removes). The questions missed are in the key because a round
+    that gives everyone the same questions makes every paper of a score alike in the rest: without
+    them each of those papers was read and compared here. The exact check reads the choices of the
+    items missed only (an item answered right chose what every right answer to it chooses).
     """
     question_id = sa.cast(AttemptItem.question_id, sa.BigInteger)
+    missed = sa.func.coalesce(AttemptItem.is_correct, sa.false()).is_(False)
     keys = (sa.select(Attempt.id.label("attempt_id"), Attempt.user_id, Attempt.score,
                       sa.func.count().label("item_count"), sa.func.sum(question_id).label("id_sum"),
-                      sa.func.sum(question_id * question_id).label("id_squares"))
+                      sa.func.sum(question_id * question_id).label("id_squares"),
+                      sa.func.sum(question_id).filter(missed).label("missed_sum"),
+                      sa.func.sum(question_id * question_id).filter(missed).label("missed_squares"),
+                      sa.func.sum(_choice_key(db.engine.dialect.name)).filter(missed).label("choices"))
             .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
             .where(Attempt.round_id == round_id, Attempt.submitted_at.is_not(None), Attempt.score < Attempt.max_score)
-            .group_by(Attempt.id, Attempt.user_id, Attempt.score).subquery())
-    key_columns = (keys.c.score, keys.c.item_count, keys.c.id_sum, keys.c.id_squares)
+            .group_by(Attempt.id, Attempt.user_id, Attempt.score).cte("paper_keys"))
+    # A paper below full marks misses at least one question: its missed sums are never NULL.
+    key_columns = (keys.c.score, keys.c.item_count, keys.c.id_sum, keys.c.id_squares, keys.c.missed_sum,
+                   keys.c.missed_squares, keys.c.choices)
     shared = (sa.select(*key_columns).group_by(*key_columns)
               .having(sa.func.count(sa.distinct(keys.c.user_id)) >= 2).subquery())
-    candidates = sa.select(keys.c.attempt_id).join(shared, sa.and_(
-        *(column == shared.c[column.key] for column in key_columns)))
+    candidates = db.session.scalars(sa.select(keys.c.attempt_id).join(shared, sa.and_(
+        *(column == shared.c[column.key] for column in key_columns)))).all()
+    if not candidates:
+        return []
     items: dict[int, list[tuple]] = defaultdict(list)
     user_of: dict[int, int] = {}
-    for attempt_id, user_id, *item in db.session.execute(
-            sa.select(AttemptItem.attempt_id, Attempt.user_id, AttemptItem.question_id, AttemptItem.choice_order,
-                      AttemptItem.selected, AttemptItem.is_correct)
-            .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-            .where(AttemptItem.attempt_id.in_(candidates))):
-        items[attempt_id].append(tuple(item))
-        user_of[attempt_id] = user_id
+    read = sa.select(AttemptItem.attempt_id, Attempt.user_id, AttemptItem.question_id,
+                     sa.case((missed, AttemptItem.choice_order)), sa.case((missed, AttemptItem.selected)),
+                     AttemptItem.is_correct).join(Attempt, Attempt.id == AttemptItem.attempt_id)
+    for chunk in _chunks(candidates):
+        for attempt_id, user_id, *item in db.session.execute(read.where(AttemptItem.attempt_id.in_(chunk))):
+            items[attempt_id].append(tuple(item))
+            user_of[attempt_id] = user_id
     by_signature: dict[tuple, list[int]] = defaultdict(list)
     counts: dict[tuple, tuple[int, int, int]] = {}
     for attempt_id, paper in items.items():
@@ -221,8 +272,9 @@ def identical_papers(round_id: int) -> list[IdenticalGroup]:
               if len({user_of[attempt_id] for attempt_id in attempt_ids}) >= 2}
     if not groups:
         return []
-    papers = {paper.attempt_id: paper for paper in _papers(
-        Attempt.id.in_([attempt_id for attempt_ids in groups.values() for attempt_id in attempt_ids]))}
+    papers = {paper.attempt_id: paper for chunk in _chunks(
+        [attempt_id for attempt_ids in groups.values() for attempt_id in attempt_ids])
+        for paper in _papers(Attempt.id.in_(chunk))}
     result = []
     for signature, attempt_ids in groups.items():
         question_count, answered, wrong = counts[signature]

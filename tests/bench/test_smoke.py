@@ -105,3 +105,8 @@ def test_the_verify_benchmark_times_a_recount_that_agrees_beyond_the_missing_ite
     output = run_bench("verify.py", "--contestants", "2000")
     assert "2,000 contestants" in output
     assert "verify_all():" in output and "not about marks: 0" in output
+
+
+def test_the_integrity_benchmark_finds_every_planted_ring_of_identical_papers():
+    output = run_bench("integrity.py", "--papers", "600", "--rings", "4", "--runs", "1")
+    assert "planted rings found 4 of 4" in output, output
