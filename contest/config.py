@@ -42,6 +42,11 @@ def load_config(overrides: dict | None = None, require_secret: bool = False) -> 
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
         # A bank file up to this size is checked (previewed) in the request; a larger one by a jobs worker.
         "BANK_PREVIEW_INLINE_BYTES": int(env.get("BANK_PREVIEW_INLINE_BYTES", str(256 * 1024))),
+        # A jobs worker notes every JOB_HEARTBEAT_SECONDS that it is still running its job; a running job
+        # not heard of for JOB_STALE_SECONDS lost its worker and is run again, JOB_MAX_TRIES times at most.
+        "JOB_HEARTBEAT_SECONDS": float(env.get("JOB_HEARTBEAT_SECONDS", "10")),
+        "JOB_STALE_SECONDS": float(env.get("JOB_STALE_SECONDS", "60")),
+        "JOB_MAX_TRIES": int(env.get("JOB_MAX_TRIES", "3")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",

@@ -30,6 +30,11 @@ class Job(db.Model):
     worker: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written every JOB_HEARTBEAT_SECONDS by the worker running the job: a running job whose heartbeat is
+    # older than JOB_STALE_SECONDS lost its worker (killed, restarted, its machine gone) and is run again.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many times a worker has taken it (more than once only after a worker died running it).
+    tries: Mapped[int] = mapped_column(default=0, server_default="0")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property

@@ -1,13 +1,26 @@
 """Background jobs: claimed once each (SKIP LOCKED on PostgreSQL), progress visible while they run, a
-failure told in Vietnamese, and a job's page only for the one who started it."""
+failure told in Vietnamese, a job's page only for the one who started it, and a job whose worker died
+run again by another (or failed, saying so, after too many tries)."""
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from contest.accounts.models import Role
+from contest.bank.imports import hold_upload
+from contest.bank.models import Question
+from contest.config import PROJECT_ROOT
+from contest.database import utcnow
 from contest.extensions import db
-from contest.jobs import JobFailed, claim_next, enqueue, job_kind, work
+from contest.jobs import GAVE_UP, JobFailed, claim_next, enqueue, job_kind, recover_abandoned, work
 from contest.jobs.models import Job
 from tests import factories
+from tests.questions.test_spreadsheet import good_row, write_book
 
 SEEN = []
 
@@ -68,3 +81,92 @@ def test_two_workers_never_claim_the_same_job(app, world):
     assert claimed.id == jobs[0].id and claimed.status == "running" and claimed.worker == "worker-1"
     assert claim_next("worker-2").id == jobs[1].id
     assert claim_next("worker-3") is None
+
+
+def _died_minutes_ago(job_id: int, minutes: int, tries: int | None = None) -> None:
+    """What a worker killed mid-job leaves: the job running, its heartbeat as old as the worker's death."""
+    values = {"heartbeat_at": utcnow() - timedelta(minutes=minutes)}
+    if tries is not None:
+        values["tries"] = tries
+    db.session.execute(sa.update(Job).where(Job.id == job_id).values(**values))
+    db.session.commit()
+
+
+def test_a_job_whose_worker_died_is_run_by_another_worker_and_imports_once(app, database_url, world, tmp_path):
+    organizer = factories.make_user("btc@example.vn", world.province, Role.ORGANIZER, name="Ban tổ chức")
+    book = write_book(tmp_path / "ngan-hang.xlsx", [good_row(n) for n in range(1, 6)])
+    token = hold_upload(organizer.id, "ngan-hang.xlsx", "Tuần 9", book.read_bytes())
+    job = enqueue("bank.import", {"user_id": organizer.id, "token": token}, organizer.id)
+    db.session.commit()
+    assert claim_next("may-da-tat:4242").id == job.id  # the worker that took it was then killed
+    _died_minutes_ago(job.id, 5)
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Question))
+    db.session.commit()  # the test's read would hold SQLite's lock the worker needs
+    # Another worker, a real `flask jobs work` process, finds the job abandoned and runs it from the start.
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "contest", "jobs", "work", "--until-empty"],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "kiem-thu"})
+    assert done.returncode == 0 and "Đã chạy 1 công việc." in done.stdout, done.stdout + done.stderr
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert job.status == "done" and job.tries == 2 and job.worker != "may-da-tat:4242"
+    assert job.result["message"].startswith("Đã nhập 5 câu hỏi")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Question)) == before + 5
+
+
+LINGER_SECONDS = 2.5
+FOUND_ABANDONED = []
+
+
+@job_kind("test.linger")
+def linger(context) -> dict:
+    """A long step that reports no progress: only the heartbeat says its worker is alive. Halfway past
+    the stale limit, another worker's look for abandoned jobs runs (here, from inside the job)."""
+    time.sleep(LINGER_SECONDS)
+    FOUND_ABANDONED.append(recover_abandoned())
+    return {"message": "Xong."}
+
+
+def test_a_running_job_keeps_its_heartbeat_and_is_not_taken_from_its_worker(app, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setitem(app.config, "JOB_STALE_SECONDS", 1.0)  # the job's step outlasts it 2.5 times
+    FOUND_ABANDONED.clear()
+    job = enqueue("test.linger", {}, None)
+    db.session.commit()
+    assert work(max_jobs=1) == 1
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert FOUND_ABANDONED == [0] and job.status == "done" and job.tries == 1
+    assert job.heartbeat_at >= job.started_at + timedelta(seconds=LINGER_SECONDS - 1)
+
+
+def test_a_job_abandoned_too_often_fails_and_says_why(client, world, auth):
+    job = enqueue("test.count", {"upto": 1}, world.contestant.id)
+    db.session.commit()
+    claim_next("may-da-tat:4242")
+    _died_minutes_ago(job.id, 5, tries=app_max_tries())
+    assert recover_abandoned() == 0
+    db.session.expire_all()
+    assert claim_next("may-khac:1") is None
+    auth.login(world.contestant.email)
+    state = client.get(f"/jobs/{job.id}.json").get_json()
+    assert state["status"] == "failed" and state["message"] == GAVE_UP.format(tries=app_max_tries())
+    assert "bị gián đoạn 3 lần" in client.get(f"/jobs/{job.id}").get_data(as_text=True)
+
+
+def test_a_job_abandoned_once_is_queued_again_and_its_page_says_so(client, world, auth):
+    job = enqueue("test.count", {"upto": 1}, world.contestant.id)
+    db.session.commit()
+    claim_next("may-da-tat:4242")
+    _died_minutes_ago(job.id, 5)
+    assert recover_abandoned() == 1
+    auth.login(world.contestant.email)
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "Đang chờ" in page and "Chạy lại từ đầu: máy chạy nền trước đó đã dừng giữa chừng" in page
+    db.session.expire_all()
+    assert work(max_jobs=1) == 1
+    assert client.get(f"/jobs/{job.id}.json").get_json()["message"] == "Đã đếm đến 1."
+
+
+def app_max_tries() -> int:
+    return current_app.config["JOB_MAX_TRIES"]
