@@ -90,7 +90,8 @@ def recover_abandoned() -> int:
     silent = sa.and_(Job.status == "running", sa.func.coalesce(Job.heartbeat_at, Job.started_at)
                      < now - timedelta(seconds=config["JOB_STALE_SECONDS"]))
     requeued = db.session.execute(sa.update(Job).where(silent, Job.tries < config["JOB_MAX_TRIES"])
-                                  .values(status="queued", worker=None, step=RERUN_STEP)).rowcount
+                                  .values(status="queued", worker=None, step=RERUN_STEP, done_count=0,
+                                          total_count=0)).rowcount
     given_up = db.session.execute(sa.update(Job).where(silent, Job.tries >= config["JOB_MAX_TRIES"]).values(
         status="failed", error=GAVE_UP.format(tries=config["JOB_MAX_TRIES"]), finished_at=now)).rowcount
     db.session.commit()
