@@ -225,12 +225,13 @@ def identical_papers(round_id: int) -> list[IdenticalGroup]:
     least one wrong answer (all-blank papers, and perfect papers, which are alike by definition,
     prove nothing).
 
-    SQL first narrows to papers alike in score, question set and the set of questions not answered
-    right (count, sum and sum of squares of the question ids of each: a cheap key whose rare
-    collisions the exact check below removes). The questions missed are in the key because a round
-    that gives everyone the same questions makes every paper of a score alike in the rest: without
-    them each of those papers was read and compared here. The exact check reads the choices of the
-    items missed only (an item answered right chose what every right answer to it chooses).
+    SQL first narrows to papers alike in score, question set, the set of questions not answered
+    right (count, sum and sum of squares of the question ids of each) and the options chosen on those
+    (a sum of _choice_key): a cheap key whose rare collisions the exact check below removes. The
+    questions missed and their choices are in the key because a round that gives everyone the same
+    questions makes every paper of a score alike in the rest: without them each of those papers was
+    read and compared here. The exact check reads the choices of the items missed only (an item
+    answered right chose what every right answer to it chooses).
     """
     question_id = sa.cast(AttemptItem.question_id, sa.BigInteger)
     missed = sa.func.coalesce(AttemptItem.is_correct, sa.false()).is_(False)
