@@ -11,7 +11,7 @@ from contest.audit.services import record
 from contest.certificates.page import FontMissing
 from contest.certificates.services import CertificateError, build_round_certificates
 from contest.extensions import db
-from contest.jobs import JobContext, JobFailed, job_kind
+from contest.jobs import JobContext, JobFailed, job_cleanup, job_kind
 from contest.jobs.models import Job
 
 KIND = "certificates.build"
@@ -27,6 +27,14 @@ def batch_dir() -> Path:
 def batch_filename(job_id: int, round_id: int) -> str:
     """The file of one build: named by its job, so two builds never write the same file."""
     return f"giay-chung-nhan-vong-{round_id}-{job_id}.pdf"
+
+
+@job_cleanup(KIND)
+def remove_batch_file(job: Job) -> None:
+    """When a build is forgotten (`flask jobs prune`), its PDF and any part a dead worker left go too."""
+    filename = batch_filename(job.id, job.payload["round_id"])
+    for path in (batch_dir() / filename, batch_dir() / f".{filename}.part"):
+        path.unlink(missing_ok=True)
 
 
 def builds_of(round_id: int, limit: int = 10) -> list[Job]:

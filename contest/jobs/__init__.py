@@ -30,6 +30,7 @@ from contest.extensions import db
 from contest.jobs.models import Job
 
 _KINDS: dict[str, Callable] = {}
+_CLEANUPS: dict[str, Callable] = {}
 _log = logging.getLogger("contest.jobs")
 # What the page shows of a job queued again after its worker died, until the job reports its own step.
 RERUN_STEP = "Chạy lại từ đầu: máy chạy nền trước đó đã dừng giữa chừng"
@@ -47,6 +48,29 @@ def job_kind(name: str):
         _KINDS[name] = function
         return function
     return register
+
+
+def job_cleanup(name: str):
+    """Register the decorated function as what `prune` does before forgetting a finished job of kind
+    `name` (a file it wrote, say): fn(job)."""
+    def register(function: Callable) -> Callable:
+        _CLEANUPS[name] = function
+        return function
+    return register
+
+
+def prune(older_than: timedelta) -> int:
+    """Forget the jobs that finished (done or failed) longer ago than `older_than`, after their kind's
+    cleanup (a certificates batch's file); commits. Returns how many. Queued and running jobs stay."""
+    cutoff = utcnow() - older_than
+    finished = db.session.scalars(sa.select(Job).where(Job.status.in_(("done", "failed")),
+                                                       Job.finished_at < cutoff)).all()
+    for job in finished:
+        if job.kind in _CLEANUPS:
+            _CLEANUPS[job.kind](job)
+        db.session.delete(job)
+    db.session.commit()
+    return len(finished)
 
 
 def enqueue(kind: str, payload: dict, user_id: int | None) -> Job:

@@ -170,3 +170,27 @@ def test_a_job_abandoned_once_is_queued_again_and_its_page_says_so(client, world
 
 def app_max_tries() -> int:
     return current_app.config["JOB_MAX_TRIES"]
+
+
+def test_prune_forgets_old_finished_jobs_with_a_certificates_batch_file(app, runner, tmp_path, monkeypatch):
+    from contest.certificates.jobs import KIND, batch_filename
+    monkeypatch.setitem(app.config, "CERTIFICATE_BATCH_DIR", str(tmp_path))
+    done_long_ago, failed_long_ago, done_lately, running = (enqueue("test.count", {"upto": 0}, None) for _ in range(4))
+    batch = enqueue(KIND, {"round_id": 7, "user_id": None, "public_url": "https://thi.example.vn"}, None)
+    db.session.commit()
+    now = utcnow()
+    for job, status, days in [(done_long_ago, "done", 100), (failed_long_ago, "failed", 95), (done_lately, "done", 10),
+                              (batch, "done", 120)]:
+        job.status, job.finished_at = status, now - timedelta(days=days)
+    running.status, running.started_at = "running", now - timedelta(days=100)
+    db.session.commit()
+    files = [tmp_path / batch_filename(batch.id, 7), tmp_path / f".{batch_filename(batch.id, 7)}.part"]
+    for path in files:
+        path.write_bytes(b"%PDF-1.4")
+    kept_file = tmp_path / batch_filename(batch.id + 1, 7)  # another build's file
+    kept_file.write_bytes(b"%PDF-1.4")
+    result = runner.invoke(args=["jobs", "prune", "--days", "90"])
+    assert result.exit_code == 0 and "Đã xóa 3 công việc đã kết thúc từ hơn 90 ngày trước." in result.output
+    db.session.expire_all()
+    assert set(db.session.scalars(sa.select(Job.id))) == {done_lately.id, running.id}
+    assert not any(path.exists() for path in files) and kept_file.exists()
