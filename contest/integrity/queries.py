@@ -249,19 +249,16 @@ def identical_papers(round_id: int) -> list[IdenticalGroup]:
                    keys.c.missed_squares, keys.c.choices)
     shared = (sa.select(*key_columns).group_by(*key_columns)
               .having(sa.func.count(sa.distinct(keys.c.user_id)) >= 2).subquery())
-    candidates = db.session.scalars(sa.select(keys.c.attempt_id).join(shared, sa.and_(
-        *(column == shared.c[column.key] for column in key_columns)))).all()
-    if not candidates:
+    user_of: dict[int, int] = dict(db.session.execute(sa.select(keys.c.attempt_id, keys.c.user_id).join(
+        shared, sa.and_(*(column == shared.c[column.key] for column in key_columns)))).all())
+    if not user_of:
         return []
     items: dict[int, list[tuple]] = defaultdict(list)
-    user_of: dict[int, int] = {}
-    read = sa.select(AttemptItem.attempt_id, Attempt.user_id, AttemptItem.question_id,
-                     sa.case((missed, AttemptItem.choice_order)), sa.case((missed, AttemptItem.selected)),
-                     AttemptItem.is_correct).join(Attempt, Attempt.id == AttemptItem.attempt_id)
-    for chunk in _chunks(candidates):
-        for attempt_id, user_id, *item in db.session.execute(read.where(AttemptItem.attempt_id.in_(chunk))):
+    read = sa.select(AttemptItem.attempt_id, AttemptItem.question_id, sa.case((missed, AttemptItem.choice_order)),
+                     sa.case((missed, AttemptItem.selected)), AttemptItem.is_correct)
+    for chunk in _chunks(list(user_of)):
+        for attempt_id, *item in db.session.execute(read.where(AttemptItem.attempt_id.in_(chunk))):
             items[attempt_id].append(tuple(item))
-            user_of[attempt_id] = user_id
     by_signature: dict[tuple, list[int]] = defaultdict(list)
     counts: dict[tuple, tuple[int, int, int]] = {}
     for attempt_id, paper in items.items():

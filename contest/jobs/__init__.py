@@ -97,7 +97,7 @@ class JobContext:
         """Record that `done` of `total` units are done, with what is being done now."""
         with db.engine.begin() as connection:
             connection.execute(sa.update(Job).where(Job.id == self.job_id)
-                               .values(done_count=done, total_count=total, step=step[:200], heartbeat_at=utcnow()))
+                               .values(done_count=done, total_count=total, step=step[:200]))
 
 
 def worker_name() -> str:

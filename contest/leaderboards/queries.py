@@ -4,7 +4,6 @@ Three orders: live (score, time, submission); final, once the round is settled a
 prediction (score, prediction's distance, time, submission); frozen, the public board between the
 round's freeze time and publication (the frozen copy of each standing).
 """
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +16,7 @@ from contest.agencies.models import Agency
 from contest.agencies.queries import subtree_condition
 from contest.database import first_row
 from contest.extensions import db
-from contest.leaderboards.counts import BUCKET_MS, STALE_SECONDS, bucket_of, count_ahead, live_histogram, refreshed
+from contest.leaderboards.counts import BUCKET_MS, STALE_SECONDS, count_ahead, live_histogram, refreshed
 from contest.leaderboards.models import ContestStanding, Standing
 from contest.rounds.models import Contest, Round
 
@@ -206,19 +205,25 @@ def top_standings(round_id: int, agency: Agency | None = None, limit: int = 50) 
     return board_page(db.session.get(Round, round_id), "live", agency, None, limit).rows
 
 
+def _ahead_in_bucket(round_id, score, duration_ms, submitted_at) -> sa.Select:
+    """The standings of the round ahead of a given one inside its own (score, minute) bucket (what the
+    whole country's live rank adds to the per-worker counts); the given one's values as SQL expressions:
+    the columns of the row being read, or parameters."""
+    other = Standing.__table__.alias("other")
+    return sa.select(sa.func.count()).select_from(other).where(
+        other.c.round_id == round_id, other.c.score == score,
+        other.c.duration_ms >= duration_ms // BUCKET_MS * BUCKET_MS,
+        sa.tuple_(other.c.duration_ms, other.c.submitted_at) < sa.tuple_(duration_ms, submitted_at))
+
+
 def _read_standing(with_bucket: bool) -> sa.Select:
-    """The contestant's standing in a round; with_bucket adds ahead_in_bucket, the standings ahead of it
-    inside its own (score, minute) bucket (what the whole country's live rank adds to the per-worker
-    counts), counted in the same statement: one round trip, and the count sees the row it was read with."""
+    """The contestant's standing in a round; with_bucket adds ahead_in_bucket (_ahead_in_bucket), counted
+    in the same statement: one round trip, and the count sees the row it was read with."""
     table = Standing.__table__
     columns = list(table.c)
     if with_bucket:
-        other = table.alias("other")
-        columns.append(sa.select(sa.func.count()).select_from(other).where(
-            other.c.round_id == table.c.round_id, other.c.score == table.c.score,
-            other.c.duration_ms >= table.c.duration_ms // BUCKET_MS * BUCKET_MS,
-            sa.tuple_(other.c.duration_ms, other.c.submitted_at) < sa.tuple_(table.c.duration_ms, table.c.submitted_at))
-            .scalar_subquery().label("ahead_in_bucket"))
+        columns.append(_ahead_in_bucket(table.c.round_id, table.c.score, table.c.duration_ms, table.c.submitted_at)
+                       .scalar_subquery().label("ahead_in_bucket"))
     return sa.select(*columns).where(table.c.round_id == sa.bindparam("round_id"),
                                      table.c.user_id == sa.bindparam("user_id"))
 
@@ -264,16 +269,11 @@ def entrant_count(round_id: int, agency: Agency | None = None) -> int:
                                      Standing.round_id, round_id, agency, "live")) or 0
 
 
-@functools.cache
-def _within_bucket_count() -> sa.Select:
-    """Standings ahead of a given one inside its own (score, minute) bucket; built once (every board
-    request of the whole country runs it, and building it cost more than running it)."""
-    return sa.select(sa.func.count()).select_from(Standing).where(
-        Standing.round_id == sa.bindparam("round_id"), Standing.score == sa.bindparam("score"),
-        Standing.duration_ms >= sa.bindparam("bucket_start"),
-        sa.tuple_(Standing.duration_ms, Standing.submitted_at)
-        < sa.tuple_(sa.bindparam("duration_ms", type_=Standing.duration_ms.type),
-                    sa.bindparam("submitted_at", type_=Standing.submitted_at.type)))
+# For a standing read without its count (an ORM object); built once (building it cost more than running it).
+_AHEAD_IN_BUCKET = _ahead_in_bucket(
+    sa.bindparam("round_id", type_=sa.Integer()), sa.bindparam("score", type_=sa.Integer()),
+    sa.bindparam("duration_ms", type_=Standing.duration_ms.type),
+    sa.bindparam("submitted_at", type_=Standing.submitted_at.type))
 
 
 def live_country_figures(round_: Round, standing: Standing | None) -> tuple[int, int | None]:
@@ -290,10 +290,9 @@ def live_country_figures(round_: Round, standing: Standing | None) -> tuple[int,
         return entrants, None
     within = getattr(standing, "ahead_in_bucket", None)  # read with the standing by standing_of
     if within is None:
-        within = first_row(db.session, db.engine, _within_bucket_count(), {
-            "round_id": round_id, "score": standing.score,
-            "bucket_start": bucket_of(standing.duration_ms) * BUCKET_MS,
-            "duration_ms": standing.duration_ms, "submitted_at": standing.submitted_at})[0]
+        within = first_row(db.session, db.engine, _AHEAD_IN_BUCKET, {
+            "round_id": round_id, "score": standing.score, "duration_ms": standing.duration_ms,
+            "submitted_at": standing.submitted_at})[0]
     return max(entrants, 1), count_ahead(histogram, standing.score, standing.duration_ms) + within + 1
 
 

@@ -19,12 +19,13 @@ from tests.browser.conftest import snapshot
 pytestmark = pytest.mark.browser
 
 
-def test_a_confirmed_import_runs_as_a_job_with_a_progress_bar(page, live_world, tmp_path):
+def _organizer_checks_a_file(page, live_world, tmp_path, filename: str, bank: str, count: int, prefix: str) -> None:
+    """An organizer signs in and sends `filename`, an .xlsx of `count` questions for a new bank, to be checked."""
     factories.make_user("btc@example.vn", None, Role.ORGANIZER, name="Trần Văn Tổ")
     db.session.commit()
     db.session.remove()
-    path = tmp_path / "tuan-3.xlsx"
-    write_xlsx(factories.question_records(5, prefix="Câu mới"), path)
+    path = tmp_path / filename
+    write_xlsx(factories.question_records(count, prefix=prefix), path)
     base = live_world["base_url"]
     page.goto(base + "/login")
     page.get_by_label("Email").fill("btc@example.vn")
@@ -33,8 +34,12 @@ def test_a_confirmed_import_runs_as_a_job_with_a_progress_bar(page, live_world, 
     page.goto(base + "/organizer/bank/import")
     page.get_by_label("Tệp ngân hàng câu hỏi").set_input_files(str(path))
     page.get_by_role("radio", name=re.compile("Ngân hàng mới")).check()
-    page.get_by_label("Tên ngân hàng mới").fill("Tuần 3")
+    page.get_by_label("Tên ngân hàng mới").fill(bank)
     page.get_by_role("button", name="Kiểm tra tệp").click()
+
+
+def test_a_confirmed_import_runs_as_a_job_with_a_progress_bar(page, live_world, tmp_path):
+    _organizer_checks_a_file(page, live_world, tmp_path, "tuan-3.xlsx", "Tuần 3", 5, "Câu mới")
     page.get_by_role("button", name=re.compile("Nhập 5 câu hỏi")).click()
     expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
     expect(page.get_by_text("Đang chờ")).to_be_visible()
@@ -54,21 +59,7 @@ def test_a_confirmed_import_runs_as_a_job_with_a_progress_bar(page, live_world, 
 def test_a_large_file_is_checked_by_a_job_whose_page_goes_on_to_the_preview(page, live_world, app, tmp_path,
                                                                              monkeypatch):
     monkeypatch.setitem(app.config, "BANK_PREVIEW_INLINE_BYTES", 0)  # every file counts as large here
-    factories.make_user("btc@example.vn", None, Role.ORGANIZER, name="Trần Văn Tổ")
-    db.session.commit()
-    db.session.remove()
-    path = tmp_path / "tuan-4.xlsx"
-    write_xlsx(factories.question_records(25, prefix="Câu lớn"), path)
-    base = live_world["base_url"]
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill("btc@example.vn")
-    page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.goto(base + "/organizer/bank/import")
-    page.get_by_label("Tệp ngân hàng câu hỏi").set_input_files(str(path))
-    page.get_by_role("radio", name=re.compile("Ngân hàng mới")).check()
-    page.get_by_label("Tên ngân hàng mới").fill("Tuần 4")
-    page.get_by_role("button", name="Kiểm tra tệp").click()
+    _organizer_checks_a_file(page, live_world, tmp_path, "tuan-4.xlsx", "Tuần 4", 25, "Câu lớn")
     expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
     expect(page.get_by_role("heading", name="Kiểm tra “tuan-4.xlsx” trước khi nhập vào ngân hàng “Tuần 4”")).to_be_visible()
     expect(page.get_by_text("Đang chờ")).to_be_visible()
@@ -90,21 +81,7 @@ def test_a_large_file_is_checked_by_a_job_whose_page_goes_on_to_the_preview(page
 
 
 def test_an_import_whose_worker_died_shows_it_runs_again_then_its_outcome(page, live_world, tmp_path):
-    factories.make_user("btc@example.vn", None, Role.ORGANIZER, name="Trần Văn Tổ")
-    db.session.commit()
-    db.session.remove()
-    path = tmp_path / "tuan-5.xlsx"
-    write_xlsx(factories.question_records(5, prefix="Câu lại"), path)
-    base = live_world["base_url"]
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill("btc@example.vn")
-    page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.goto(base + "/organizer/bank/import")
-    page.get_by_label("Tệp ngân hàng câu hỏi").set_input_files(str(path))
-    page.get_by_role("radio", name=re.compile("Ngân hàng mới")).check()
-    page.get_by_label("Tên ngân hàng mới").fill("Tuần 5")
-    page.get_by_role("button", name="Kiểm tra tệp").click()
+    _organizer_checks_a_file(page, live_world, tmp_path, "tuan-5.xlsx", "Tuần 5", 5, "Câu lại")
     page.get_by_role("button", name=re.compile("Nhập 5 câu hỏi")).click()
     expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
     # A worker takes the job and is killed (a restart, a deploy): its heartbeat stops.
