@@ -65,6 +65,16 @@ def seen_minutes_ago(url: str, minutes: int) -> None:
                      "WHERE ended_at IS NULL", (minutes,))
 
 
+def statistics_note(url: str) -> str:
+    """How old the planner's statistics of the standings are (autovacuum analyzes a table some time after
+    it has grown; until then a plan may be chosen for an empty table): said beside each step's figures."""
+    with psycopg.connect(url) as conn:
+        rows, age = conn.execute(
+            "SELECT n_live_tup, extract(epoch FROM now() - greatest(last_analyze, last_autoanalyze)) "
+            "FROM pg_stat_user_tables WHERE relname = 'standings'").fetchone()
+    return f"standings {rows:,} rows, " + ("never analyzed" if age is None else f"analyzed {age:.0f} s before")
+
+
 def session_cookie(headers: list) -> str:
     """The value of the session cookie a response sets."""
     for name, value in headers:
@@ -185,9 +195,11 @@ def main() -> None:
                 # Every log-in last seen at a fixed time before the step, so that which steps pay the
                 # last-seen touch (one write per log-in in five minutes) does not depend on the run's pace.
                 seen_minutes_ago(url, last_page_minutes_ago)
+                planner = statistics_note(url)
                 result = sliced(label, base, masters, slices, bare, args.slice_seconds, args.connections,
                                 args.threads, idle=idle)
                 figures[name] = report(result, expected)
+                print(f"      the step began with {planner}")
 
             # Log in: the forms (a session and its CSRF token each) fetched first, unmeasured.
             forms_run = closed_model(base, [Request("GET", "/login")] * args.logins, 8, 60, keep_body=True)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import fresh_postgres, seed_contest, signed_session  # noqa: E402
+from common import cpu_seconds, fresh_postgres, processes_named, seed_contest, signed_session  # noqa: E402
 
 from contest import create_app  # noqa: E402
 from contest.extensions import db  # noqa: E402
@@ -88,10 +88,11 @@ def main() -> None:
                        for n in range(start, start + args.requests)] for start in range(0, 3 * args.requests, args.requests)]
             for who, (method, path, body) in passes[0][:20]:
                 send(client, who, method, path, body)
-            began = time.process_time()
+            began, database_began = time.process_time(), postgres_cpu()
             for who, (method, path, body) in passes[1]:
                 assert send(client, who, method, path, body) == 200, (step, path)
             plain_ms = (time.process_time() - began) * 1000 / args.requests
+            database_ms = (postgres_cpu() - database_began) * 1000 / args.requests
             profiler = cProfile.Profile(time.process_time)
             began = time.process_time()
             profiler.enable()
@@ -99,12 +100,18 @@ def main() -> None:
                 status = send(client, who, method, path, body)
                 assert status == 200, (step, path, status)
             profiler.disable()
-            show(step, profiler, (time.process_time() - began) * 1000 / args.requests, args.top, plain_ms)
+            show(step, profiler, (time.process_time() - began) * 1000 / args.requests, args.top, plain_ms, database_ms)
         with app.app_context():
             db.engine.dispose()
 
 
-def show(step: str, profiler: cProfile.Profile, spent_ms: float, top: int, plain_ms: float | None = None) -> None:
+def postgres_cpu() -> float:
+    """CPU seconds every PostgreSQL process of this machine has used so far (read it on a quiet host)."""
+    return sum(cpu_seconds(pid) for pid in processes_named("postgres"))
+
+
+def show(step: str, profiler: cProfile.Profile, spent_ms: float, top: int, plain_ms: float | None = None,
+         database_ms: float | None = None) -> None:
     """Print a step's CPU per request and its profile's top functions (cumulative)."""
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
@@ -113,7 +120,8 @@ def show(step: str, profiler: cProfile.Profile, spent_ms: float, top: int, plain
         stats.print_callees(os.environ["PROFILE_CALLEES"])
     if os.environ.get("PROFILE_CALLERS"):  # who calls each named function
         stats.print_callers(os.environ["PROFILE_CALLERS"])
-    plain = f"{plain_ms:.2f} ms CPU per request in process without the profiler, " if plain_ms is not None else ""
+    plain = f"{plain_ms:.2f} ms CPU per request in process without the profiler " \
+        f"(PostgreSQL {database_ms:.2f} ms), " if plain_ms is not None else ""
     print(f"== {step}: {plain}{spent_ms:.2f} ms with it (the profile counts CPU time, not waits)")
     print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
 
