@@ -16,7 +16,7 @@ from contest.agencies.models import Agency
 from contest.agencies.queries import subtree_condition
 from contest.database import first_row
 from contest.extensions import db
-from contest.leaderboards.counts import BUCKET_MS, STALE_SECONDS, count_ahead, live_histogram, refreshed
+from contest.leaderboards.counts import BUCKET_MS, STALE_SECONDS, live_histogram, refreshed
 from contest.leaderboards.models import ContestStanding, Standing
 from contest.rounds.models import Contest, Round
 
@@ -206,7 +206,7 @@ def top_standings(round_id: int, agency: Agency | None = None, limit: int = 50) 
 
 
 def _ahead_in_bucket(round_id, score, duration_ms, submitted_at) -> sa.Select:
-    """The standings of the round ahead of a given one inside its own (score, minute) bucket (what the
+    """The standings of the round ahead of a given one inside its own (score, second) bucket (what the
     whole country's live rank adds to the per-worker counts); the given one's values as SQL expressions:
     the columns of the row being read, or parameters."""
     other = Standing.__table__.alias("other")
@@ -279,13 +279,13 @@ _AHEAD_IN_BUCKET = _ahead_in_bucket(
 def live_country_figures(round_: Round, standing: Standing | None) -> tuple[int, int | None]:
     """Entrants and the standing's rank on the round's public live board at whole-country scope.
 
-    Read from the per-worker (score, minute) counts, at most counts.STALE_SECONDS old, plus an exact
-    count of those ahead inside the standing's own score and minute: a short index range instead of a
+    Read from the per-worker (score, second) counts, at most counts.STALE_SECONDS old, plus an exact
+    count of those ahead inside the standing's own score and second: a short index range instead of a
     scan of the whole country, read with the standing when it comes from standing_of.
     """
     round_id = round_.id
     histogram = live_histogram(round_)
-    entrants = sum(histogram.values())
+    entrants = histogram.entrants
     if standing is None:
         return entrants, None
     within = getattr(standing, "ahead_in_bucket", None)  # read with the standing by standing_of
@@ -293,7 +293,7 @@ def live_country_figures(round_: Round, standing: Standing | None) -> tuple[int,
         within = first_row(db.session, db.engine, _AHEAD_IN_BUCKET, {
             "round_id": round_id, "score": standing.score, "duration_ms": standing.duration_ms,
             "submitted_at": standing.submitted_at})[0]
-    return max(entrants, 1), count_ahead(histogram, standing.score, standing.duration_ms) + within + 1
+    return max(entrants, 1), histogram.count_ahead(standing.score, standing.duration_ms) + within + 1
 
 
 @dataclass

@@ -87,7 +87,7 @@ def test_board_page_shows_own_agency_tab_and_own_rank(client, world, now, auth):
 
 
 def test_the_national_live_rank_from_counts_matches_the_exact_rank(world, now):
-    # Equal scores fall in different minutes of time used and in the same one: both paths of the count.
+    # Equal scores fall in different seconds of time used and in the same one: both paths of the count.
     results = [(4, 50), (4, 70), (4, 65), (4, 130), (3, 20), (5, 200), (4, 50)]
     people = [factories.make_user(f"n{n}@example.vn", world.commune, name=f"Người {n}") for n in range(len(results))]
     db.session.commit()
