@@ -220,6 +220,34 @@ def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, flo
 
 
 @contextmanager
+def autovacuum_pass(url: str) -> list[str]:
+    """Do now what PostgreSQL's autovacuum would do at its next pass (once a minute on a server with the
+    defaults) by its own rules and settings: VACUUM a table with more dead rows, or more rows inserted since
+    its last vacuum, than its threshold plus its share of the table; ANALYZE one changed that much since
+    its last analysis. A server running a contest has autovacuum on, and between two steps of a journey
+    it would have passed; run before each step, the step's plans do not depend on when that pass fell
+    (nor on whether this machine's server has autovacuum on at all). Returns what it did."""
+    done = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        setting = dict(conn.execute("SELECT name, setting::float FROM pg_settings WHERE name IN ("
+                                    "'autovacuum_vacuum_threshold', 'autovacuum_vacuum_scale_factor', "
+                                    "'autovacuum_vacuum_insert_threshold', 'autovacuum_vacuum_insert_scale_factor', "
+                                    "'autovacuum_analyze_threshold', 'autovacuum_analyze_scale_factor')").fetchall())
+        tables = conn.execute("SELECT relname, greatest(reltuples, 0), n_dead_tup, n_ins_since_vacuum, "
+                              "n_mod_since_analyze FROM pg_stat_user_tables JOIN pg_class ON pg_class.oid = relid "
+                              "ORDER BY relname").fetchall()
+        for table, rows, dead, inserted, changed in tables:
+            vacuum = dead > setting["autovacuum_vacuum_threshold"] + setting["autovacuum_vacuum_scale_factor"] * rows \
+                or inserted > setting["autovacuum_vacuum_insert_threshold"] \
+                + setting["autovacuum_vacuum_insert_scale_factor"] * rows
+            analyze = changed > setting["autovacuum_analyze_threshold"] + setting["autovacuum_analyze_scale_factor"] * rows
+            if vacuum or analyze:
+                command = " ".join(word for word, wanted in (("VACUUM", vacuum), ("ANALYZE", analyze)) if wanted)
+                conn.execute(f'{command} "{table}"')
+                done.append(f"{command.lower()} {table}")
+    return done
+
+
 def pgbouncer(database_url: str, pool_size: int = 20):
     """Debian's PgBouncer in transaction pooling, with its own ini in a temporary directory, on a free
     port, in front of the database of `database_url`; yields the URL that goes through it."""
