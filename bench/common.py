@@ -219,7 +219,6 @@ def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, flo
     return used
 
 
-@contextmanager
 def autovacuum_pass(url: str) -> list[str]:
     """Do now what PostgreSQL's autovacuum would do at its next pass (once a minute on a server with the
     defaults) by its own rules and settings: VACUUM a table with more dead rows, or more rows inserted since
@@ -233,9 +232,9 @@ def autovacuum_pass(url: str) -> list[str]:
                                     "'autovacuum_vacuum_threshold', 'autovacuum_vacuum_scale_factor', "
                                     "'autovacuum_vacuum_insert_threshold', 'autovacuum_vacuum_insert_scale_factor', "
                                     "'autovacuum_analyze_threshold', 'autovacuum_analyze_scale_factor')").fetchall())
-        tables = conn.execute("SELECT relname, greatest(reltuples, 0), n_dead_tup, n_ins_since_vacuum, "
-                              "n_mod_since_analyze FROM pg_stat_user_tables JOIN pg_class ON pg_class.oid = relid "
-                              "ORDER BY relname").fetchall()
+        tables = conn.execute("SELECT stats.relname, greatest(reltuples, 0), n_dead_tup, n_ins_since_vacuum, "
+                              "n_mod_since_analyze FROM pg_stat_user_tables AS stats JOIN pg_class ON pg_class.oid = relid "
+                              "ORDER BY stats.relname").fetchall()
         for table, rows, dead, inserted, changed in tables:
             vacuum = dead > setting["autovacuum_vacuum_threshold"] + setting["autovacuum_vacuum_scale_factor"] * rows \
                 or inserted > setting["autovacuum_vacuum_insert_threshold"] \
@@ -248,6 +247,7 @@ def autovacuum_pass(url: str) -> list[str]:
     return done
 
 
+@contextmanager
 def pgbouncer(database_url: str, pool_size: int = 20):
     """Debian's PgBouncer in transaction pooling, with its own ini in a temporary directory, on a free
     port, in front of the database of `database_url`; yields the URL that goes through it."""

@@ -48,6 +48,9 @@ PASSWORD = "mat-khau-bench-2026"
 FORM = "application/x-www-form-urlencoded"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ATTEMPT_URL = re.compile(r"/attempts/(\d+)$")
+# What Chrome (and Cốc Cốc, built on it) says it accepts: pages are compressed as they would be for them
+# (Flask-Compress picks zstd), so a page's figure includes the compression a phone's browser costs.
+BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 
 
 def set_passwords(url: str, count: int, method: str) -> list[str]:
@@ -94,14 +97,15 @@ def signed_in(user_id: int) -> dict:
 def form_post(path: str, who: dict, fields: dict | None = None) -> Request:
     """A form POST with the contestant's CSRF token."""
     body = urlencode({"csrf_token": who["token"], **(fields or {})}).encode()
-    return Request("POST", path, body, {"Cookie": who["cookie"], "Content-Type": FORM})
+    return Request("POST", path, body, {**BROWSER, "Cookie": who["cookie"], "Content-Type": FORM})
 
 
 def answer_save(paper: dict, position: int, selected: int, revision: int) -> Request:
     """The JSON save the paper's page sends when an option is ticked."""
     body = json.dumps({"position": position, "selected": [selected], "revision": revision}).encode()
     return Request("POST", f"/attempts/{paper['attempt']}/answers", body,
-                   {"Cookie": paper["cookie"], "X-CSRFToken": paper["token"], "Content-Type": "application/json"})
+                   {**BROWSER, "Cookie": paper["cookie"], "X-CSRFToken": paper["token"],
+                    "Content-Type": "application/json"})
 
 
 def attempts_of(url: str, round_id: int, submitted: bool = False) -> dict[int, int]:
@@ -182,7 +186,7 @@ def main() -> None:
         with gunicorn_server(url, SECRET, args.workers) as (base, master):
             wait_for_workers(master, args.workers)
             masters = [master]
-            bare = Request("GET", "/healthz")
+            bare = Request("GET", "/healthz", None, BROWSER)
             run_wrk(base, [bare] * 200_000, args.warmup_seconds, args.connections, args.threads, masters)  # warm-up
             booted_rss = {pid: rss_kib(pid) / 1024 for pid in child_pids(master)}
             print(f"Journey: gunicorn {args.workers} sync workers, PostgreSQL, {cores} cores shared with wrk "
@@ -213,7 +217,7 @@ def main() -> None:
                     forms.append((email, session_cookie(outcome.headers), match.group(1)))
             logins = [Request("POST", "/login", urlencode({"csrf_token": token, "email": email,
                                                            "password": PASSWORD}).encode(),
-                              {"Cookie": f"session={cookie}", "Content-Type": FORM})
+                              {**BROWSER, "Cookie": f"session={cookie}", "Content-Type": FORM})
                       for email, cookie, token in forms]
             measure("login", f"log in (POST /login, {args.hash_method})",
                     repeated(logins, args.slices, args.get_requests // 4), 302)
@@ -234,7 +238,7 @@ def main() -> None:
             papers = papers[args.bg_save_papers + args.bg_papers:][:args.papers]
 
             def get(path: str, who: dict) -> Request:
-                return Request("GET", path, None, {"Cookie": who["cookie"]})
+                return Request("GET", path, None, {**BROWSER, "Cookie": who["cookie"]})
 
             measure("paper", "paper (GET /attempts/<id>)",
                     repeated([get(f"/attempts/{p['attempt']}", p) for p in papers], args.slices, args.get_requests),
