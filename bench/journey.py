@@ -151,7 +151,7 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=200, help="accounts with a real password hash")
     # Lists long enough for 5 slices of 2 s on a quiet host (saves about 1,400/s, submits 550/s): a list
     # that runs out ends its slices early and says so.
-    parser.add_argument("--papers", type=int, default=8000, help="attempts started, viewed, submitted")
+    parser.add_argument("--papers", type=int, default=10000, help="attempts started, viewed, submitted")
     parser.add_argument("--saved-papers", type=int, default=1200, help="papers whose 20 answers are saved")
     parser.add_argument("--bg-papers", type=int, default=2500, help="papers the background client submits")
     parser.add_argument("--bg-save-papers", type=int, default=400, help="papers the background client saves on")
