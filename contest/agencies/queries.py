@@ -33,7 +33,12 @@ def agency_choices() -> list[tuple[int, str]]:
 
 def subtree_condition(column, agency: Agency):
     """A condition on a path column selecting `agency` and everything under it."""
-    return column.like(f"{agency.path}%")
+    return column.like(subtree_prefix(agency))
+
+
+def subtree_prefix(agency) -> str:
+    """The LIKE pattern of the paths of `agency` and everything under it."""
+    return f"{agency.path}%"
 
 
 # How many agencies the picker lists at once; typing more words narrows the list.

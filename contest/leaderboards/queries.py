@@ -13,7 +13,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.orm import joinedload
 
 from contest.agencies.models import Agency
-from contest.agencies.queries import subtree_condition
+from contest.agencies.queries import subtree_condition, subtree_prefix
 from contest.database import first_row
 from contest.extensions import db
 from contest.leaderboards.counts import BUCKET_MS, STALE_SECONDS, live_histogram, refreshed
@@ -255,12 +255,36 @@ def entrants_and_rank(round_id: int, standing: Standing | None, agency: Agency |
     # The frozen board still counts every entrant, not only those who had submitted by the freeze.
     if standing is None or agency is None or view == "frozen":
         return entrant_count(round_id, agency), rank_of(standing, agency, view) if standing is not None else None
+    if view == "live":  # what every viewer of an agency's board outside its shared top asks at a close
+        entrants, better = first_row(db.session, db.engine, _SUBTREE_FIGURES, {
+            "round_id": round_id, "prefix": subtree_prefix(agency), "score": standing.score,
+            "duration_ms": standing.duration_ms, "submitted_at": standing.submitted_at})
+        return entrants, better + 1
     higher, tied_better, _ = _ahead_conditions(rank_columns(view), _values(view, standing))
     strictly = sa.or_(higher, tied_better)
     entrants, better = db.session.execute(_scoped(
         sa.select(sa.func.count(), sa.func.count().filter(strictly)).select_from(Standing),
         Standing, Standing.round_id, round_id, agency, view)).one()
     return entrants, better + 1
+
+
+def _subtree_figures() -> sa.Select:
+    """entrants_and_rank's count on the live board, built once: building the statement per request cost
+    more than running it. Parameters round_id, prefix (the subtree's path pattern), and the standing's
+    score, duration_ms and submitted_at."""
+    table = Standing.__table__
+    score, duration_ms, submitted_at = (sa.bindparam(name, type_=table.c[name].type)
+                                        for name in ("score", "duration_ms", "submitted_at"))
+    # Ranked strictly ahead: the first two of the live board's conditions (the third, board order, is
+    # not asked for, so its user id is never sent).
+    higher, tied_better, _ = _ahead_conditions(rank_columns("live", table.c),
+                                               [score, duration_ms, submitted_at, sa.bindparam("user_id")])
+    return sa.select(sa.func.count(), sa.func.count().filter(sa.or_(higher, tied_better))).where(
+        table.c.round_id == sa.bindparam("round_id", type_=sa.Integer()),
+        table.c.agency_path.like(sa.bindparam("prefix", type_=sa.String())))
+
+
+_SUBTREE_FIGURES = _subtree_figures()
 
 
 def entrant_count(round_id: int, agency: Agency | None = None) -> int:
