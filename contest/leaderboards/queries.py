@@ -4,6 +4,7 @@ Three orders: live (score, time, submission); final, once the round is settled a
 prediction (score, prediction's distance, time, submission); frozen, the public board between the
 round's freeze time and publication (the frozen copy of each standing).
 """
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -255,36 +256,26 @@ def entrants_and_rank(round_id: int, standing: Standing | None, agency: Agency |
     # The frozen board still counts every entrant, not only those who had submitted by the freeze.
     if standing is None or agency is None or view == "frozen":
         return entrant_count(round_id, agency), rank_of(standing, agency, view) if standing is not None else None
-    if view == "live":  # what every viewer of an agency's board outside its shared top asks at a close
-        entrants, better = first_row(db.session, db.engine, _SUBTREE_FIGURES, {
-            "round_id": round_id, "prefix": subtree_prefix(agency), "score": standing.score,
-            "duration_ms": standing.duration_ms, "submitted_at": standing.submitted_at})
-        return entrants, better + 1
-    higher, tied_better, _ = _ahead_conditions(rank_columns(view), _values(view, standing))
-    strictly = sa.or_(higher, tied_better)
-    entrants, better = db.session.execute(_scoped(
-        sa.select(sa.func.count(), sa.func.count().filter(strictly)).select_from(Standing),
-        Standing, Standing.round_id, round_id, agency, view)).one()
+    # What every viewer of an agency's board outside its shared top asks at a close: one statement per view,
+    # built once (building it per request cost more than running it).
+    columns = rank_columns(view)
+    entrants, better = first_row(db.session, db.engine, _subtree_figures(view), {
+        "round_id": round_id, "prefix": subtree_prefix(agency),
+        **{column.key: value for column, value in zip(columns, _values(view, standing))}})
     return entrants, better + 1
 
 
-def _subtree_figures() -> sa.Select:
-    """entrants_and_rank's count on the live board, built once: building the statement per request cost
-    more than running it. Parameters round_id, prefix (the subtree's path pattern), and the standing's
-    score, duration_ms and submitted_at."""
-    table = Standing.__table__
-    score, duration_ms, submitted_at = (sa.bindparam(name, type_=table.c[name].type)
-                                        for name in ("score", "duration_ms", "submitted_at"))
-    # Ranked strictly ahead: the first two of the live board's conditions (the third, board order, is
-    # not asked for, so its user id is never sent).
-    higher, tied_better, _ = _ahead_conditions(rank_columns("live", table.c),
-                                               [score, duration_ms, submitted_at, sa.bindparam("user_id")])
+@functools.cache
+def _subtree_figures(view: str) -> sa.Select:
+    """entrants_and_rank's count in a view (live or final): the subtree's entrants and those ranked strictly
+    ahead of the standing whose sort values are its parameters (named as the view's columns), in one pass
+    over the subtree's index range. Parameters also round_id and prefix (the subtree's path pattern)."""
+    columns = rank_columns(view)
+    higher, tied_better, _ = _ahead_conditions(columns, [sa.bindparam(column.key, type_=column.type)
+                                                         for column in columns])
     return sa.select(sa.func.count(), sa.func.count().filter(sa.or_(higher, tied_better))).where(
-        table.c.round_id == sa.bindparam("round_id", type_=sa.Integer()),
-        table.c.agency_path.like(sa.bindparam("prefix", type_=sa.String())))
-
-
-_SUBTREE_FIGURES = _subtree_figures()
+        Standing.round_id == sa.bindparam("round_id", type_=sa.Integer()),
+        Standing.agency_path.like(sa.bindparam("prefix", type_=sa.String())))
 
 
 def entrant_count(round_id: int, agency: Agency | None = None) -> int:
