@@ -29,11 +29,16 @@ def batch_filename(job_id: int, round_id: int) -> str:
     return f"giay-chung-nhan-vong-{round_id}-{job_id}.pdf"
 
 
+def _part_filename(filename: str) -> str:
+    """Where a build writes its PDF until the file is whole (then renamed to `filename`)."""
+    return f".{filename}.part"
+
+
 @job_cleanup(KIND)
 def remove_batch_file(job: Job) -> None:
     """When a build is forgotten (`flask jobs prune`), its PDF and any part a dead worker left go too."""
     filename = batch_filename(job.id, job.payload["round_id"])
-    for path in (batch_dir() / filename, batch_dir() / f".{filename}.part"):
+    for path in (batch_dir() / filename, batch_dir() / _part_filename(filename)):
         path.unlink(missing_ok=True)
 
 
@@ -56,7 +61,7 @@ def build_certificates(context: JobContext, user_id: int, round_id: int, public_
     directory = batch_dir()
     directory.mkdir(parents=True, exist_ok=True)
     filename = batch_filename(context.job_id, round_id)
-    partial = directory / f".{filename}.part"
+    partial = directory / _part_filename(filename)
     reported = [0]
 
     def progress(done: int, total: int) -> None:
