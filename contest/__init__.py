@@ -4,7 +4,7 @@ from flask import Flask, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from contest import assets, clock, display, models  # noqa: F401  (models: every table registered before use)
+from contest import assets, clock, display, links, models  # noqa: F401  (models: every table registered before use)
 from contest.accounts import sessions
 from contest.accounts.models import Role, User, parse_session_id
 from contest.accounts.routes import bp as accounts_bp
@@ -40,7 +40,7 @@ from contest.rounds.cli import rounds_cli
 from contest.rounds.routes import bp as rounds_bp
 from contest.scoring.cli import scores_cli
 from contest.scoring.rules import mask_name
-from contest.security import headers as security_headers, bounds as security_bounds
+from contest.security import csrf as security_csrf, headers as security_headers, bounds as security_bounds
 from contest.statistics.routes import bp as statistics_bp
 
 
@@ -65,9 +65,11 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    security_csrf.init_app(app)  # after Flask-WTF's, whose template global it replaces
     mail.init_app(app)
     compress.init_app(app)
     assets.init_app(app, PROJECT_ROOT / "static")
+    links.init_app(app)
     security_headers.init_app(app)
     security_bounds.init_app(app)
 
