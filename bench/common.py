@@ -16,6 +16,8 @@ import psycopg
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
+from contest.security.csrf import SIGNED_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -95,8 +97,9 @@ def signed_cookie(secret_key: str, data: dict) -> tuple[str, str]:
     """A session cookie holding `data` (and a CSRF secret) and its CSRF form token, as the app signs them."""
     raw = secrets.token_hex(20)
     serializer = SecureCookieSessionInterface().get_signing_serializer(_FakeApp(secret_key))
-    cookie = serializer.dumps({**data, "csrf_token": raw})
     token = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").dumps(raw)
+    # As a browser holds it after its first page: the signed token kept beside the raw one (contest.security.csrf).
+    cookie = serializer.dumps({**data, "csrf_token": raw, SIGNED_KEY: [raw, token]})
     return cookie, token
 
 

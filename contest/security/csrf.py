@@ -1,33 +1,29 @@
-"""The CSRF token in every signed-in page (the log-out form in the header), signed once per worker.
+"""The CSRF token in every signed-in page (the log-out form in the header), signed once per session.
 
 Flask-WTF signs the session's token anew on every page (a serializer built, the token dumped, an HMAC:
 25–60 µs, more than the rest of the header). With WTF_CSRF_TIME_LIMIT off, as here, the signature's
-time is never checked, so the token signed once for a session's raw token stays as valid as a new one.
+time is never checked, so the token signed once stays as valid as a new one: it is kept in the session
+beside the raw token it signs (the cookie carries it: no memory per session in any worker, whichever
+worker serves the next page), and signed again only when the raw token changes (a log-in clears both).
 """
 from flask import Flask, current_app, g, session
 from flask_wtf.csrf import generate_csrf
 
-# Beyond this many sessions' tokens remembered, start again (one entry per session a worker has served).
-LIMIT = 50_000
-
-_signed: dict[tuple, str] = {}
+SIGNED_KEY = "_csrf_signed"  # [raw token, signed token] in the session
 
 
 def csrf_token() -> str:
     """The request's signed CSRF token (what Flask-WTF's generate_csrf gives), signed once per session."""
     config = current_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if field in g or config.get("WTF_CSRF_TIME_LIMIT") is not None or field not in session:
+    if field in g or config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return generate_csrf()
-    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, session[field])
-    token = _signed.get(key)
-    if token is None:
-        token = generate_csrf()
-        if len(_signed) >= LIMIT:
-            _signed.clear()
-        _signed[key] = token
-    else:
-        setattr(g, field, token)  # where Flask-WTF's forms read the request's token
+    raw, kept = session.get(field), session.get(SIGNED_KEY)
+    if raw is not None and isinstance(kept, list) and len(kept) == 2 and kept[0] == raw:
+        setattr(g, field, kept[1])  # where Flask-WTF's forms read the request's token
+        return kept[1]
+    token = generate_csrf()
+    session[SIGNED_KEY] = [session[field], token]
     return token
 
 
