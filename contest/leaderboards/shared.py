@@ -47,10 +47,6 @@ AGENCY_SECONDS = 60.0
 # Beyond this many entries, those past their time are dropped (one per round, view and agency shown).
 SWEEP_AT = 2000
 
-# Stored entries' keys begin with this; it changes with the entry's format, so an instance never reads another
-# release's entries (for the seconds they last) while a deployment rolls.
-STORED_PREFIX = "round-top-2:"
-
 _entries: dict[tuple, tuple[float, object]] = {}
 _lock = threading.Lock()
 
@@ -103,14 +99,12 @@ class RoundTab:
 
 @dataclass(frozen=True)
 class SharedTop:
-    """The first page of a board and its table, as every viewer sees it: rendered row by row, each row also
-    marked as the viewer's own, so a viewer inside the top gets the table with their row swapped for its
-    marked copy (nothing rendered per request)."""
+    """The first page of a board and its table, as every viewer sees it: rendered row by row, so a viewer
+    inside the top gets the table with only their own row rendered again, marked."""
 
     page: BoardPage
     head_html: str
     rows_html: list[str]
-    marked_rows_html: list[str]
     tail_html: str
     tabs: list[RoundTab]
     contest_title: str
@@ -144,7 +138,8 @@ class SharedTop:
         rows = list(self.rows_html)
         for index, line in enumerate(self.page.rows):
             if line.standing.user_id == user_id:
-                rows[index] = self.marked_rows_html[index]
+                time = _times(self.page)[index]  # the neighbours decide a time's precision
+                rows[index] = str(_table_macro("board_row")(self.page, line, time, True, True, self.name_mask))
         return Markup("".join([self.head_html, *rows, self.tail_html]))
 
 
@@ -287,8 +282,7 @@ def _encode(top: SharedTop) -> str:
              row.standing.prediction_error, row.standing.user.full_name, _agency_fields(row.standing.agency)]
             for row in top.page.rows]
     return json.dumps({"rows": rows, "next_cursor": top.page.next_cursor, "view": top.page.view,
-                       "head": top.head_html, "rows_html": top.rows_html, "marked_rows_html": top.marked_rows_html,
-                       "tail": top.tail_html,
+                       "head": top.head_html, "rows_html": top.rows_html, "tail": top.tail_html,
                        "tabs": [[tab.id, tab.name] for tab in top.tabs], "title": top.contest_title,
                        "mask": top.name_mask, "eligible": _agency_fields(top.eligible), "entrants": top.entrants},
                       ensure_ascii=False)
@@ -301,11 +295,10 @@ def _decode(text: str) -> SharedTop:
         user=PersonLine(full_name), agency=_agency_from(agency)))
         for rank, score, duration_ms, user_id, max_score, prediction, prediction_error, full_name, agency in data["rows"]]
     return SharedTop(page=BoardPage(rows=rows, next_cursor=data["next_cursor"], view=data["view"]),
-                     head_html=data["head"], rows_html=data["rows_html"], marked_rows_html=data["marked_rows_html"],
-                     tail_html=data["tail"],
+                     head_html=data["head"], rows_html=data["rows_html"], tail_html=data["tail"],
                      tabs=[RoundTab(*tab) for tab in data["tabs"]], contest_title=data["title"],
                      name_mask=data["mask"], eligible=_agency_from(data["eligible"]),
-                     entrants=data["entrants"])
+                     entrants=data.get("entrants", 0))  # 0 in an entry written before the count was kept
 
 
 @dataclass(frozen=True)
@@ -343,12 +336,11 @@ def shared_top(round_: RoundState, view: str, agency: AgencyLine | None, limit: 
         page = board_page(round_, view, agency, None, limit)
         page = BoardPage(rows=[_line(row) for row in page.rows], next_cursor=page.next_cursor, view=page.view)
         head = contest_head(round_)
-        lines = list(zip(page.rows, _times(page)))  # the neighbours decide a time's precision
+        times = _times(page)
         row = _table_macro("board_row")
         return SharedTop(
             page=page, head_html=str(_table_macro("board_head")(page, True, "Bảng xếp hạng " + round_.name)),
-            rows_html=[str(row(page, line, time, False, True, head.name_mask)) for line, time in lines],
-            marked_rows_html=[str(row(page, line, time, True, True, head.name_mask)) for line, time in lines],
+            rows_html=[str(row(page, line, time, False, True, head.name_mask)) for line, time in zip(page.rows, times)],
             tail_html=str(_table_macro("board_tail")(page)), tabs=head.tabs, contest_title=head.title,
             name_mask=head.name_mask, eligible=head.eligible,
             entrants=entrant_count(round_.id, agency) if agency is not None else 0)
@@ -357,7 +349,7 @@ def shared_top(round_: RoundState, view: str, agency: AgencyLine | None, limit: 
         return build()
     top = _in_memory(key)
     if top is None or not accepts(top):  # the stored entry, kept in memory no longer than it lasts
-        stored_as = STORED_PREFIX + ":".join("" if part is None else str(part) for part in state)
+        stored_as = "round-top:" + ":".join("" if part is None else str(part) for part in state)
         top, left = _stored_top(stored_as, build, seconds, accepts)
         _remember(key, top, left)
     return top
