@@ -229,17 +229,16 @@ def main() -> None:
             people = {user_id: signed_in(user_id) for user_id in starters}
             measure("start", "start (POST /rounds/<id>/start)",
                     chunks([form_post(f"/rounds/{round_id}/start", people[u]) for u in starters], args.slices), 302)
-            attempts = attempts_of(url, round_id)
-            rest = [form_post(f"/rounds/{round_id}/start", people[u]) for u in starters if u not in attempts]
-            while rest:  # the slices' time ran out before their lists: start the others, unmeasured
-                # In runs of a few seconds: wrk lasts its whole -d, and a thread done with its share leaves
-                # its connections open, each holding a sync worker in recv until gunicorn's timeout kills it.
+            attempts, left_before = attempts_of(url, round_id), None
+            # The slices' time ran out before their lists: start the others, unmeasured, in runs of a few
+            # seconds: wrk lasts its whole -d, and a thread done with its share leaves its connections
+            # open, each holding a sync worker in recv until gunicorn's timeout kills it.
+            while rest := [form_post(f"/rounds/{round_id}/start", people[u]) for u in starters if u not in attempts]:
+                if len(rest) == left_before:
+                    raise RuntimeError(f"{len(rest)} starts made no progress")
+                left_before = len(rest)
                 run_wrk(base, rest[:START_RUN], 5, args.connections, args.threads, masters)
                 attempts = attempts_of(url, round_id)
-                left = [form_post(f"/rounds/{round_id}/start", people[u]) for u in starters if u not in attempts]
-                if len(left) == len(rest):
-                    raise RuntimeError(f"{len(rest)} starts made no progress")
-                rest = left
             started = [u for u in starters if u in attempts]
             papers = [{**people[u], "user": u, "attempt": attempts[u]} for u in started]
             # Disjoint sets (a start slice may end before its list: fewer papers, never shared ones).

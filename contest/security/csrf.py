@@ -19,7 +19,7 @@ def csrf_token() -> str:
     if field in g or config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return generate_csrf()
     raw, kept = session.get(field), session.get(SIGNED_KEY)
-    if raw is not None and isinstance(kept, list) and len(kept) == 2 and kept[0] == raw:
+    if raw is not None and kept is not None and kept[0] == raw:  # written below only, in a signed cookie
         setattr(g, field, kept[1])  # where Flask-WTF's forms read the request's token
         return kept[1]
     token = generate_csrf()
