@@ -1,5 +1,8 @@
 """Forms shared by several features, and the base every form of the site derives from."""
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 # WTForms ships no Vietnamese messages: its own (a number that is not one, a choice not offered…)
 # are given here, and any other English message it might raise reads as a plain Vietnamese one.
@@ -45,3 +48,14 @@ class Form(FlaskForm):
 
 class EmptyForm(Form):
     """A form with only its CSRF token, for POST buttons (start, submit, log out)."""
+
+
+def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+    """A select, radio or checkbox field's options from (value, label) pairs: WTForms 3.4 takes them
+    as SelectChoice only (tuples are deprecated in 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def option_labels(field) -> dict:
+    """The labels of a field's options by value."""
+    return {choice.value: choice.label for choice in field.choices}

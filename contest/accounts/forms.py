@@ -8,11 +8,11 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from contest.accounts.services import MIN_PASSWORD_LENGTH
 from contest.agencies.forms import AgencyField
 from contest.clock import DATE_FORMAT
-from contest.forms import Form
+from contest.forms import Form, options
 
 PHONE = re.compile(r"^(0|\+84)\d{9}$")
 PASSWORD_LENGTH = Length(MIN_PASSWORD_LENGTH, 128, f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
-STREAM_CHOICES = [("CBCCVC", "Cán bộ, công chức, viên chức, người lao động"), ("Người dân", "Người dân")]
+STREAM_CHOICES = options([("CBCCVC", "Cán bộ, công chức, viên chức, người lao động"), ("Người dân", "Người dân")])
 
 
 def check_phone(field, required: bool) -> None:

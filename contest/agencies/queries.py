@@ -26,11 +26,6 @@ def agencies_in_tree_order() -> list[Agency]:
     return ordered
 
 
-def agency_choices() -> list[tuple[int, str]]:
-    """(id, label) pairs for a select box, indented by level so the tree shows."""
-    return [(a.id, "\u00a0\u00a0\u00a0" * (a.level - 1) + a.name) for a in agencies_in_tree_order()]
-
-
 def subtree_condition(column, agency: Agency):
     """A condition on a path column selecting `agency` and everything under it."""
     return column.like(subtree_prefix(agency))

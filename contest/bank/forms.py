@@ -4,7 +4,7 @@ from wtforms import (HiddenField, RadioField, SelectField, SelectMultipleField, 
                      ValidationError, widgets)
 from wtforms.validators import DataRequired, Length, Optional
 
-from contest.forms import Form
+from contest.forms import Form, option_labels, options
 from contest.security.bounds import bounded_int
 from questions.records import DIFFICULTY_LABELS, OPTION_LETTERS, STATUS_LABELS
 from questions.text import clean, fold
@@ -27,14 +27,14 @@ class QuestionForm(Form):
     choice_D = StringField("Phương án D", validators=[Optional()])
     choice_E = StringField("Phương án E", validators=[Optional()])
     choice_F = StringField("Phương án F", validators=[Optional()])
-    correct = CheckboxesField("Đáp án đúng", choices=[(letter, letter) for letter in OPTION_LETTERS])
+    correct = CheckboxesField("Đáp án đúng", choices=options((letter, letter) for letter in OPTION_LETTERS))
     topic = StringField("Chủ đề", validators=[Length(max=200)])
-    difficulty = SelectField("Mức độ", choices=list(DIFFICULTY_LABELS.items()))
+    difficulty = SelectField("Mức độ", choices=options(DIFFICULTY_LABELS.items()))
     citation = StringField("Căn cứ pháp lý", validators=[Length(max=300)],
                            description="Ví dụ: Khoản 2 Điều 8 Nghị định 63/2010/NĐ-CP")
     explanation = TextAreaField("Giải thích", validators=[Length(max=5000)])
     audience = StringField("Đối tượng", validators=[Length(max=50)])
-    status = SelectField("Trạng thái", choices=list(STATUS_LABELS.items()))
+    status = SelectField("Trạng thái", choices=options(STATUS_LABELS.items()))
 
     def choice_fields(self):
         """The option fields A…F in order."""
@@ -72,7 +72,7 @@ class ImportForm(Form):
 
     def validate_bank_id(self, field):
         """A bank is chosen: an existing one, or "new"."""
-        if field.data is None or field.data not in dict(field.choices):
+        if field.data is None or field.data not in option_labels(field):
             raise ValidationError("Chọn ngân hàng nhận câu hỏi.")
 
     def validate_new_bank_name(self, field):

@@ -17,7 +17,7 @@ from contest.exports.files import send_written
 from contest.extensions import db
 from contest.jobs import enqueue
 from contest.jobs.models import Job
-from contest.forms import EmptyForm
+from contest.forms import EmptyForm, option_labels, options
 from contest.legal.queries import all_documents
 from contest.reviews.queries import flagged_ids
 from contest.reviews.services import ReviewError, edit_flagged, open_reviews
@@ -137,7 +137,7 @@ def _import_form() -> tuple[ImportForm, dict]:
     """The upload form with the banks to choose from, and each bank's count of approved questions."""
     banks = db.session.scalars(sa.select(QuestionBank).order_by(QuestionBank.name)).all()
     form = ImportForm()
-    form.bank_id.choices = [(bank.id, bank.name) for bank in banks] + [(NEW_BANK, "Ngân hàng mới")]
+    form.bank_id.choices = options([(bank.id, bank.name) for bank in banks] + [(NEW_BANK, "Ngân hàng mới")])
     form.bank_names = [bank.name for bank in banks]
     return form, approved_counts()
 
@@ -171,7 +171,7 @@ def import_file():
     preview = None
     if is_valid and held is not None:
         bank_name = clean(form.new_bank_name.data) if form.bank_id.data == NEW_BANK \
-            else dict(form.bank_id.choices)[form.bank_id.data]
+            else option_labels(form.bank_id)[form.bank_id.data]
         held.bank_name = bank_name
         filename, token = held.filename, held.token
         if len(held.data) > current_app.config["BANK_PREVIEW_INLINE_BYTES"]:
@@ -201,7 +201,7 @@ def import_preview(job_id: int):
     held = held_upload(current_user.id, job.payload.get("token", ""))
     form, counts = _import_form()
     # The form below stands ready for a corrected file, into the bank this one was checked against.
-    names = {name: bank_id for bank_id, name in form.bank_id.choices}
+    names = {choice.label: choice.value for choice in form.bank_id.choices}
     form.bank_id.data = names.get(preview["bank_name"], NEW_BANK)
     if form.bank_id.data == NEW_BANK:
         form.new_bank_name.data = preview["bank_name"]

@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField, ValidationError
 from wtforms.validators import Length, Optional
 
 from contest.clock import DATE_FORMAT
-from contest.forms import Form
+from contest.forms import Form, options
 from contest.legal.models import DOCUMENT_STATUSES
 from contest.security.bounds import bounded_int
 
@@ -49,6 +49,6 @@ class DocumentForm(Form):
 class StatusForm(Form):
     """Mark a document amended or replaced."""
 
-    status = SelectField("Tình trạng", choices=list(DOCUMENT_STATUSES.items()))
+    status = SelectField("Tình trạng", choices=options(DOCUMENT_STATUSES.items()))
     replaced_by_id = SelectField("Văn bản thay thế", coerce=bounded_int)
     changed_on = DateField("Từ ngày (dd/mm/yyyy)")

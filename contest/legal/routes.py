@@ -13,7 +13,7 @@ from contest.bank.services import DEFAULT_BANK, import_questions, retire_questio
 from contest.clock import display_zone
 from contest.database import utcnow
 from contest.extensions import db
-from contest.forms import EmptyForm
+from contest.forms import EmptyForm, options
 from contest.jobs import enqueue
 from contest.legal.forms import DocumentForm, StatusForm, UploadForm
 from contest.legal.jobs import UPLOAD_KIND
@@ -57,7 +57,8 @@ def index():
 
 def _status_form(document: LegalDocument) -> StatusForm:
     form = StatusForm(status=document.status, replaced_by_id=document.replaced_by_id or 0)
-    form.replaced_by_id.choices = [(0, "—")] + [(d.id, d.display_name) for d in all_documents() if d.id != document.id]
+    form.replaced_by_id.choices = options([(0, "—")] + [(d.id, d.display_name) for d in all_documents()
+                                                         if d.id != document.id])
     return form
 
 

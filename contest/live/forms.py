@@ -1,9 +1,9 @@
 """The organizer's forms for a live event, and the contestant's join form."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from contest.forms import Form, options
 from contest.live.rules import KIND_LABELS, SegmentRules
 from contest.rounds.settings import parse_quotas
 from contest.security.bounds import bounded_int
@@ -11,16 +11,16 @@ from contest.security.bounds import bounded_int
 MODES = {"teams": "Thi theo đội (mỗi đội là một đơn vị)", "individuals": "Thi cá nhân"}
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """A new live event."""
 
     title = StringField("Tên hội thi", validators=[DataRequired("Nhập tên hội thi."), Length(max=200)])
     venue = StringField("Địa điểm", validators=[Optional(), Length(max=200)])
-    mode = SelectField("Hình thức", choices=list(MODES.items()))
+    mode = SelectField("Hình thức", choices=options(MODES.items()))
     bank_id = SelectField("Ngân hàng câu hỏi", coerce=bounded_int)
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     """A team (an agency with its members) or one contestant."""
 
     name = StringField("Tên đội / họ tên thí sinh", validators=[DataRequired("Nhập tên."), Length(max=200)])
@@ -28,10 +28,10 @@ class TeamForm(FlaskForm):
     members = TextAreaField("Thành viên (mỗi dòng một người)", validators=[Optional(), Length(max=2000)])
 
 
-class SegmentForm(FlaskForm):
+class SegmentForm(Form):
     """A segment with its kind's rules."""
 
-    kind = SelectField("Loại phần thi", choices=list(KIND_LABELS.items()))
+    kind = SelectField("Loại phần thi", choices=options(KIND_LABELS.items()))
     title = StringField("Tên phần thi", validators=[DataRequired("Nhập tên phần thi."), Length(max=200)])
     seconds = IntegerField("Thời gian mỗi câu (giây)", default=20,
                            validators=[NumberRange(3, 600, "Từ 3 đến 600 giây.")])
@@ -62,7 +62,7 @@ class SegmentForm(FlaskForm):
                             star_wrong_deducts=self.star_wrong_deducts.data)
 
 
-class DrawForm(FlaskForm):
+class DrawForm(Form):
     """Draw a segment's questions from the bank by quotas."""
 
     count = IntegerField("Số câu rút", default=5, validators=[NumberRange(1, 100, "Từ 1 đến 100 câu.")])
@@ -76,14 +76,14 @@ class DrawForm(FlaskForm):
             raise ValidationError(str(error))
 
 
-class JudgesForm(FlaskForm):
+class JudgesForm(Form):
     """The judges who sign the event's final table."""
 
     judge_ids = SelectMultipleField("Ban giám khảo", coerce=bounded_int, widget=ListWidget(prefix_label=False),
                                     option_widget=CheckboxInput())
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     """A device joins a team: the event code, the team and its PIN."""
 
     team_id = SelectField("Đội / thí sinh", coerce=bounded_int)

@@ -18,7 +18,7 @@ from contest.bank.models import QuestionBank
 from contest.database import utcnow
 from contest.exports.writers import MIMETYPES, table_bytes
 from contest.extensions import db
-from contest.forms import EmptyForm
+from contest.forms import EmptyForm, options
 from contest.live import services
 from contest.live.exports import marks_table, results_table
 from contest.live.forms import DrawForm, EventForm, JoinForm, JudgesForm, SegmentForm, TeamForm
@@ -70,8 +70,8 @@ def _act(event: LiveEvent, action, anchor: str = ""):
 def index():
     """The live events, and a form to create one."""
     form = EventForm()
-    form.bank_id.choices = [(bank.id, bank.name) for bank in db.session.scalars(
-        sa.select(QuestionBank).order_by(QuestionBank.name))]
+    form.bank_id.choices = options((bank.id, bank.name) for bank in db.session.scalars(
+        sa.select(QuestionBank).order_by(QuestionBank.name)))
     if form.validate_on_submit():
         try:
             event = services.create_event(form.title.data, db.get_or_404(QuestionBank, form.bank_id.data),
@@ -93,11 +93,11 @@ def setup(event_id: int):
     """An event's set-up: teams with their PINs and QR codes, segments and their questions, judges."""
     event = _event(event_id)
     team_form = TeamForm()
-    team_form.agency_id.choices = [(0, "— không gắn đơn vị —")] + [
-        (agency.id, agency.name) for agency in db.session.scalars(sa.select(Agency).order_by(Agency.path))]
+    team_form.agency_id.choices = options([(0, "— không gắn đơn vị —")] + [
+        (agency.id, agency.name) for agency in db.session.scalars(sa.select(Agency).order_by(Agency.path))])
     judges_form = JudgesForm(judge_ids=[judge.id for judge in event.judges])
-    judges_form.judge_ids.choices = [(user.id, user.full_name) for user in db.session.scalars(
-        sa.select(User).where(User.role == Role.JUDGE.value).order_by(User.full_name))]
+    judges_form.judge_ids.choices = options((user.id, user.full_name) for user in db.session.scalars(
+        sa.select(User).where(User.role == Role.JUDGE.value).order_by(User.full_name)))
     search = request.args.get("q", "")
     return render_template("live/setup.html", event=event, team_form=team_form, segment_form=SegmentForm(),
                            draw_form=DrawForm(), judges_form=judges_form, form=EmptyForm(), kinds=KIND_LABELS,
@@ -114,7 +114,7 @@ def add_team(event_id: int):
     """Add a team (or a contestant)."""
     event = _event(event_id)
     form = TeamForm()
-    form.agency_id.choices = [(0, "")] + [(agency_id, "") for agency_id in db.session.scalars(sa.select(Agency.id))]
+    form.agency_id.choices = options([(0, "")] + [(agency_id, "") for agency_id in db.session.scalars(sa.select(Agency.id))])
     if not form.validate_on_submit():
         flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
         return redirect(url_for("live.setup", event_id=event.id) + "#doi")
@@ -428,7 +428,7 @@ def join(code: str):
     """Join a team with its PIN (the team's QR code fills both in); a joined device goes to its play page."""
     event = _by_code(code)
     form = JoinForm(team_id=request.args.get("team", type=int), pin=request.args.get("pin"))
-    form.team_id.choices = [(team.id, team.name) for team in event.teams]
+    form.team_id.choices = options((team.id, team.name) for team in event.teams)
     if form.validate_on_submit():
         try:
             team = services.join_team(event, form.team_id.data, form.pin.data, request.remote_addr or "", utcnow())

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from contest.agencies.forms import AgencyField
 from contest.clock import parse_local_datetime
-from contest.forms import Form
+from contest.forms import Form, options
 from contest.rounds.settings import COUNTING_RULES, PREDICTION_KINDS, REVIEW_POLICIES, parse_quotas
 from contest.security.bounds import bounded_int
 
@@ -47,15 +47,15 @@ class RoundForm(Form):
                                   validators=[Between(1, 200, "Từ 1 đến 200 câu.")])
     attempts_allowed = IntegerField("Số lần thi tối đa (để trống: không giới hạn)",
                                     validators=[Optional(), NumberRange(1, 100, "Từ 1 đến 100 lần.")])
-    counting_rule = SelectField("Lần thi được tính", choices=list(COUNTING_RULES.items()))
+    counting_rule = SelectField("Lần thi được tính", choices=options(COUNTING_RULES.items()))
     quotas = TextAreaField("Định mức câu hỏi (để trống: rút ngẫu nhiên cả ngân hàng)",
                            validators=[Optional(), Length(max=5000)])
-    prediction_kind = SelectField("Câu hỏi dự đoán", choices=list(PREDICTION_KINDS.items()))
+    prediction_kind = SelectField("Câu hỏi dự đoán", choices=options(PREDICTION_KINDS.items()))
     prediction_prompt = StringField("Nội dung câu dự đoán (để trống: dùng câu mặc định)", validators=[Length(max=500)])
     is_all_required = BooleanField("Bắt buộc trả lời tất cả các câu")
     is_flagged_excluded = BooleanField("Không rút các câu hỏi cần rà soát (điều, khoản đã thay đổi sau khi soạn câu)",
                                        default=True)
-    review_policy = SelectField("Sau khi nộp bài, thí sinh xem", choices=list(REVIEW_POLICIES.items()))
+    review_policy = SelectField("Sau khi nộp bài, thí sinh xem", choices=options(REVIEW_POLICIES.items()))
     stream_banks = TextAreaField("Ngân hàng riêng theo khối (để trống: mọi khối dùng chung)",
                                  validators=[Optional(), Length(max=2000)])
 
@@ -78,16 +78,16 @@ class ContestForm(Form):
     rules_text = TextAreaField("Thể lệ", validators=[Length(max=20000)])
     eligible_agency_id = AgencyField("Đơn vị được dự thi (cả cấp dưới)")
     streams = StringField("Khối dự thi (phân cách bằng dấu phẩy)", default="CBCCVC")
-    overall_rule = SelectField("Xếp hạng toàn cuộc thi", choices=[("sum", "Tổng điểm các vòng"),
-                                                                  ("best_round", "Vòng có kết quả cao nhất")])
-    name_mask = SelectField("Tên trên bảng xếp hạng công khai", choices=[
+    overall_rule = SelectField("Xếp hạng toàn cuộc thi", choices=options([("sum", "Tổng điểm các vòng"),
+                                                                          ("best_round", "Vòng có kết quả cao nhất")]))
+    name_mask = SelectField("Tên trên bảng xếp hạng công khai", choices=options([
         ("initials", "Nguyễn V. A (viết tắt tên đệm và tên)"), ("given", "N. V. An (viết tắt họ và tên đệm)"),
-        ("full", "Đầy đủ họ và tên")])
+        ("full", "Đầy đủ họ và tên")]))
     agency_min_rate = IntegerField("Tỷ lệ tham gia tối thiểu để xét giải tập thể (%)", default=0,
                                    validators=[NumberRange(0, 100, "Từ 0 đến 100.")])
-    agency_formula = SelectField("Công thức xếp hạng tập thể", choices=[
+    agency_formula = SelectField("Công thức xếp hạng tập thể", choices=options([
         ("rate_and_score", "Tỷ lệ tham gia và điểm trung bình (có trọng số)"),
-        ("rate_plus_points", "Tỷ lệ tham gia cộng điểm giải cá nhân")])
+        ("rate_plus_points", "Tỷ lệ tham gia cộng điểm giải cá nhân")]))
     agency_rate_weight = IntegerField("Trọng số tỷ lệ tham gia (%)", default=50,
                                       validators=[NumberRange(0, 100, "Từ 0 đến 100.")])
     is_one_prize_per_person = BooleanField("Mỗi người chỉ nhận một giải cá nhân trong cả cuộc thi", default=True)

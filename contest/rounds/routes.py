@@ -13,7 +13,7 @@ from contest.bank.queries import short_rounds
 from contest.reviews.queries import open_counts_by_bank
 from contest.database import utcnow
 from contest.extensions import db
-from contest.forms import EmptyForm
+from contest.forms import EmptyForm, options
 from contest.leaderboards.queries import board_view, own_position, standing_of
 from contest.agencies.queries import agency_picker
 from contest.results.lifecycle import STATE_LABELS, round_state
@@ -92,8 +92,8 @@ def organizer_home():
 
 def _choices(form: RoundForm) -> bool:
     """Fill the form's contest and bank lists; False (with a message) when either is empty."""
-    form.contest_id.choices = [(c.id, c.title) for c in db.session.scalars(sa.select(Contest))]
-    form.bank_id.choices = [(b.id, b.name) for b in db.session.scalars(sa.select(QuestionBank))]
+    form.contest_id.choices = options((c.id, c.title) for c in db.session.scalars(sa.select(Contest)))
+    form.bank_id.choices = options((b.id, b.name) for b in db.session.scalars(sa.select(QuestionBank)))
     if not form.contest_id.choices or not form.bank_id.choices:
         flash("Cần có ít nhất một cuộc thi và một ngân hàng câu hỏi trước khi tạo vòng thi.", "error")
         return False

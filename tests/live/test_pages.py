@@ -70,6 +70,8 @@ def test_a_device_joins_with_the_team_pin_and_wrong_pins_are_throttled(client, s
     wrong = client.post(join, data={"csrf_token": token, "team_id": team.id, "pin": "000000" if team.pin != "000000"
                                     else "111111"}, follow_redirects=True)
     assert "Mã PIN không đúng." in wrong.get_data(as_text=True)
+    stranger = client.post(join, data={"csrf_token": token, "team_id": 2**30, "pin": team.pin}).get_data(as_text=True)
+    assert "Lựa chọn không hợp lệ." in stranger and "Not a valid" not in stranger  # a team not of this event
     joined = client.post(join, data={"csrf_token": token, "team_id": team.id, "pin": team.pin})
     assert joined.headers["Location"].endswith(f"/live/{event.code}/play")
     page = client.get(f"/live/{event.code}/play").get_data(as_text=True)
