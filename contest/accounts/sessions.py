@@ -8,6 +8,8 @@ finish_request), so a busy page costs no extra write. "Remember me" is a second 
 secret is kept only as a SHA-256 hash, replaced each time the cookie brings the browser back, and
 dies with the session: at most REMEMBER_DAYS (≤ 30) after the log-in.
 """
+import collections
+import functools
 import hashlib
 import hmac
 import secrets
@@ -123,18 +125,55 @@ def viewer(now: datetime):
     session names a live log-in (an ended or run-out one, or none, goes through Flask-Login's loader,
     which says so); the templates' current_user is then that Viewer. The log-in's last-seen time is
     brought up to date after the response, as for any page."""
+    return viewer_with(now, None, {})[0]
+
+
+@dataclass(frozen=True)
+class _Rider:
+    """The viewer's query with another read beside it (see viewer_with), and the rows that read returns."""
+
+    statement: sa.Select
+    record: type
+
+
+# The viewer query's columns, then the rider's, then a marker that is NULL where the rider found no row.
+_VIEWER_WIDTH = len(_VIEWER.selected_columns)
+
+
+@functools.cache
+def _rider(read: sa.Select) -> _Rider:
+    """_VIEWER and `read` as one statement, built once per read (reads are module constants)."""
+    mine = _VIEWER.subquery("viewer")
+    theirs = read.add_columns(sa.literal_column("1").label("rider_found")).subquery("rider")
+    names = [column.key for column in read.selected_columns]
+    return _Rider(sa.select(*mine.c, *theirs.c).select_from(mine.outerjoin(theirs, sa.true())),
+                  collections.namedtuple("Row", names, rename=True))
+
+
+def viewer_with(now: datetime, read: sa.Select | None, values: dict) -> tuple:
+    """viewer(now), and the first row of `read` (None if it has none), in one round trip where the signed
+    session names a live log-in: at a round's close everyone's board reads their log-in and their standing.
+    `read` is a read for the viewer's own page whose parameter user_id is the viewer's account (the others
+    are in `values`); without a live log-in it runs on its own for whoever Flask-Login finds, if anyone."""
     if "_login_user" in g:
-        return g._login_user
-    parsed = parse_session_id(session.get("_user_id"))
-    row = first_row(db.session, db.engine, _VIEWER, {"user_id": parsed[0], "session_id": parsed[1], "now": now}) \
-        if parsed is not None else None
-    if row is None:
-        return current_user._get_current_object()
-    full_name, role, agency_id, agency_name, last_seen_at, remember_hash = row
-    seen = Viewer(parsed[0], full_name, role, agency_id, agency_name, parsed[1])
-    current_app.login_manager._update_request_context_with_user(seen)  # what current_user reads
-    g.current_login = _Seen(parsed[1], last_seen_at, remember_hash)
-    return seen
+        who = g._login_user
+    else:
+        parsed = parse_session_id(session.get("_user_id"))
+        rider = _rider(read) if read is not None else None
+        row = first_row(db.session, db.engine, rider.statement if rider else _VIEWER,
+                        {**values, "user_id": parsed[0], "session_id": parsed[1], "now": now}) \
+            if parsed is not None else None
+        if row is not None:
+            full_name, role, agency_id, agency_name, last_seen_at, remember_hash = row[:_VIEWER_WIDTH]
+            who = Viewer(parsed[0], full_name, role, agency_id, agency_name, parsed[1])
+            current_app.login_manager._update_request_context_with_user(who)  # what current_user reads
+            g.current_login = _Seen(parsed[1], last_seen_at, remember_hash)
+            found = rider is not None and row[-1] is not None
+            return who, rider.record._make(row[_VIEWER_WIDTH:-1]) if found else None
+        who = current_user._get_current_object()
+    if read is None or not who.is_authenticated:
+        return who, None
+    return who, first_row(db.session, db.engine, read, {**values, "user_id": who.id})
 
 
 def is_due_for_touch(login: UserSession, now: datetime) -> bool:

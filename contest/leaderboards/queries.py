@@ -232,6 +232,12 @@ def _read_standing(with_bucket: bool) -> sa.Select:
 _READ_STANDING = {with_bucket: _read_standing(with_bucket) for with_bucket in (False, True)}
 
 
+def standing_read(with_bucket: bool = True) -> sa.Select:
+    """What standing_of sends (parameters round_id and user_id), for a page that reads it in the same round
+    trip as the viewer's log-in (accounts.sessions.viewer_with)."""
+    return _READ_STANDING[with_bucket]
+
+
 def standing_of(round_id: int, user_id: int, with_bucket: bool = True) -> sa.Row | None:
     """The contestant's standing in a round, if they have submitted: its columns as a read-only row (the
     pages that show it read it on every request at a round's close; an ORM object cost twice as much).

@@ -12,7 +12,7 @@ from contest.extensions import db
 from contest.leaderboards.counts import STALE_SECONDS
 from contest.leaderboards.models import ContestStanding
 from contest.leaderboards.queries import (around_cursor, board_page, board_view, contest_board_page,
-                                          contest_position, own_position, standing_of)
+                                          contest_position, own_position, standing_read)
 from contest.results.services import settle_contest, settled_state
 from contest.leaderboards.shared import (AgencyLine, RoundTab, agency_interval, agency_line, agency_trail_lines,
                                          contest_head, shared_top)
@@ -83,9 +83,9 @@ def board(round_id: int):
     round_ = settled_state(round_id, utcnow()) or abort(404)
     agency = _agency_from_args()
     view = board_view(round_, utcnow(), public=True)
-    who = sessions.viewer(utcnow())  # the account's few columns, not the account (current_user is it now)
+    # The account's few columns, not the account (current_user is it now), and their standing, in one read.
+    who, own = sessions.viewer_with(utcnow(), standing_read(with_bucket=agency is None), {"round_id": round_.id})
     viewer_id = who.id if who.is_authenticated else None
-    own = standing_of(round_.id, viewer_id, with_bucket=agency is None) if viewer_id is not None else None
     size = current_app.config["LEADERBOARD_PAGE_SIZE"]
     is_first_page = set(request.args) <= {"agency"}
     # Most viewers of a small agency's board are in its top: their line is read from it, not counted.

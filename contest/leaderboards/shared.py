@@ -18,6 +18,7 @@ settled figures (the prediction's truth, publication), so the request that settl
 every one after it, reads a new entry — final results are never shown from a live entry. A live
 top 50 may lag the latest submission by at most the interval.
 """
+import functools
 import json
 import threading
 import time
@@ -133,12 +134,18 @@ class SharedTop:
                 return line.rank == rank
         return self.page.next_cursor is not None and rank > len(self.page.rows)
 
+    @functools.cached_property
+    def times(self) -> list[str]:
+        """The rows' times as the table shows them (the neighbours decide a time's precision), worked out
+        once per entry: a viewer in the top has their row rendered again with it."""
+        return _times(self.page)
+
     def table_for(self, user_id: int | None) -> Markup:
         """The table with `user_id`'s row marked, if it is in it."""
         rows = list(self.rows_html)
         for index, line in enumerate(self.page.rows):
             if line.standing.user_id == user_id:
-                time = _times(self.page)[index]  # the neighbours decide a time's precision
+                time = self.times[index]
                 rows[index] = str(_table_macro("board_row")(self.page, line, time, True, True, self.name_mask))
         return Markup("".join([self.head_html, *rows, self.tail_html]))
 

@@ -182,3 +182,29 @@ def test_a_board_honours_the_log_in_as_every_page_does(client, world, app, now):
     db.session.commit()
     assert "Bạn xếp hạng" not in client.get(board).get_data(as_text=True)
     assert "idle" in db.session.scalars(sa.select(UserSession.end_reason)).all()
+
+
+def test_a_page_reads_the_log_in_and_the_viewers_own_row_together_and_only_for_a_live_log_in(client, world, app,
+                                                                                             now):
+    # What a board does at a round's close: the log-in and the viewer's standing in one read
+    # (accounts.sessions.viewer_with), which must keep the log-in's rules.
+    from contest.accounts.sessions import viewer_with
+    from contest.leaderboards.queries import standing_read
+    from tests.leaderboards.test_boards import take
+    take(world.contestant, world.round, now, correct=3, seconds=60)
+    round_id, user_id, name = world.round.id, world.contestant.id, world.contestant.full_name
+    log_in(client)
+    cookie = f"session={client.get_cookie('session').value}"
+
+    def read(round_id):
+        db.session.commit()  # this test's own session holds no lock (SQLite) while the request reads
+        with app.app_context(), app.test_request_context("/", headers={"Cookie": cookie}):  # a request's own g
+            who, row = viewer_with(now, standing_read(), {"round_id": round_id})
+            return (who.full_name if who.is_authenticated else None), row
+
+    seen, own = read(round_id)
+    assert seen == name and own.user_id == user_id and own.score == 3 and own.ahead_in_bucket == 0
+    assert own.submitted_at.tzinfo is not None  # converted as the column's type says, as standing_of's rows
+    assert read(round_id + 1000) == (name, None)  # no standing there
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert read(round_id) == (None, None)  # an ended log-in reads nobody's row
