@@ -116,7 +116,7 @@ def show(step: str, profiler: cProfile.Profile, spent_ms: float, top: int, plain
          database_ms: float | None = None) -> None:
     """Print a step's CPU per request and its profile's top functions (cumulative)."""
     out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    stats = pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
     stats.print_stats(top)
     if os.environ.get("PROFILE_CALLEES"):  # what each named function spends its time in
         stats.print_callees(os.environ["PROFILE_CALLEES"])

@@ -2,6 +2,7 @@
 and PostgreSQL and its correctness checks hold. The figures of so small a run mean nothing and are
 not asserted; the full runs are in README. Run by scripts/test after the database suites (-m bench)."""
 import os
+import shutil
 import subprocess
 import sys
 
@@ -110,3 +111,13 @@ def test_the_verify_benchmark_times_a_recount_that_agrees_beyond_the_missing_ite
 def test_the_integrity_benchmark_finds_every_planted_ring_of_identical_papers():
     output = run_bench("integrity.py", "--papers", "600", "--rings", "4", "--runs", "1")
     assert "planted rings found 4 of 4" in output, output
+
+
+def test_the_instruction_count_counts_each_step_apart_from_the_bare_endpoint():
+    if shutil.which("valgrind") is None or shutil.which("cc") is None:
+        skip_or_fail("valgrind and a C compiler count the instructions (Debian: valgrind, gcc)")
+    output = run_bench("instructions.py", "--contestants", "12", "--requests", "3", "--steps", "board,result")
+    counts = {line.split()[0]: float(line.split()[1]) for line in output.splitlines() if " × B" in line}
+    assert set(counts) == {"healthz", "board", "result"}, output
+    # Counted around each step's own requests: a page that reads the database and renders costs more than B.
+    assert 0 < counts["healthz"] < counts["result"] and counts["healthz"] < counts["board"], output
