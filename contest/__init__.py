@@ -23,7 +23,7 @@ from contest.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from contest.demo.cli import demo_cli
 from contest.exports.cli import results_cli
 from contest.exports.routes import bp as exports_bp
-from contest.extensions import compress, csrf, db, login_manager, mail, migrate
+from contest.extensions import compress, csrf, db, login_manager, mail
 from contest.health import bp as health_bp
 from contest.integrity.routes import bp as integrity_bp
 from contest.jobs.cli import jobs_cli
@@ -44,8 +44,9 @@ from contest.security import csrf as security_csrf, headers as security_headers,
 from contest.statistics.routes import bp as statistics_bp
 
 
-def create_app(config: dict | None = None, require_secret: bool = False) -> Flask:
-    """Build the application from the environment, with `config` overriding it (tests)."""
+def create_app(config: dict | None = None, require_secret: bool = False, migrations: bool = True) -> Flask:
+    """Build the application from the environment, with `config` overriding it (tests). `migrations`
+    registers Flask-Migrate for `flask db`; a web worker (contest.wsgi) goes without it."""
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=None, instance_path=str(INSTANCE_DIR))
     app.config.from_mapping(load_config(config, require_secret=require_secret))
@@ -62,7 +63,8 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
             tune_sqlite(db.engine)
         else:
             ping_idle_connections(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    if migrations:
+        _init_migrations(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     security_csrf.init_app(app)  # after Flask-WTF's, whose template global it replaces
@@ -92,6 +94,13 @@ def create_app(config: dict | None = None, require_secret: bool = False) -> Flas
     app.register_error_handler(DatabaseUnavailable, _unavailable_page)
     app.register_error_handler(sa.exc.OperationalError, _unavailable_page)
     return app
+
+
+def _init_migrations(app: Flask) -> None:
+    """Flask-Migrate, for `flask db` and the tests. Imported here, not at start-up: it brings Alembic, Mako
+    and Pygments, 11 MB of a process that a web worker never uses."""
+    from flask_migrate import Migrate
+    Migrate(compare_type=True, render_as_batch=True).init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
 
 
 class _SessionInterface(SecureCookieSessionInterface):
