@@ -243,7 +243,7 @@ def standing_of(round_id: int, user_id: int, with_bucket: bool = True) -> sa.Row
     pages that show it read it on every request at a round's close; an ORM object cost twice as much).
     With its bucket's count (see _read_standing) unless the caller will not rank it over the whole
     country (an agency's board)."""
-    return first_row(db.session, db.engine, _READ_STANDING[with_bucket], {"round_id": round_id, "user_id": user_id})
+    return first_row(db.session, db.engine, standing_read(with_bucket), {"round_id": round_id, "user_id": user_id})
 
 
 def rank_of(standing, agency: Agency | None = None, view: str = "live") -> int:
