@@ -41,8 +41,9 @@ def fresh_postgres():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def seed_contest(app, contestants: int, questions: int = 2000, minutes: int = 15):
-    """A bank, an open round and `contestants` accounts, inserted in bulk; returns (round id, user ids)."""
+def seed_contest(app, contestants: int, questions: int = 2000, minutes: int = 15, agencies: int = 50):
+    """A bank, an open round and `contestants` accounts spread over `agencies` units, inserted in bulk; returns
+    (round id, user ids)."""
     import sqlalchemy as sa
 
     from contest.accounts.models import User
@@ -56,7 +57,7 @@ def seed_contest(app, contestants: int, questions: int = 2000, minutes: int = 15
     with app.app_context():
         now = utcnow()
         province = add_agency(code="T", name="UBND tỉnh", headcount=100_000)
-        agencies = [add_agency(code=f"S{n}", name=f"Đơn vị {n}", parent=province, headcount=500) for n in range(50)]
+        units = [add_agency(code=f"S{n}", name=f"Đơn vị {n}", parent=province, headcount=500) for n in range(agencies)]
         import_questions([QuestionRecord(text=f"Câu hỏi {n}?", choices=[f"A{n}", f"B{n}", f"C{n}", f"D{n}"],
                                          correct=[n % 4], topic=f"Chủ đề {n % 5}", citation="Điều 3 Nghị định 63/2010/NĐ-CP")
                           for n in range(questions)], "Bench")
@@ -65,7 +66,7 @@ def seed_contest(app, contestants: int, questions: int = 2000, minutes: int = 15
                               time_limit_minutes=minutes, question_count=20, attempts_allowed=None)
         db.session.execute(sa.insert(User), [
             {"full_name": f"Thí sinh {n}", "email": f"ts{n}@bench.vn", "role": "contestant", "password_hash": "x",
-             "agency_id": agencies[n % 50].id, "created_at": now} for n in range(contestants)])
+             "agency_id": units[n % agencies].id, "created_at": now} for n in range(contestants)])
         db.session.commit()
         ids = db.session.scalars(sa.select(User.id).order_by(User.id)).all()
         return round_.id, ids

@@ -9,6 +9,7 @@ the counting switched on for them alone: instructions per request for each step 
 not counted. Counting runs ~50 times slower than the code: a few hundred requests a step are enough.
 
 Run: .venv/bin/python bench/instructions.py [--steps board,agency-board,result,paper] [--requests 100]
+     [--agencies 2] (150 submitted a unit: two viewers in three outside their agency's top 50, as in the journey)
 Needs Debian's valgrind (it brings callgrind.h) and a C compiler.
 """
 import argparse
@@ -39,13 +40,15 @@ def main() -> None:
     parser.add_argument("--steps", default="board,agency-board,result,paper")
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--contestants", type=int, default=600)
+    parser.add_argument("--agencies", type=int, default=50,
+                        help="units the contestants are spread over (fewer: more viewers outside their agency's top 50)")
     args = parser.parse_args()
     steps = ["healthz"] + [step for step in args.steps.split(",") if step != "healthz"]
     unknown = set(steps) - set(STEPS)
     if unknown:
         parser.error(f"unknown steps: {', '.join(sorted(unknown))} (known: {', '.join(STEPS)})")
     if os.environ.get("INSTRUCTIONS_CHILD"):
-        measure(steps, args.requests, args.contestants, os.environ["INSTRUCTIONS_CHILD"])
+        measure(steps, args.requests, args.contestants, args.agencies, os.environ["INSTRUCTIONS_CHILD"])
         return
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (Debian: apt-get install valgrind)")
@@ -57,7 +60,7 @@ def main() -> None:
         out = Path(folder) / "callgrind.out"
         subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}.%p",
                         sys.executable, __file__, "--steps", ",".join(steps), "--requests", str(args.requests),
-                        "--contestants", str(args.contestants)],
+                        "--contestants", str(args.contestants), "--agencies", str(args.agencies)],
                        check=True, env={**os.environ, "INSTRUCTIONS_CHILD": str(library)}, stderr=subprocess.DEVNULL)
         counts = {}
         for dump in Path(folder).glob("callgrind.out.*.*"):
@@ -76,7 +79,7 @@ def main() -> None:
               f"   {(counts[step] - bare) / 1e6:7.3f} M beyond B")
 
 
-def measure(steps: list[str], requests: int, contestants: int, library: str) -> None:
+def measure(steps: list[str], requests: int, contestants: int, agencies: int, library: str) -> None:
     """Under valgrind: seed, warm each step, then count its requests."""
     from contest import create_app
     from contest.extensions import db
@@ -85,7 +88,7 @@ def measure(steps: list[str], requests: int, contestants: int, library: str) -> 
         # Shared tops kept for the run: every request of a step costs what a request costs between rebuilds.
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": True,
                           "BOARD_SHARED_SECONDS": 3600, "BOARD_AGENCY_SHARED_SECONDS": 3600})
-        round_id, user_ids = seed_contest(app, contestants)
+        round_id, user_ids = seed_contest(app, contestants, agencies=agencies)
         client = app.test_client()
         played = []
         for user_id in user_ids:

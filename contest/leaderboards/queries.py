@@ -5,8 +5,10 @@ prediction (score, prediction's distance, time, submission); frozen, the public 
 round's freeze time and publication (the frozen copy of each standing).
 """
 import functools
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
@@ -288,6 +290,73 @@ def entrant_count(round_id: int, agency: Agency | None = None) -> int:
     """How many contestants have a standing in the round (within the agency's subtree)."""
     return db.session.scalar(_scoped(sa.select(sa.func.count()).select_from(Standing), Standing,
                                      Standing.round_id, round_id, agency, "live")) or 0
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def packed_key(values) -> int | None:
+    """A standing's place in a view's order as one integer, smaller ahead, from its values in the view's sort
+    columns (rank_columns; the user id last, left out: ties share a rank): each value in 64 bits, the score
+    first and inverted, instants in microseconds since 1970. None if a value is missing or out of range."""
+    if values[0] is None:
+        return None
+    key = 0
+    for value in [(1 << 63) - values[0], *values[1:-1]]:
+        if isinstance(value, datetime):
+            value = (value - _EPOCH) // _MICROSECOND
+        if value is None or not 0 <= value < 1 << 64:
+            return None
+        key = key << 64 | value
+    return key
+
+
+def standing_key(view: str, standing) -> int | None:
+    """packed_key of a standing (a row or an object) in a view."""
+    return packed_key(_values(view, standing))
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Every standing of an agency's subtree as of one moment, as packed keys in board order with their
+    contestants: a contestant is ranked among them by a binary search, with their own figures of now."""
+
+    keys: list[int]
+    user_ids: array  # of the keys, in the same order
+
+    def position(self, user_id: int, key: int) -> "Position":
+        """The rank a contestant whose standing is now `key` takes among the others as they were (ties share a
+        rank), and the entrants counting them."""
+        ahead = bisect_left(self.keys, key)
+        try:
+            held = self.keys[self.user_ids.index(user_id)]
+        except ValueError:  # not among them yet: their first paper came after
+            return Position(rank=ahead + 1, entrants=len(self.keys) + 1, is_lagging=False)
+        return Position(rank=ahead + (0 if held >= key else -1) + 1, entrants=len(self.keys), is_lagging=False)
+
+    def encoded(self) -> list:
+        return [self.keys, list(self.user_ids)]
+
+    @classmethod
+    def decoded(cls, fields: list) -> "Ranking":
+        return cls(keys=fields[0], user_ids=array("q", fields[1]))
+
+
+def subtree_ranking(round_id: int, agency: Agency, view: str, at_most: int) -> Ranking | None:
+    """The Ranking of the round's standings under the agency in a view (live or final), read from the path
+    index alone; None if there are more than `at_most` of them (they are counted per viewer instead)."""
+    if view == "frozen":  # its entrants are not the standings it ranks
+        return None
+    rows = db.session.execute(_scoped(sa.select(*rank_columns(view)), Standing, Standing.round_id, round_id, agency,
+                                      view).limit(at_most + 1)).all()
+    if len(rows) > at_most:
+        return None
+    pairs = [(packed_key(row), row[-1]) for row in rows]
+    if any(key is None for key, _ in pairs):
+        return None
+    pairs.sort()
+    return Ranking(keys=[key for key, _ in pairs], user_ids=array("q", [user_id for _, user_id in pairs]))
 
 
 # For a standing read without its count (an ORM object); built once (building it cost more than running it).

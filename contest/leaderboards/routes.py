@@ -79,7 +79,7 @@ def board(round_id: int):
     """A page of the round's board with the viewer's own rank; ?agency=ID narrows to that subtree,
     ?around=me opens the page around the viewer's own row. The first page is shared by every viewer
     for a second, an agency's for ten (contest.leaderboards.shared); only the viewer's own line is read
-    per request, and on an agency's board, where it is in the top with the figures it has now, from it."""
+    per request, and on an agency's board from its top (their row, or their rank among the standings it holds)."""
     round_ = settled_state(round_id, utcnow()) or abort(404)
     agency = _agency_from_args()
     view = board_view(round_, utcnow(), public=True)
@@ -88,15 +88,19 @@ def board(round_id: int):
     viewer_id = who.id if who.is_authenticated else None
     size = current_app.config["LEADERBOARD_PAGE_SIZE"]
     is_first_page = set(request.args) <= {"agency"}
-    # Most viewers of a small agency's board are in its top: their line is read from it, not counted.
-    top = shared_top(round_, view, agency, size) if is_first_page and agency is not None and own is not None else None
-    position = (top.position_of(own) if top is not None else None) or own_position(round_, own, agency, view)
+    # An agency's board: the viewer's line is read from its shared top (their row, or their rank among the
+    # standings it holds), not counted.
+    top = shared_top(round_, view, agency, size) if is_first_page and agency is not None else None
+    in_scope = own if own is not None and agency is not None and own.agency_path.startswith(agency.path) else None
+    position = (top.position_of(in_scope) if top is not None else None) or own_position(round_, own, agency, view)
     own_in_view = own if position.rank is not None else None
     cursor = _cursor(own_in_view, view, agency)
     if cursor is None and is_first_page:
         accepts = _agrees_with_own(own_in_view, position)
         if top is None or not accepts(top):
             top = shared_top(round_, view, agency, size, accepts=accepts)
+            if agency is not None:  # rebuilt around the viewer's own line: read it from there
+                position = top.position_of(in_scope) or position
         page, tabs, title, mask, eligible = top.page, top.tabs, top.contest_title, top.name_mask, top.eligible
         table_html = top.table_for(viewer_id)  # their own row marked, if they are in it
     else:

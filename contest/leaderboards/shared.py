@@ -35,7 +35,8 @@ from contest.agencies.queries import path_ids
 from contest.database import UTCDateTime, dialect_insert, utcnow
 from contest.extensions import db
 from contest.leaderboards.models import SharedBoardTop
-from contest.leaderboards.queries import BoardPage, BoardRow, Position, board_page, entrant_count, shown_figures
+from contest.leaderboards.queries import (BoardPage, BoardRow, Position, Ranking, board_page, entrant_count,
+                                          shown_figures, standing_key, subtree_ranking)
 from contest.rounds.models import Contest
 from contest.rounds.queries import RoundState, read_round_state
 
@@ -45,6 +46,10 @@ DEFAULT_SECONDS = 1.0
 AGENCY_TOP_SECONDS = 10.0
 # Agencies' names and paths change rarely (an import, a rename): a board may show them a minute old.
 AGENCY_SECONDS = 60.0
+# An agency's top keeps the sort keys of every standing under it when there are at most this many (56 bytes
+# each in a worker's memory): a viewer outside the top 50 — two in three at a close — is ranked among them by
+# a binary search instead of a count of the subtree on every request. Larger subtrees are counted.
+RANKED_AT_MOST = 2000
 # Beyond this many entries, those past their time are dropped (one per round, view and agency shown).
 SWEEP_AT = 2000
 
@@ -112,19 +117,24 @@ class SharedTop:
     name_mask: str
     eligible: AgencyLine | None
     entrants: int  # in the agency's subtree when the top was built (0 for the whole round's top: not counted)
+    ranking: Ranking | None = None  # every standing of a small agency's subtree when the top was built
 
     def position_of(self, standing) -> Position | None:
-        """The standing's place as this agency top shows it, if its row is here with the figures it has
-        now: the viewer's line is then exactly as new as the table, and their subtree is not counted
-        again. None otherwise (the caller counts exactly)."""
-        if standing is None or self.entrants <= 0:
+        """The place of a standing in this agency top's scope (None: no standing there) as of the top: from
+        its row, if it is here with the figures it has now, else ranked with its figures of now among the
+        others as the top saw them. The viewer's line is then as new as the table, and their subtree is not
+        counted. None where the top cannot say (the caller counts exactly)."""
+        if self.entrants <= 0:
             return None
+        if standing is None:
+            return Position(rank=None, entrants=self.entrants, is_lagging=False)
         for line in self.page.rows:
             if line.standing.user_id == standing.user_id:
-                if (line.score, line.duration_ms) != shown_figures(self.page.view, standing):
-                    return None
-                return Position(rank=line.rank, entrants=max(self.entrants, line.rank), is_lagging=False)
-        return None
+                if (line.score, line.duration_ms) == shown_figures(self.page.view, standing):
+                    return Position(rank=line.rank, entrants=max(self.entrants, line.rank), is_lagging=False)
+                break
+        key = standing_key(self.page.view, standing) if self.ranking is not None else None
+        return self.ranking.position(standing.user_id, key) if key is not None else None
 
     def agrees_with(self, user_id: int, rank: int) -> bool:
         """False if the contestant's exact rank says this top shows them wrongly: at another rank, or
@@ -291,7 +301,8 @@ def _encode(top: SharedTop) -> str:
     return json.dumps({"rows": rows, "next_cursor": top.page.next_cursor, "view": top.page.view,
                        "head": top.head_html, "rows_html": top.rows_html, "tail": top.tail_html,
                        "tabs": [[tab.id, tab.name] for tab in top.tabs], "title": top.contest_title,
-                       "mask": top.name_mask, "eligible": _agency_fields(top.eligible), "entrants": top.entrants},
+                       "mask": top.name_mask, "eligible": _agency_fields(top.eligible), "entrants": top.entrants,
+                       "ranking": top.ranking.encoded() if top.ranking is not None else None},
                       ensure_ascii=False)
 
 
@@ -305,7 +316,8 @@ def _decode(text: str) -> SharedTop:
                      head_html=data["head"], rows_html=data["rows_html"], tail_html=data["tail"],
                      tabs=[RoundTab(*tab) for tab in data["tabs"]], contest_title=data["title"],
                      name_mask=data["mask"], eligible=_agency_from(data["eligible"]),
-                     entrants=data.get("entrants", 0))  # 0 in an entry written before the count was kept
+                     entrants=data.get("entrants", 0),  # 0 in an entry written before the count was kept
+                     ranking=Ranking.decoded(data["ranking"]) if data.get("ranking") is not None else None)
 
 
 @dataclass(frozen=True)
@@ -345,12 +357,17 @@ def shared_top(round_: RoundState, view: str, agency: AgencyLine | None, limit: 
         head = contest_head(round_)
         times = _times(page)
         row = _table_macro("board_row")
+        ranking = subtree_ranking(round_.id, agency, view, RANKED_AT_MOST) if agency is not None else None
+        if ranking is not None:
+            entrants = len(ranking.keys)
+        else:
+            entrants = entrant_count(round_.id, agency) if agency is not None else 0
         return SharedTop(
             page=page, head_html=str(_table_macro("board_head")(page, True, "Bảng xếp hạng " + round_.name)),
             rows_html=[str(row(page, line, time, False, True, head.name_mask)) for line, time in zip(page.rows, times)],
             tail_html=str(_table_macro("board_tail")(page)), tabs=head.tabs, contest_title=head.title,
             name_mask=head.name_mask, eligible=head.eligible,
-            entrants=entrant_count(round_.id, agency) if agency is not None else 0)
+            entrants=entrants, ranking=ranking)
     seconds = interval() if agency is None else agency_interval()
     if seconds <= 0:
         return build()

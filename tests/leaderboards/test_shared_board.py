@@ -2,15 +2,19 @@
 the same top for everyone within it, the viewer's own row still marked, and final results the
 moment a round is settled, never a live page kept from before. The round as boards and result pages
 read it is shared too: its close settles the round at once, and answers never show by a stale copy."""
-from datetime import timedelta
+from array import array
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, strategies as st
 
 from contest.extensions import db
 from contest.attempts import routes as attempt_routes
 from contest.leaderboards import routes, shared
 from contest.leaderboards.models import SharedBoardTop
+from contest.leaderboards.queries import Ranking, packed_key
+from tests.conftest import csrf_token
 from tests.leaderboards.test_final_ranking import paper, people
 
 
@@ -125,6 +129,69 @@ def test_an_agency_viewer_in_the_shared_top_reads_their_line_from_it_until_it_ex
     shared.clear(everywhere=False)
     page = client.get(agency_board).get_data(as_text=True)
     assert "Bạn xếp hạng <strong>3</strong> / 3" in page and page.index("Lê V. C") < page.index("Trần T. B")
+
+
+def _outside_the_top(app, world, now):
+    """Four of the commune on a board two rows long: An, Bình and Cường submit, the commune's board is built
+    (An and Bình in its top), then Dung goes ahead of Cường. Returns the board's address."""
+    app.config["LEADERBOARD_PAGE_SIZE"] = 2
+    a, b, c, d = people(world, ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung"])
+    paper(a, world.round, now, 5, 30)
+    paper(b, world.round, now, 4, 30)
+    paper(c, world.round, now, 3, 30)
+    agency_board = f"/rounds/{world.round.id}/leaderboard?agency={world.commune.id}"
+    assert "Lê V. C" not in app.test_client().get(agency_board).get_data(as_text=True)  # an anonymous viewer builds it
+    paper(d, world.round, now, 4, 10)
+    return agency_board
+
+
+def test_an_agency_viewer_outside_the_shared_top_is_ranked_among_the_standings_it_holds(app, client, auth, world, now,
+                                                                                         sharing):
+    agency_board = _outside_the_top(app, world, now)
+    auth.login("u2@example.vn")  # Cường, below the top two
+    # Their rank among the commune's standings as the top holds them (Dung's paper not yet), not counted again:
+    # the same moment as the table they see, on this worker and on one that reads the stored entry.
+    page = client.get(agency_board).get_data(as_text=True)
+    assert "Bạn xếp hạng <strong>3</strong> / 3" in page and "Phạm T. D" not in page
+    shared.clear(everywhere=False)
+    assert "Bạn xếp hạng <strong>3</strong> / 3" in client.get(agency_board).get_data(as_text=True)
+    # Dung is not among them yet: ranked with their own paper of now they belong in the top two, which leaves
+    # them out, so it is rebuilt around their line (their row marked), and Cường is fourth of four after it.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    auth.login("u3@example.vn")
+    page = client.get(agency_board).get_data(as_text=True)
+    assert "Bạn xếp hạng <strong>2</strong> / 4" in page
+    assert page.index("Nguyễn V. A") < page.index('class="me"') < page.index("Phạm T. D")
+
+
+def test_a_subtree_larger_than_a_top_can_hold_ranks_its_viewers_by_counting(app, client, auth, world, now, sharing,
+                                                                           monkeypatch):
+    monkeypatch.setattr(shared, "RANKED_AT_MOST", 2)
+    agency_board = _outside_the_top(app, world, now)
+    auth.login("u2@example.vn")
+    page = client.get(agency_board).get_data(as_text=True)
+    assert "Bạn xếp hạng <strong>4</strong> / 4" in page and "Phạm T. D" not in page  # counted now, Dung included
+
+
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 10**9), st.integers(0, 10**7),
+                          st.datetimes(datetime(2020, 1, 1), datetime(2100, 1, 1)), st.integers(1, 10**6)),
+                min_size=2, max_size=20))
+def test_packed_keys_sort_standings_as_the_boards_order_them(standings):
+    # The live order (score down, time, submission) and the final one (a prediction's distance before time).
+    for columns in ([0, 2, 3, 4], [0, 1, 2, 3, 4]):
+        values = [[row[i].replace(tzinfo=timezone.utc) if i == 3 else row[i] for i in columns] for row in standings]
+        by_keys = sorted(range(len(values)), key=lambda n: (packed_key(values[n]), n))
+        by_board = sorted(range(len(values)), key=lambda n: ((-values[n][0], *values[n][1:-1]), n))
+        assert by_keys == by_board
+    assert packed_key([None, 1, datetime(2026, 1, 1, tzinfo=timezone.utc), 1]) is None
+
+
+def test_a_ranked_contestant_whose_standing_moved_is_not_counted_against_themselves():
+    ranking = Ranking(keys=[10, 20, 30], user_ids=array("q", [1, 2, 3]))
+    assert (ranking.position(3, 15).rank, ranking.position(3, 15).entrants) == (2, 3)  # went up past the second
+    assert ranking.position(1, 25).rank == 2  # went down (the round counts the last paper): only the 20 ahead
+    assert ranking.position(2, 20).rank == 2  # as held
+    assert ranking.position(4, 10).rank == 1 and ranking.position(4, 10).entrants == 4  # tied with the first, new
 
 
 def test_a_result_page_shows_the_final_rank_and_the_answers_the_moment_the_round_closes(
