@@ -3,14 +3,15 @@ within a CPU-time and a memory budget, and ends in questions read or a Vietnames
 
 The sizes are those of the attacks that held a worker for 30 s (40,000 spaces in a .docx option line,
 160,000 unmatched “ in a legal text) or took it to 480 MB (3,000 rows under a declared A1:XFD1048576).
-CPU time, not wall time: a busy machine slows the clock more than the work. The work still varies with the
-host: 3,000 rows each with a stored cell in XFD (16,384 cells a row read) took 4.4–6.0 s of CPU on a slower
-two-core host, so the budget is the product's own promise, 10 s (README, issue 15), not half of it."""
+CPU time, not wall time: a busy machine slows the clock more than the work. The budget is half the product's
+promise (no hostile file holds a worker over 10 s: README, issue 15). The slowest case, 3,000 rows each with a
+stored cell in XFD, took 4.4–6.0 s of CPU on a slow two-core host while every row's 16,384 cells were stepped
+through one by one; checked by C loops it takes 0.84 s where it took 2.49 (questions.sheets._trimmed)."""
 import pytest
 
 from bench.hostile_files import HOSTILE, parse_in_child
 
-CPU_BUDGET_SECONDS = 10
+CPU_BUDGET_SECONDS = 5
 MEMORY_BUDGET_MIB = 150
 
 

@@ -210,3 +210,40 @@ def test_csv_faults_name_row_and_column(tmp_path):
     assert [str(i) for i in failure.value.issues] == [
         "Dòng 5, cột G (Đáp án): đáp án “C” không có phương án tương ứng (chỉ có 2 phương án)",
         "Dòng 5, cột H (Mức độ): “Rất khó” không phải Dễ, Trung bình hoặc Khó"]
+
+
+@pytest.mark.parametrize("value", [0, "x", "0"])
+def test_a_value_far_to_the_right_is_refused_by_row_and_column(tmp_path, value):
+    # Even a zero: a value the organizer typed there, which reading only the bank's columns would drop unseen.
+    path = write_book(tmp_path / "bank.xlsx", [good_row(1), good_row(2)])
+    book = load_workbook(path)
+    book.active.cell(3, 5000).value = value
+    book.save(path)
+    with pytest.raises(ImportFailed) as failure:
+        read_xlsx(path)
+    assert "dòng 3 có dữ liệu ở cột 5000, quá 200 cột" in str(failure.value)
+
+
+def test_stored_but_empty_cells_far_to_the_right_are_read_past(tmp_path):
+    # A format applied to a whole row stores empty cells out to column XFD: nothing there to refuse.
+    path = write_book(tmp_path / "bank.xlsx", [good_row(1), good_row(2)])
+    book = load_workbook(path)
+    for row in (1, 2, 3):
+        book.active.cell(row, 16384).number_format = "0.00"
+        book.active.cell(row, 300).value = ""
+    book.save(path)
+    assert [record.text for record in read_xlsx(path)] == ["Câu hỏi số 1?", "Câu hỏi số 2?"]
+
+
+def test_a_csv_value_far_to_the_right_is_refused_and_empty_fields_there_are_not(tmp_path):
+    path = tmp_path / "bank.csv"
+
+    def write(last: str) -> None:
+        with open(path, "w", encoding="utf-8", newline="") as file:
+            csv.writer(file).writerows([HEADER, [*good_row(1), *[""] * 399, last]])
+    write("")
+    assert [record.text for record in read_csv(path)] == ["Câu hỏi số 1?"]
+    write("0")
+    with pytest.raises(ImportFailed) as failure:
+        read_csv(path)
+    assert f"dòng 2 có dữ liệu ở cột {len(HEADER) + 400}, quá 200 cột" in str(failure.value)
