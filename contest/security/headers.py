@@ -44,9 +44,12 @@ def security_headers(is_https: bool) -> dict[str, str]:
 def init_app(app: Flask) -> None:
     """Add the security headers to every response (built once: the answer save is a hot path)."""
     headers = tuple(security_headers(app.config["SESSION_COOKIE_SECURE"]).items())
+    names = frozenset(name.lower() for name, _ in headers)
 
     @app.after_request
     def add_security_headers(response):
-        for name, value in headers:
-            response.headers.setdefault(name, value)
+        # A page's own choice stands (the log-in's Referrer-Policy). One pass over the response's few headers:
+        # Headers.setdefault searched them all twice for each header added.
+        chosen = names.intersection(name.lower() for name, _ in response.headers)
+        response.headers.extend(headers if not chosen else [item for item in headers if item[0].lower() not in chosen])
         return response
