@@ -20,6 +20,7 @@ top 50 may lag the latest submission by at most the interval.
 """
 import functools
 import json
+import random
 import threading
 import time
 from dataclasses import dataclass
@@ -50,6 +51,10 @@ AGENCY_SECONDS = 60.0
 # each in a worker's memory): a viewer outside the top 50 — two in three at a close — is ranked among them by
 # a binary search instead of a count of the subtree on every request. Larger subtrees are counted.
 RANKED_AT_MOST = 2000
+# Agencies' tops built together (by the first viewers, or at a round's close) would expire together and be
+# rebuilt in one burst every interval — fifty agencies' 7 ms each, every request queued behind them: each
+# lasts a random 75–100 % of the interval instead, so the rebuilds drift apart.
+EXPIRY_SPREAD = 0.25
 # Beyond this many entries, those past their time are dropped (one per round, view and agency shown).
 SWEEP_AT = 2000
 
@@ -368,7 +373,7 @@ def shared_top(round_: RoundState, view: str, agency: AgencyLine | None, limit: 
             tail_html=str(_table_macro("board_tail")(page)), tabs=head.tabs, contest_title=head.title,
             name_mask=head.name_mask, eligible=head.eligible,
             entrants=entrants, ranking=ranking)
-    seconds = interval() if agency is None else agency_interval()
+    seconds = interval() if agency is None else agency_interval() * (1 - EXPIRY_SPREAD * random.random())
     if seconds <= 0:
         return build()
     top = _in_memory(key)

@@ -186,6 +186,21 @@ def test_packed_keys_sort_standings_as_the_boards_order_them(standings):
     assert packed_key([None, 1, datetime(2026, 1, 1, tzinfo=timezone.utc), 1]) is None
 
 
+def test_agency_tops_built_together_do_not_expire_together(app, world, now, sharing):
+    # Fifty agencies' tops built in the same second would otherwise all be rebuilt in the same second, every
+    # interval, and every request then waits behind the burst.
+    lasts = []
+    with app.test_request_context():
+        round_, commune = shared.round_state(world.round.id), shared.agency_line(world.commune.id)
+        for _ in range(8):
+            built_at = shared.utcnow()
+            shared.shared_top(round_, "live", commune, 50, accepts=lambda top: False)  # built afresh each time
+            expires_at = db.session.scalar(sa.select(SharedBoardTop.expires_at))
+            lasts.append((expires_at - built_at).total_seconds())
+    assert all(0.75 * 60 - 1 <= seconds <= 60 for seconds in lasts)  # never past the interval the page states
+    assert len({round(seconds, 1) for seconds in lasts}) > 1
+
+
 def test_a_ranked_contestant_whose_standing_moved_is_not_counted_against_themselves():
     ranking = Ranking(keys=[10, 20, 30], user_ids=array("q", [1, 2, 3]))
     assert (ranking.position(3, 15).rank, ranking.position(3, 15).entrants) == (2, 3)  # went up past the second
