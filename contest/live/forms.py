@@ -68,6 +68,10 @@ class DrawForm(Form):
     count = IntegerField("Số câu rút", default=5, validators=[NumberRange(1, 100, "Từ 1 đến 100 câu.")])
     quotas = TextAreaField("Định mức (mỗi dòng “Chủ đề | Mức độ | Số câu”, có thể để trống)", validators=[Optional()])
 
+    def validate(self, extra_validators=None) -> bool:
+        self.parsed: list[dict] = []  # left empty, the field stops its validators (Optional): no quotas
+        return super().validate(extra_validators)
+
     def validate_quotas(self, field):
         """Quota lines as rounds take them."""
         try:

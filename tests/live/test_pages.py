@@ -48,6 +48,9 @@ def test_an_organizer_sets_up_an_event_through_the_pages(organizer, world):
     assert "Sở Tư pháp" in page and "Nguyễn Văn An, Trần Thị Bình" in page
     assert "Đúng được điểm theo thứ tự đến máy chủ: 40, 30, 20" in page
     assert page.count("Đáp án A") == 3 and "Nghị định 63/2010/NĐ-CP" in page
+    # The quotas may be left empty, as the form says: one more question drawn from the whole bank.
+    drawn = organizer.post(f"{setup}/segments/{segment.id}/draw", data={"csrf_token": token, "count": 1, "quotas": ""})
+    assert drawn.status_code == 302 and organizer.get(setup).get_data(as_text=True).count("Đáp án A") == 4
     bad = organizer.post(f"{setup}/segments", data={"csrf_token": token, "kind": "speed", "title": "X", "seconds": 1,
                                                     "points": 10, "speed_points": "a, b"}, follow_redirects=True)
     text = bad.get_data(as_text=True)
