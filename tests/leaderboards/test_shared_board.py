@@ -131,10 +131,10 @@ def test_an_agency_viewer_in_the_shared_top_reads_their_line_from_it_until_it_ex
     assert "Bạn xếp hạng <strong>3</strong> / 3" in page and page.index("Lê V. C") < page.index("Trần T. B")
 
 
-def _outside_the_top(app, world, now):
+def _outside_the_top(app, world, now, monkeypatch):
     """Four of the commune on a board two rows long: An, Bình and Cường submit, the commune's board is built
     (An and Bình in its top), then Dung goes ahead of Cường. Returns the board's address."""
-    app.config["LEADERBOARD_PAGE_SIZE"] = 2
+    monkeypatch.setitem(app.config, "LEADERBOARD_PAGE_SIZE", 2)
     a, b, c, d = people(world, ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung"])
     paper(a, world.round, now, 5, 30)
     paper(b, world.round, now, 4, 30)
@@ -146,8 +146,8 @@ def _outside_the_top(app, world, now):
 
 
 def test_an_agency_viewer_outside_the_shared_top_is_ranked_among_the_standings_it_holds(app, client, auth, world, now,
-                                                                                         sharing):
-    agency_board = _outside_the_top(app, world, now)
+                                                                                         sharing, monkeypatch):
+    agency_board = _outside_the_top(app, world, now, monkeypatch)
     auth.login("u2@example.vn")  # Cường, below the top two
     # Their rank among the commune's standings as the top holds them (Dung's paper not yet), not counted again:
     # the same moment as the table they see, on this worker and on one that reads the stored entry.
@@ -167,7 +167,7 @@ def test_an_agency_viewer_outside_the_shared_top_is_ranked_among_the_standings_i
 def test_a_subtree_larger_than_a_top_can_hold_ranks_its_viewers_by_counting(app, client, auth, world, now, sharing,
                                                                            monkeypatch):
     monkeypatch.setattr(shared, "RANKED_AT_MOST", 2)
-    agency_board = _outside_the_top(app, world, now)
+    agency_board = _outside_the_top(app, world, now, monkeypatch)
     auth.login("u2@example.vn")
     page = client.get(agency_board).get_data(as_text=True)
     assert "Bạn xếp hạng <strong>4</strong> / 4" in page and "Phạm T. D" not in page  # counted now, Dung included
