@@ -11,7 +11,8 @@ table shared_board_tops (UNLOGGED on PostgreSQL), so a top is built once per int
 one instance and read by all the others — what makes agency boards pay off: with thousands of
 agencies, a worker rarely sees the same agency's board twice in a second. An entry read from the
 table is kept in memory only until the table's entry expires, so a top is never older than the
-interval (a few workers may build the same entry at once as it expires; the last write stands).
+interval and the few milliseconds one worker takes to rebuild it (on PostgreSQL the worker that takes an
+expired row's lock rebuilds it while the others serve it as it was; on SQLite, one process, it is rebuilt).
 
 Correctness at the close: the key holds the board's view (live, frozen or final) and the round's
 settled figures (the prediction's truth, publication), so the request that settles a round, and
@@ -33,7 +34,7 @@ from markupsafe import Markup
 from contest.agencies.models import Agency
 from contest.clock import clock_labels
 from contest.agencies.queries import path_ids
-from contest.database import UTCDateTime, dialect_insert, utcnow
+from contest.database import dialect_insert, utcnow
 from contest.extensions import db
 from contest.leaderboards.models import SharedBoardTop
 from contest.leaderboards.queries import (BoardPage, BoardRow, Position, Ranking, board_page, entrant_count,
@@ -220,40 +221,65 @@ def _cached(key: tuple, build, seconds: float | None = None):
 
 
 _TOPS = SharedBoardTop.__table__
-_READ_TOP = sa.select(_TOPS.c.payload, _TOPS.c.expires_at).where(
-    _TOPS.c.key == sa.bindparam("key"), _TOPS.c.expires_at > sa.bindparam("now", type_=UTCDateTime()))
+_READ_TOP = sa.select(_TOPS.c.payload, _TOPS.c.expires_at).where(_TOPS.c.key == sa.bindparam("key"))
+# The worker that rebuilds an expired entry holds its row's lock while it builds (a few milliseconds).
+_CLAIM_TOP = sa.select(_TOPS.c.key).where(_TOPS.c.key == sa.bindparam("key")).with_for_update(skip_locked=True)
 
 
 def _stored_top(key: str, build, seconds: float, accepts) -> "tuple[SharedTop, float]":
     """The top stored under `key` while it lasts and `accepts` it, or build() stored there for `seconds`;
-    with the seconds it has left."""
+    with the seconds it has left.
+
+    On PostgreSQL an expired entry is rebuilt by the one worker that takes its row's lock; the others serve
+    it as it was for the few milliseconds that takes, instead of every worker of every instance building the
+    same top at the same moment (a hundred workers: a hundred builds of the whole board each second)."""
     now = utcnow()
-    row = db.session.execute(_READ_TOP, {"key": key, "now": now}).first()
-    if row is not None and accepts(stored := _decode(row[0])):
-        return stored, (row[1] - now).total_seconds()
+    row = db.session.execute(_READ_TOP, {"key": key}).first()
+    stored = _decode(row[0]) if row is not None else None
+    is_postgres = db.engine.dialect.name == "postgresql"
+    if stored is not None and accepts(stored):
+        left = (row[1] - now).total_seconds()
+        if left > 0:
+            return stored, left
+        if is_postgres:
+            with db.engine.connect() as claim, claim.begin():
+                if claim.execute(_CLAIM_TOP, {"key": key}).first() is None:
+                    return stored, 0.0  # being rebuilt: read again by the next request
+                top = build()
+                claim.execute(_upsert(key, now, seconds, top))
+            _sweep(now, is_postgres)
+            return top, seconds
     top = build()
+    if is_postgres:
+        # On a connection of its own, committed at once for the other workers: committing the page's session
+        # would expire the round it has loaded (reading it again cost more than the write).
+        with db.engine.begin() as connection:
+            connection.execute(_upsert(key, now, seconds, top))
+    else:  # SQLite: a second connection cannot write while this session holds the write lock
+        db.session.execute(_upsert(key, now, seconds, top))
+    _sweep(now, is_postgres)
+    return top, seconds
+
+
+def _upsert(key: str, now, seconds: float, top: SharedTop):
     upsert = dialect_insert(_TOPS, db.engine.dialect.name).values(key=key, expires_at=now + timedelta(seconds=seconds),
                                                                   payload=_encode(top))
-    upsert = upsert.on_conflict_do_update(index_elements=[_TOPS.c.key],
-                                          set_={"expires_at": upsert.excluded.expires_at,
-                                                "payload": upsert.excluded.payload})
-    # Entries gone stale a minute ago; rows another worker is writing now are left for the next sweep.
+    return upsert.on_conflict_do_update(index_elements=[_TOPS.c.key], set_={"expires_at": upsert.excluded.expires_at,
+                                                                            "payload": upsert.excluded.payload})
+
+
+def _sweep(now, is_postgres: bool) -> None:
+    """Drop the entries gone stale a minute ago; rows another worker holds now are left for the next sweep. On
+    PostgreSQL in a transaction of its own: in the writer's, a worker refreshing an old entry and another
+    sweeping it could each wait for a row the other holds."""
     sweep = _TOPS.delete().where(_TOPS.c.key.in_(
         sa.select(_TOPS.c.key).where(_TOPS.c.expires_at < now - timedelta(minutes=1)).with_for_update(skip_locked=True)))
-    is_postgres = db.engine.dialect.name == "postgresql"
-    for statement in (upsert, sweep):
-        if is_postgres:
-            # Each on a connection of its own, committed at once for the other workers: committing the
-            # page's session would expire the round it has loaded (reading it again cost more than the
-            # write), and in one transaction a worker refreshing an old entry and another sweeping it
-            # could each wait for a row the other holds.
-            with db.engine.begin() as connection:
-                connection.execute(statement)
-        else:  # SQLite: a second connection cannot write while this session holds the write lock
-            db.session.execute(statement)
-    if not is_postgres:
+    if is_postgres:
+        with db.engine.begin() as connection:
+            connection.execute(sweep)
+    else:
+        db.session.execute(sweep)
         db.session.commit()
-    return top, seconds
 
 
 def _agency_line(agency: Agency) -> AgencyLine:

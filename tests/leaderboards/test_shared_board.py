@@ -89,6 +89,27 @@ def test_a_top_built_by_one_worker_is_served_by_the_others_until_it_expires(clie
     assert len(kept) == 1 and kept[0] != "round-top:gone"
 
 
+def test_an_expired_top_another_worker_is_rebuilding_is_served_as_it_was_not_built_again(client, world, now, sharing):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the rebuild's claim is a PostgreSQL row lock (SQLite serves one process, which rebuilds)")
+    a, b = people(world, ["Nguyễn Văn An", "Trần Thị Bình"])
+    paper(a, world.round, now, 5, 30)
+    assert "Nguyễn V. A" in board_of(client, world.round)
+    paper(b, world.round, now, 5, 10)
+    db.session.execute(sa.update(SharedBoardTop).values(expires_at=now - timedelta(seconds=1)))
+    db.session.commit()
+    key = db.session.scalar(sa.select(SharedBoardTop.key))
+    with db.engine.connect() as other, other.begin():  # another worker holds the expired row: it is rebuilding it
+        other.execute(sa.select(SharedBoardTop.key).where(SharedBoardTop.key == key).with_for_update())
+        shared.clear(everywhere=False)
+        page = board_of(client, world.round)
+        assert "Nguyễn V. A" in page and "Trần T. B" not in page  # served as it was, not built a second time
+    # That worker gone without storing anything (its lock released): the next viewer rebuilds.
+    shared.clear(everywhere=False)
+    page = board_of(client, world.round)
+    assert page.index("Trần T. B") < page.index("Nguyễn V. A")
+
+
 def test_an_agency_top_lasts_longer_but_never_contradicts_its_viewers_own_rank(app, client, auth, world, now, sharing):
     a, b = people(world, ["Nguyễn Văn An", "Trần Thị Bình"])  # both of the commune
     agency_board = f"/rounds/{world.round.id}/leaderboard?agency={world.commune.id}"
