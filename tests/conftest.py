@@ -58,6 +58,17 @@ def drop_postgres_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def pytest_collection_modifyitems(config, items):
+    """On the SQLite run, leave out the tests of what only PostgreSQL does (marked postgres_only): they run on
+    the PostgreSQL run, which scripts/test and CI always make."""
+    if BACKEND == "postgres":
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In CI nothing may be skipped: a skipped PostgreSQL or browser test fails the run."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -89,9 +89,8 @@ def test_a_top_built_by_one_worker_is_served_by_the_others_until_it_expires(clie
     assert len(kept) == 1 and kept[0] != "round-top:gone"
 
 
+@pytest.mark.postgres_only  # the rebuild's claim is a row lock; SQLite serves one process, which rebuilds
 def test_an_expired_top_another_worker_is_rebuilding_is_served_as_it_was_not_built_again(client, world, now, sharing):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the rebuild's claim is a PostgreSQL row lock (SQLite serves one process, which rebuilds)")
     a, b = people(world, ["Nguyễn Văn An", "Trần Thị Bình"])
     paper(a, world.round, now, 5, 30)
     assert "Nguyễn V. A" in board_of(client, world.round)
