@@ -395,6 +395,13 @@ class Position:
     is_lagging: bool
 
 
+def in_view(standing, agency: Agency | None, view: str = "live") -> bool:
+    """True if the standing (a round's or the contest's) is ranked on a board of this scope and view: under the
+    agency, and on the frozen board only if it was submitted before the freeze."""
+    return standing is not None and (view != "frozen" or standing.frozen_score is not None) \
+        and (agency is None or standing.agency_path.startswith(agency.path))
+
+
 def own_position(round_: Round, standing: Standing | None, agency: Agency | None, view: str) -> Position:
     """The standing's rank and the entrants on the round's board in this view and scope.
 
@@ -402,8 +409,7 @@ def own_position(round_: Round, standing: Standing | None, agency: Agency | None
     old) instead of counting a million standings; an agency's board, the final and the frozen views
     count exactly.
     """
-    in_scope = standing is not None and (view != "frozen" or standing.frozen_score is not None) \
-        and (agency is None or standing.agency_path.startswith(agency.path))
+    in_scope = in_view(standing, agency, view)
     if view == "live" and agency is None:
         entrants, rank = live_country_figures(round_, standing if in_scope else None)
         return Position(rank=rank, entrants=entrants, is_lagging=True)
@@ -420,7 +426,7 @@ def contest_position(contest: Contest, standing: ContestStanding | None, agency:
             query = query.where(subtree_condition(ContestStanding.agency_path, agency))
         return db.session.scalar(query) or 0
 
-    in_scope = standing is not None and (agency is None or standing.agency_path.startswith(agency.path))
+    in_scope = in_view(standing, agency)
     rank = rank_of(standing, agency) if in_scope else None
     if agency is not None:
         return Position(rank=rank, entrants=count(), is_lagging=False)

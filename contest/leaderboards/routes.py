@@ -12,7 +12,7 @@ from contest.extensions import db
 from contest.leaderboards.counts import STALE_SECONDS
 from contest.leaderboards.models import ContestStanding
 from contest.leaderboards.queries import (around_cursor, board_page, board_view, contest_board_page,
-                                          contest_position, own_position, standing_read)
+                                          contest_position, in_view, own_position, standing_read)
 from contest.results.services import settle_contest, settled_state
 from contest.leaderboards.shared import (AgencyLine, RoundTab, agency_interval, agency_line, agency_trail_lines,
                                          contest_head, shared_top)
@@ -91,7 +91,7 @@ def board(round_id: int):
     # An agency's board: the viewer's line is read from its shared top (their row, or their rank among the
     # standings it holds), not counted.
     top = shared_top(round_, view, agency, size) if is_first_page and agency is not None else None
-    in_scope = own if own is not None and agency is not None and own.agency_path.startswith(agency.path) else None
+    in_scope = own if agency is not None and in_view(own, agency, view) else None
     position = (top.position_of(in_scope) if top is not None else None) or own_position(round_, own, agency, view)
     own_in_view = own if position.rank is not None else None
     cursor = _cursor(own_in_view, view, agency)

@@ -235,20 +235,19 @@ def _stored_top(key: str, build, seconds: float, accepts) -> "tuple[SharedTop, f
     same top at the same moment (a hundred workers: a hundred builds of the whole board each second)."""
     now = utcnow()
     row = db.session.execute(_READ_TOP, {"key": key}).first()
-    stored = _decode(row[0]) if row is not None else None
     is_postgres = db.engine.dialect.name == "postgresql"
-    if stored is not None and accepts(stored):
-        left = (row[1] - now).total_seconds()
+    left = (row[1] - now).total_seconds() if row is not None else 0.0
+    # Decoded only where it may be served: while it lasts, or on PostgreSQL while another worker rebuilds it.
+    if row is not None and (left > 0 or is_postgres) and accepts(stored := _decode(row[0])):
         if left > 0:
             return stored, left
-        if is_postgres:
-            with db.engine.connect() as claim, claim.begin():
-                if claim.execute(_CLAIM_TOP, {"key": key}).first() is None:
-                    return stored, 0.0  # being rebuilt: read again by the next request
-                top = build()
-                claim.execute(_upsert(key, now, seconds, top))
-            _sweep(now, is_postgres)
-            return top, seconds
+        with db.engine.connect() as claim, claim.begin():  # expired, on PostgreSQL
+            if claim.execute(_CLAIM_TOP, {"key": key}).first() is None:
+                return stored, 0.0  # being rebuilt: read again by the next request
+            top = build()
+            claim.execute(_upsert(key, now, seconds, top))
+        _sweep(now, is_postgres)
+        return top, seconds
     top = build()
     if is_postgres:
         # On a connection of its own, committed at once for the other workers: committing the page's session
