@@ -58,9 +58,13 @@ RANKED_AT_MOST = 2000
 EXPIRY_SPREAD = 0.25
 # Beyond this many entries, those past their time are dropped (one per round, view and agency shown).
 SWEEP_AT = 2000
+# A worker sweeps the stored entries gone stale at most this often (seconds), not after every build: at a
+# close, fifty agencies' tops built in a burst each paid a DELETE and its COMMIT for nothing to delete.
+SWEEP_EVERY = 30.0
 
 _entries: dict[tuple, tuple[float, object]] = {}
 _lock = threading.Lock()
+_swept_at = [float("-inf")]  # when this worker last swept the stored entries (time.monotonic())
 
 
 @dataclass(frozen=True)
@@ -256,6 +260,7 @@ def _stored_top(key: str, build, seconds: float, accepts) -> "tuple[SharedTop, f
             connection.execute(_upsert(key, now, seconds, top))
     else:  # SQLite: a second connection cannot write while this session holds the write lock
         db.session.execute(_upsert(key, now, seconds, top))
+        db.session.commit()
     _sweep(now, is_postgres)
     return top, seconds
 
@@ -270,7 +275,10 @@ def _upsert(key: str, now, seconds: float, top: SharedTop):
 def _sweep(now, is_postgres: bool) -> None:
     """Drop the entries gone stale a minute ago; rows another worker holds now are left for the next sweep. On
     PostgreSQL in a transaction of its own: in the writer's, a worker refreshing an old entry and another
-    sweeping it could each wait for a row the other holds."""
+    sweeping it could each wait for a row the other holds. At most once per SWEEP_EVERY in a worker."""
+    if time.monotonic() - _swept_at[0] < SWEEP_EVERY:
+        return
+    _swept_at[0] = time.monotonic()
     sweep = _TOPS.delete().where(_TOPS.c.key.in_(
         sa.select(_TOPS.c.key).where(_TOPS.c.expires_at < now - timedelta(minutes=1)).with_for_update(skip_locked=True)))
     if is_postgres:
@@ -307,12 +315,13 @@ def agency_trail_lines(agency_id: int) -> list[AgencyLine]:
 
 
 def _line(row: BoardRow) -> BoardRow:
+    """A row of a plain page (queries.board_page(plain=True)) as the shared top keeps it."""
     standing = row.standing
-    agency = standing.agency
+    agency = AgencyLine(standing.agency_id, standing.agency_name, standing.agency_full_path) \
+        if standing.agency_id is not None else None
     return BoardRow(rank=row.rank, score=row.score, duration_ms=row.duration_ms, standing=StandingLine(
-        user_id=standing.user_id, max_score=standing.max_score, prediction=getattr(standing, "prediction", None),
-        prediction_error=getattr(standing, "prediction_error", None), user=PersonLine(standing.user.full_name),
-        agency=_agency_line(agency) if agency is not None else None))
+        user_id=standing.user_id, max_score=standing.max_score, prediction=standing.prediction,
+        prediction_error=standing.prediction_error, user=PersonLine(standing.full_name), agency=agency))
 
 
 def _agency_fields(agency: AgencyLine | None) -> list | None:
@@ -382,7 +391,7 @@ def shared_top(round_: RoundState, view: str, agency: AgencyLine | None, limit: 
     key = ("round-top", str(db.engine.url), *state)
 
     def build() -> SharedTop:
-        page = board_page(round_, view, agency, None, limit)
+        page = board_page(round_, view, agency, None, limit, plain=True)
         page = BoardPage(rows=[_line(row) for row in page.rows], next_cursor=page.next_cursor, view=page.view)
         head = contest_head(round_)
         times = _times(page)
@@ -413,6 +422,7 @@ def clear(everywhere: bool = True) -> None:
     """Forget the shared entries this worker holds, and with `everywhere` the stored ones too (tests)."""
     with _lock:
         _entries.clear()
+        _swept_at[0] = float("-inf")
     if everywhere:
         db.session.execute(_TOPS.delete())
         db.session.commit()
