@@ -267,3 +267,20 @@ def test_a_close_put_off_at_the_last_moment_keeps_the_answers_hidden_though_the_
     monkeypatch.setattr(attempt_routes, "utcnow", lambda: now + timedelta(hours=1, seconds=1))
     page = client.get(f"/attempts/{mine.id}/result").get_data(as_text=True)
     assert 'id="score">5/5<' in page and 'id="review-heading"' not in page and "đáp án đúng" not in page
+
+
+def test_a_shared_top_shows_each_row_with_its_agency_as_named_now(client, world, now, sharing):
+    """The top's rows are read as plain columns: each keeps its contestant's agency, by its current name."""
+    (a,) = people(world, ["Nguyễn Văn An"])
+    paper(a, world.round, now, 5, 30)
+
+    def row_of_an() -> str:
+        page = board_of(client, world.round)
+        row = page[page.index("Nguyễn V. A"):]
+        return row[:row.index("</tr>")]
+
+    assert world.commune.name in row_of_an()
+    world.commune.name = "Xã Hòa Bình Mới"
+    db.session.commit()
+    shared.clear()  # the next interval
+    assert "Xã Hòa Bình Mới" in row_of_an()
