@@ -1,4 +1,4 @@
-"""Score counts for the whole-country live board, and the background refresher that keeps them fresh.
+"""Score counts for the whole-country live board, kept fresh by the worker's background refresher.
 
 Counting the contestants ranked above someone on a national board of a million standings scans up to
 a million index entries (about 90 ms). Instead, each worker keeps, per round, how many standings
@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from contest.extensions import db
+from contest.leaderboards import refresher
 from contest.leaderboards.models import Standing
 from contest.rounds.models import Round
 
@@ -36,35 +37,31 @@ IDLE_SECONDS = 600
 _values: dict[tuple, tuple[float, object]] = {}
 _jobs: dict[tuple, dict] = {}
 _lock = threading.Lock()
-_thread: threading.Thread | None = None
 
 
-def _loop() -> None:
-    """Recompute every job whose value is past half its age limit; drop jobs left idle."""
-    while True:
-        time.sleep(1)
-        with _lock:
-            jobs = list(_jobs.items())
-        now = time.monotonic()
-        for key, job in jobs:
-            if now - job["used"] > IDLE_SECONDS:
-                with _lock:
-                    _jobs.pop(key, None)
-                    _values.pop(key, None)
-                continue
-            if now - _values.get(key, (0.0, None))[0] > job["max_age"] / 2:
-                try:
-                    with job["app"].app_context():
-                        began = time.monotonic()
-                        _values[key] = (began, job["compute"]())
-                except Exception:  # noqa: BLE001 — a failed refresh leaves the request path to compute it
-                    job["app"].logger.exception("background refresh of %s failed", key)
+def _refresh_jobs() -> None:
+    """Recompute every job whose value is past half its age limit; drop jobs left idle (the refresher's task)."""
+    with _lock:
+        jobs = list(_jobs.items())
+    now = time.monotonic()
+    for key, job in jobs:
+        if now - job["used"] > IDLE_SECONDS:
+            with _lock:
+                _jobs.pop(key, None)
+                _values.pop(key, None)
+            continue
+        if now - _values.get(key, (0.0, None))[0] > job["max_age"] / 2:
+            try:
+                with job["app"].app_context():
+                    began = time.monotonic()
+                    _values[key] = (began, job["compute"]())
+            except Exception:  # noqa: BLE001 — a failed refresh leaves the request path to compute it
+                job["app"].logger.exception("background refresh of %s failed", key)
 
 
 def refreshed(key: tuple, compute: Callable[[], object], max_age: float) -> object:
     """compute()'s value, at most max_age seconds old; outside tests a background thread of this
     process recomputes it ahead of time, so requests after the first are served from memory."""
-    global _thread
     entry = _values.get(key)
     now = time.monotonic()
     if entry is None or now - entry[0] > max_age:
@@ -74,9 +71,7 @@ def refreshed(key: tuple, compute: Callable[[], object], max_age: float) -> obje
         with _lock:
             _jobs[key] = {"app": current_app._get_current_object(), "compute": compute, "max_age": max_age,
                           "used": now}
-            if _thread is None or not _thread.is_alive():
-                _thread = threading.Thread(target=_loop, name="refresher", daemon=True)
-                _thread.start()
+        refresher.every_second("counts", _refresh_jobs)
     return entry[1]
 
 

@@ -24,11 +24,12 @@ import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, get_template_attribute
+from flask import Flask, current_app, get_template_attribute, request
 from markupsafe import Markup
 
 from contest.agencies.models import Agency
@@ -36,6 +37,7 @@ from contest.clock import clock_labels
 from contest.agencies.queries import path_ids
 from contest.database import dialect_insert, utcnow
 from contest.extensions import db
+from contest.leaderboards import refresher
 from contest.leaderboards.models import SharedBoardTop
 from contest.leaderboards.queries import (BoardPage, BoardRow, Position, Ranking, board_page, entrant_count,
                                           shown_figures, standing_key, subtree_ranking)
@@ -61,10 +63,32 @@ SWEEP_AT = 2000
 # A worker sweeps the stored entries gone stale at most this often (seconds), not after every build: at a
 # close, fifty agencies' tops built in a burst each paid a DELETE and its COMMIT for nothing to delete.
 SWEEP_EVERY = 30.0
+# An agency top a worker served at least HOT_READS times in its interval is rebuilt by that worker's background
+# thread (refresher.py) when REFRESH_LEAD seconds or less are left, so its next viewers find it built: fifty
+# agencies' tops expired while nobody read them (a quiet minute before a round's close) were otherwise all
+# rebuilt by the first viewers after it, 7 ms each, every other request queued behind the burst. A top read
+# less than that is left to its next viewer, as before: rebuilt ahead, it would cost more than it serves.
+HOT_READS = 2
+REFRESH_LEAD = 2.0
 
 _entries: dict[tuple, tuple[float, object]] = {}
 _lock = threading.Lock()
 _swept_at = [float("-inf")]  # when this worker last swept the stored entries (time.monotonic())
+
+
+@dataclass
+class _Hot:
+    """An agency top this worker serves, as its refresher sees it."""
+
+    app: Flask
+    url: tuple[str, str]  # the board's path and query, and the site's root: its table links to its next page
+    key: tuple  # in this worker's memory
+    build: Callable[[], "SharedTop"]
+    due_at: float  # time.monotonic() when to look at it again
+    reads: int = 0  # served since it was last found built or rebuilt
+
+
+_hot: dict[str, _Hot] = {}  # by stored key
 
 
 @dataclass(frozen=True)
@@ -228,6 +252,7 @@ _TOPS = SharedBoardTop.__table__
 _READ_TOP = sa.select(_TOPS.c.payload, _TOPS.c.expires_at).where(_TOPS.c.key == sa.bindparam("key"))
 # The worker that rebuilds an expired entry holds its row's lock while it builds (a few milliseconds).
 _CLAIM_TOP = sa.select(_TOPS.c.key).where(_TOPS.c.key == sa.bindparam("key")).with_for_update(skip_locked=True)
+_CLAIM_DUE = sa.select(_TOPS.c.expires_at).where(_TOPS.c.key == sa.bindparam("key")).with_for_update(skip_locked=True)
 
 
 def _stored_top(key: str, build, seconds: float, accepts) -> "tuple[SharedTop, float]":
@@ -407,21 +432,78 @@ def shared_top(round_: RoundState, view: str, agency: AgencyLine | None, limit: 
             tail_html=str(_table_macro("board_tail")(page)), tabs=head.tabs, contest_title=head.title,
             name_mask=head.name_mask, eligible=head.eligible,
             entrants=entrants, ranking=ranking)
-    seconds = interval() if agency is None else agency_interval() * (1 - EXPIRY_SPREAD * random.random())
+    seconds = _lifetime(agency is not None)
     if seconds <= 0:
         return build()
+    stored_as = "round-top:" + ":".join("" if part is None else str(part) for part in state)
     top = _in_memory(key)
     if top is None or not accepts(top):  # the stored entry, kept in memory no longer than it lasts
-        stored_as = "round-top:" + ":".join("" if part is None else str(part) for part in state)
         top, left = _stored_top(stored_as, build, seconds, accepts)
         _remember(key, top, left)
+    if agency is not None and db.engine.dialect.name == "postgresql":
+        _served(stored_as, key, build)
     return top
+
+
+def _lifetime(is_agency: bool) -> float:
+    """Seconds a new top is stored for: the interval, or for an agency's a random 75–100 % of its own."""
+    return agency_interval() * (1 - EXPIRY_SPREAD * random.random()) if is_agency else interval()
+
+
+def _served(stored_as: str, key: tuple, build) -> None:
+    """Count a request served an agency's top (PostgreSQL), and have the refresher look after it."""
+    hot = _hot.get(stored_as)
+    if hot is None:
+        entry = _entries.get(key)
+        due_at = (entry[0] if entry is not None else time.monotonic()) - REFRESH_LEAD
+        hot = _hot.setdefault(stored_as, _Hot(current_app._get_current_object(), (request.full_path, request.url_root),
+                                              key, build, due_at))
+        refresher.every_second("agency-tops", refresh_hot_tops)
+    hot.reads += 1
+
+
+def refresh_hot_tops(moment: float | None = None) -> None:
+    """The refresher's task: rebuild each agency top this worker served HOT_READS times or more since it was
+    built, once REFRESH_LEAD seconds or less are left, unless another worker has (or is rebuilding it now);
+    forget the tops served less. `moment`: time.monotonic() as the tests set it."""
+    moment = time.monotonic() if moment is None else moment
+    for stored_as, hot in list(_hot.items()):
+        if hot.due_at > moment:
+            continue
+        if hot.reads < HOT_READS:
+            _hot.pop(stored_as, None)
+            continue
+        # The board's request as its first viewer sent it (the table's link to the next page is built from it),
+        # made up here: Flask's name for that is test_request_context.
+        with hot.app.test_request_context(hot.url[0], base_url=hot.url[1]):
+            left = _rebuilt_if_due(stored_as, hot.key, hot.build)
+        hot.reads, hot.due_at = 0, moment + left - REFRESH_LEAD
+
+
+def _rebuilt_if_due(stored_as: str, key: tuple, build) -> float:
+    """Rebuild the stored top if REFRESH_LEAD seconds or less are left, under its row's lock; the seconds it
+    has left now. A row another worker holds is being rebuilt by it: the shortest life a top is given is
+    returned for it (if that worker fails, the next viewer rebuilds, as one does a row that is gone)."""
+    now = utcnow()
+    with db.engine.connect() as claim, claim.begin():
+        row = claim.execute(_CLAIM_DUE, {"key": stored_as}).first()
+        if row is None:
+            return agency_interval() * (1 - EXPIRY_SPREAD)
+        left = (row[0] - now).total_seconds()
+        if left > REFRESH_LEAD:
+            return left
+        seconds = _lifetime(True)
+        top = build()
+        claim.execute(_upsert(stored_as, now, seconds, top))
+    _remember(key, top, seconds)
+    return seconds
 
 
 def clear(everywhere: bool = True) -> None:
     """Forget the shared entries this worker holds, and with `everywhere` the stored ones too (tests)."""
     with _lock:
         _entries.clear()
+        _hot.clear()
         _swept_at[0] = float("-inf")
     if everywhere:
         db.session.execute(_TOPS.delete())

@@ -2,6 +2,9 @@
 the same top for everyone within it, the viewer's own row still marked, and final results the
 moment a round is settled, never a live page kept from before. The round as boards and result pages
 read it is shared too: its close settles the round at once, and answers never show by a stale copy."""
+import re
+import threading
+import time
 from array import array
 from datetime import datetime, timedelta, timezone
 
@@ -149,6 +152,65 @@ def test_an_agency_viewer_in_the_shared_top_reads_their_line_from_it_until_it_ex
     shared.clear(everywhere=False)
     page = client.get(agency_board).get_data(as_text=True)
     assert "Bạn xếp hạng <strong>3</strong> / 3" in page and page.index("Lê V. C") < page.index("Trần T. B")
+
+
+def _refresher_runs(moment: float) -> None:
+    """The worker's background thread looks at its tops at `moment` (a thread of its own: no request to read)."""
+    refresher = threading.Thread(target=shared.refresh_hot_tops, args=(moment,))
+    refresher.start()
+    refresher.join(timeout=30)
+    assert not refresher.is_alive(), "the refresher waits on a row another worker holds"
+
+
+@pytest.mark.postgres_only  # the refresher's claim is a row lock; on SQLite tops are rebuilt by their viewers
+def test_an_agency_top_read_through_its_interval_is_rebuilt_before_it_expires_not_by_its_next_viewer(
+        app, client, world, now, sharing, monkeypatch):
+    monkeypatch.setitem(app.config, "LEADERBOARD_PAGE_SIZE", 1)  # a top with a next page, as a real agency's has
+    a, b = people(world, ["Nguyễn Văn An", "Trần Thị Bình"])  # both of the commune
+    commune_board = f"/rounds/{world.round.id}/leaderboard?agency={world.commune.id}"
+    province_board = f"/rounds/{world.round.id}/leaderboard?agency={world.province.id}"
+    paper(a, world.round, now, 4, 30)
+    for _ in range(shared.HOT_READS):  # the commune's board is read through its interval...
+        assert "Nguyễn V. A" in client.get(commune_board).get_data(as_text=True)
+    assert "Nguyễn V. A" in client.get(province_board).get_data(as_text=True)  # ...the province's once
+    paper(b, world.round, now, 5, 30)
+    # Both stored tops near their end (the refresher looks at them REFRESH_LEAD seconds before it).
+    db.session.execute(sa.update(SharedBoardTop).values(expires_at=datetime.now(timezone.utc) + timedelta(seconds=1)))
+    db.session.commit()
+    _refresher_runs(time.monotonic() + 3600)  # the worker's background thread, a second later
+    db.session.expire_all()
+    stored = dict(db.session.execute(sa.select(SharedBoardTop.key, SharedBoardTop.payload)).all())
+    commune = next(payload for key, payload in stored.items() if key.endswith(f":{world.commune.id}:1"))
+    province = next(payload for key, payload in stored.items() if key.endswith(f":{world.province.id}:1"))
+    # The commune's top is rebuilt with Bình's paper before anyone asks; the province's, read once, is left to
+    # its next viewer.
+    assert "Trần T. B" in commune and "Trần T. B" not in province
+    # The next viewer, on another worker, is served the rebuilt top from the store, its next page a click away.
+    shared.clear(everywhere=False)
+    viewer = app.test_client()
+    page = viewer.get(commune_board).get_data(as_text=True)
+    assert "Trần T. B" in page and "Nguyễn V. A" not in page
+    next_page = re.search(r'<p class="pager"><a class="button" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert next_page.startswith(commune_board + "&after=")
+    assert "Nguyễn V. A" in viewer.get(next_page).get_data(as_text=True)
+
+
+@pytest.mark.postgres_only
+def test_an_agency_top_another_worker_is_rebuilding_is_left_to_it(client, world, now, sharing):
+    a, b = people(world, ["Nguyễn Văn An", "Trần Thị Bình"])
+    commune_board = f"/rounds/{world.round.id}/leaderboard?agency={world.commune.id}"
+    paper(a, world.round, now, 4, 30)
+    for _ in range(shared.HOT_READS):
+        client.get(commune_board)
+    paper(b, world.round, now, 5, 30)
+    db.session.execute(sa.update(SharedBoardTop).values(expires_at=datetime.now(timezone.utc) + timedelta(seconds=1)))
+    db.session.commit()
+    key = db.session.scalar(sa.select(SharedBoardTop.key))
+    with db.engine.connect() as other, other.begin():  # another worker holds the row: it is rebuilding it
+        other.execute(sa.select(SharedBoardTop.key).where(SharedBoardTop.key == key).with_for_update())
+        _refresher_runs(time.monotonic() + 3600)
+    db.session.expire_all()
+    assert "Trần T. B" not in db.session.scalar(sa.select(SharedBoardTop.payload))  # not built a second time
 
 
 def _outside_the_top(app, world, now, monkeypatch):
