@@ -71,7 +71,7 @@ def refreshed(key: tuple, compute: Callable[[], object], max_age: float) -> obje
         with _lock:
             _jobs[key] = {"app": current_app._get_current_object(), "compute": compute, "max_age": max_age,
                           "used": now}
-        refresher.every_second("counts", _refresh_jobs)
+        refresher.run_often("counts", _refresh_jobs)
     return entry[1]
 
 

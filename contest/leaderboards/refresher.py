@@ -1,6 +1,7 @@
-"""A worker's background thread: about once a second it runs the tasks the boards registered, so that
+"""A worker's background thread: every TICK_SECONDS it runs the tasks the boards registered, so that
 work a board needs is done ahead of its viewers — the live counts recounted (counts.py), the agency tops
 being read rebuilt before they expire (shared.py) — instead of by the first request that finds it stale.
+Each task decides what is due; a tick with nothing due costs a few microseconds.
 
 One thread per worker process, started by the first request that registers a task (after gunicorn has
 forked the worker), and never under tests: they run the tasks themselves, when they choose.
@@ -12,14 +13,18 @@ from collections.abc import Callable
 
 from flask import current_app
 
+# Short, so that work falling due is done as it falls due, not gathered into one burst a second: the agency
+# tops, each due at its own moment, were rebuilt twenty at a time by a one-second tick.
+TICK_SECONDS = 0.1
+
 _tasks: dict[str, Callable[[], None]] = {}
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
 
 
-def every_second(name: str, task: Callable[[], None]) -> None:
-    """Have this worker's background thread call task() about once a second from now on (once per name;
-    the task opens the app contexts it needs)."""
+def run_often(name: str, task: Callable[[], None]) -> None:
+    """Have this worker's background thread call task() every TICK_SECONDS from now on (once per name; the
+    task opens the app contexts it needs)."""
     global _thread
     if current_app.testing or (name in _tasks and _thread is not None and _thread.is_alive()):
         return
@@ -32,7 +37,7 @@ def every_second(name: str, task: Callable[[], None]) -> None:
 
 def _loop() -> None:
     while True:
-        time.sleep(1)
+        time.sleep(TICK_SECONDS)
         with _lock:
             tasks = list(_tasks.items())
         for name, task in tasks:

@@ -458,26 +458,28 @@ def _served(stored_as: str, key: tuple, build) -> None:
         due_at = (entry[0] if entry is not None else time.monotonic()) - REFRESH_LEAD
         hot = _hot.setdefault(stored_as, _Hot(current_app._get_current_object(), (request.full_path, request.url_root),
                                               key, build, due_at))
-        refresher.every_second("agency-tops", refresh_hot_tops)
+        refresher.run_often("agency-tops", refresh_hot_tops)
     hot.reads += 1
 
 
 def refresh_hot_tops(moment: float | None = None) -> None:
-    """The refresher's task: rebuild each agency top this worker served HOT_READS times or more since it was
-    built, once REFRESH_LEAD seconds or less are left, unless another worker has (or is rebuilding it now);
-    forget the tops served less. `moment`: time.monotonic() as the tests set it."""
+    """The refresher's task: rebuild the agency top this worker served HOT_READS times or more since it was
+    built and that falls due first (REFRESH_LEAD seconds or less left), unless another worker has or is
+    rebuilding it; forget the tops served less. One a tick, so that tops falling due together are rebuilt one
+    after another rather than in one burst. `moment`: time.monotonic() as the tests set it."""
     moment = time.monotonic() if moment is None else moment
-    for stored_as, hot in list(_hot.items()):
+    for stored_as, hot in sorted(_hot.items(), key=lambda item: item[1].due_at):
         if hot.due_at > moment:
-            continue
+            return
         if hot.reads < HOT_READS:
             _hot.pop(stored_as, None)
             continue
-        # The board's request as its first viewer sent it (the table's link to the next page is built from it),
-        # made up here: Flask's name for that is test_request_context.
+        # The board's request as its first viewer sent it (the table's link to its next page is built from
+        # it), made up here: Flask's name for that is test_request_context.
         with hot.app.test_request_context(hot.url[0], base_url=hot.url[1]):
             left = _rebuilt_if_due(stored_as, hot.key, hot.build)
         hot.reads, hot.due_at = 0, moment + left - REFRESH_LEAD
+        return
 
 
 def _rebuilt_if_due(stored_as: str, key: tuple, build) -> float:
