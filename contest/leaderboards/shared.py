@@ -456,8 +456,8 @@ def _served(stored_as: str, key: tuple, build) -> None:
     if hot is None:
         entry = _entries.get(key)
         due_at = (entry[0] if entry is not None else time.monotonic()) - REFRESH_LEAD
-        hot = _hot.setdefault(stored_as, _Hot(current_app._get_current_object(), (request.full_path, request.url_root),
-                                              key, build, due_at))
+        hot = _hot.setdefault(stored_as, _Hot(current_app._get_current_object(),
+                                              (request.full_path, request.url_root), key, build, due_at))
         refresher.run_often("agency-tops", refresh_hot_tops)
     hot.reads += 1
 
@@ -476,8 +476,12 @@ def refresh_hot_tops(moment: float | None = None) -> None:
             continue
         # The board's request as its first viewer sent it (the table's link to its next page is built from
         # it), made up here: Flask's name for that is test_request_context.
-        with hot.app.test_request_context(hot.url[0], base_url=hot.url[1]):
-            left = _rebuilt_if_due(stored_as, hot.key, hot.build)
+        try:
+            with hot.app.test_request_context(hot.url[0], base_url=hot.url[1]):
+                left = _rebuilt_if_due(stored_as, hot.key, hot.build)
+        except Exception:
+            _hot.pop(stored_as, None)  # left to its next viewer, not tried again every tick (the failure is logged)
+            raise
         hot.reads, hot.due_at = 0, moment + left - REFRESH_LEAD
         return
 
