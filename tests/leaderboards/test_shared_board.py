@@ -213,6 +213,32 @@ def test_an_agency_top_another_worker_is_rebuilding_is_left_to_it(client, world,
     assert "Trần T. B" not in db.session.scalar(sa.select(SharedBoardTop.payload))  # not built a second time
 
 
+@pytest.mark.postgres_only
+def test_a_top_whose_background_rebuild_fails_is_left_to_its_next_viewer(client, world, now, sharing, monkeypatch):
+    a, b = people(world, ["Nguyễn Văn An", "Trần Thị Bình"])
+    commune_board = f"/rounds/{world.round.id}/leaderboard?agency={world.commune.id}"
+    paper(a, world.round, now, 4, 30)
+    for _ in range(shared.HOT_READS):
+        client.get(commune_board)
+    paper(b, world.round, now, 5, 30)
+    db.session.execute(sa.update(SharedBoardTop).values(expires_at=datetime.now(timezone.utc) + timedelta(seconds=1)))
+    db.session.commit()
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("the database went away")
+    with monkeypatch.context() as broken:
+        broken.setattr(shared, "board_page", unreachable)
+        with pytest.raises(ConnectionError):  # the thread logs it
+            shared.refresh_hot_tops(time.monotonic() + 3600)
+        shared.refresh_hot_tops(time.monotonic() + 3600)  # not tried again every tick: it is off the list
+    # The next viewer after the entry's end rebuilds it, as without the refresher.
+    db.session.execute(sa.update(SharedBoardTop).values(expires_at=now - timedelta(seconds=1)))
+    db.session.commit()
+    shared.clear(everywhere=False)
+    page = client.get(commune_board).get_data(as_text=True)
+    assert page.index("Trần T. B") < page.index("Nguyễn V. A")
+
+
 def _outside_the_top(app, world, now, monkeypatch):
     """Four of the commune on a board two rows long: An, Bình and Cường submit, the commune's board is built
     (An and Bình in its top), then Dung goes ahead of Cường. Returns the board's address."""
