@@ -13,6 +13,8 @@ agencies, a worker rarely sees the same agency's board twice in a second. An ent
 table is kept in memory only until the table's entry expires, so a top is never older than the
 interval and the few milliseconds one worker takes to rebuild it (on PostgreSQL the worker that takes an
 expired row's lock rebuilds it while the others serve it as it was; on SQLite, one process, it is rebuilt).
+On PostgreSQL an agency's top that a worker keeps serving is rebuilt by that worker's background thread
+shortly before it expires (refresh_hot_tops), so the viewers of a board read at a close find it built.
 
 Correctness at the close: the key holds the board's view (live, frozen or final) and the round's
 settled figures (the prediction's truth, publication), so the request that settles a round, and
