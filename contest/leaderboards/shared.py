@@ -84,13 +84,13 @@ class _Hot:
 
     app: Flask
     url: tuple[str, str]  # the board's path and query, and the site's root: its table links to its next page
-    key: tuple  # in this worker's memory
+    stored_as: str  # its row's key in shared_board_tops
     build: Callable[[], "SharedTop"]
     due_at: float  # time.monotonic() when to look at it again
     reads: int = 0  # served since it was last found built or rebuilt
 
 
-_hot: dict[str, _Hot] = {}  # by stored key
+_hot: dict[tuple, _Hot] = {}  # by its key in this worker's memory
 
 
 @dataclass(frozen=True)
@@ -252,9 +252,9 @@ def _cached(key: tuple, build, seconds: float | None = None):
 
 _TOPS = SharedBoardTop.__table__
 _READ_TOP = sa.select(_TOPS.c.payload, _TOPS.c.expires_at).where(_TOPS.c.key == sa.bindparam("key"))
-# The worker that rebuilds an expired entry holds its row's lock while it builds (a few milliseconds).
-_CLAIM_TOP = sa.select(_TOPS.c.key).where(_TOPS.c.key == sa.bindparam("key")).with_for_update(skip_locked=True)
-_CLAIM_DUE = sa.select(_TOPS.c.expires_at).where(_TOPS.c.key == sa.bindparam("key")).with_for_update(skip_locked=True)
+# The worker that rebuilds an entry holds its row's lock while it builds (a few milliseconds); the expiry is
+# read under the lock (the refresher's rebuild ahead checks it has not been rebuilt meanwhile).
+_CLAIM_TOP = sa.select(_TOPS.c.expires_at).where(_TOPS.c.key == sa.bindparam("key")).with_for_update(skip_locked=True)
 
 
 def _stored_top(key: str, build, seconds: float, accepts) -> "tuple[SharedTop, float]":
@@ -437,14 +437,18 @@ def shared_top(round_: RoundState, view: str, agency: AgencyLine | None, limit: 
     seconds = _lifetime(agency is not None)
     if seconds <= 0:
         return build()
-    stored_as = "round-top:" + ":".join("" if part is None else str(part) for part in state)
     top = _in_memory(key)
     if top is None or not accepts(top):  # the stored entry, kept in memory no longer than it lasts
-        top, left = _stored_top(stored_as, build, seconds, accepts)
+        top, left = _stored_top(_stored_key(state), build, seconds, accepts)
         _remember(key, top, left)
     if agency is not None and db.engine.dialect.name == "postgresql":
-        _served(stored_as, key, build)
+        _served(key, state, build)
     return top
+
+
+def _stored_key(state: tuple) -> str:
+    """The key of a top's row in shared_board_tops."""
+    return "round-top:" + ":".join("" if part is None else str(part) for part in state)
 
 
 def _lifetime(is_agency: bool) -> float:
@@ -452,14 +456,14 @@ def _lifetime(is_agency: bool) -> float:
     return agency_interval() * (1 - EXPIRY_SPREAD * random.random()) if is_agency else interval()
 
 
-def _served(stored_as: str, key: tuple, build) -> None:
+def _served(key: tuple, state: tuple, build) -> None:
     """Count a request served an agency's top (PostgreSQL), and have the refresher look after it."""
-    hot = _hot.get(stored_as)
+    hot = _hot.get(key)
     if hot is None:
         entry = _entries.get(key)
         due_at = (entry[0] if entry is not None else time.monotonic()) - REFRESH_LEAD
-        hot = _hot.setdefault(stored_as, _Hot(current_app._get_current_object(),
-                                              (request.full_path, request.url_root), key, build, due_at))
+        hot = _hot.setdefault(key, _Hot(current_app._get_current_object(), (request.full_path, request.url_root),
+                                        _stored_key(state), build, due_at))
         refresher.run_often("agency-tops", refresh_hot_tops)
     hot.reads += 1
 
@@ -470,19 +474,19 @@ def refresh_hot_tops(moment: float | None = None) -> None:
     rebuilding it; forget the tops served less. One a tick, so that tops falling due together are rebuilt one
     after another rather than in one burst. `moment`: time.monotonic() as the tests set it."""
     moment = time.monotonic() if moment is None else moment
-    for stored_as, hot in sorted(_hot.items(), key=lambda item: item[1].due_at):
+    for key, hot in sorted(_hot.items(), key=lambda item: item[1].due_at):
         if hot.due_at > moment:
             return
         if hot.reads < HOT_READS:
-            _hot.pop(stored_as, None)
+            _hot.pop(key, None)
             continue
         # The board's request as its first viewer sent it (the table's link to its next page is built from
         # it), made up here: Flask's name for that is test_request_context.
         try:
             with hot.app.test_request_context(hot.url[0], base_url=hot.url[1]):
-                left = _rebuilt_if_due(stored_as, hot.key, hot.build)
+                left = _rebuilt_if_due(hot.stored_as, key, hot.build)
         except Exception:
-            _hot.pop(stored_as, None)  # left to its next viewer, not tried again every tick (the failure is logged)
+            _hot.pop(key, None)  # left to its next viewer, not tried again every tick (the failure is logged)
             raise
         hot.reads, hot.due_at = 0, moment + left - REFRESH_LEAD
         return
@@ -494,7 +498,7 @@ def _rebuilt_if_due(stored_as: str, key: tuple, build) -> float:
     returned for it (if that worker fails, the next viewer rebuilds, as one does a row that is gone)."""
     now = utcnow()
     with db.engine.connect() as claim, claim.begin():
-        row = claim.execute(_CLAIM_DUE, {"key": stored_as}).first()
+        row = claim.execute(_CLAIM_TOP, {"key": stored_as}).first()
         if row is None:
             return agency_interval() * (1 - EXPIRY_SPREAD)
         left = (row[0] - now).total_seconds()

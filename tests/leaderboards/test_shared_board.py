@@ -195,8 +195,9 @@ def test_an_agency_top_read_through_its_interval_is_rebuilt_before_it_expires_no
     assert "Nguyễn V. A" in viewer.get(next_page).get_data(as_text=True)
 
 
-@pytest.mark.postgres_only
-def test_an_agency_top_another_worker_is_rebuilding_is_left_to_it(client, world, now, sharing):
+def _hot_commune_top_then_binh_ahead(client, world, now) -> str:
+    """An reads the commune's board through its interval (its top stored with An alone), then Bình goes ahead,
+    and the stored top is a second from its end. Returns the board's address."""
     a, b = people(world, ["Nguyễn Văn An", "Trần Thị Bình"])
     commune_board = f"/rounds/{world.round.id}/leaderboard?agency={world.commune.id}"
     paper(a, world.round, now, 4, 30)
@@ -205,6 +206,12 @@ def test_an_agency_top_another_worker_is_rebuilding_is_left_to_it(client, world,
     paper(b, world.round, now, 5, 30)
     db.session.execute(sa.update(SharedBoardTop).values(expires_at=datetime.now(timezone.utc) + timedelta(seconds=1)))
     db.session.commit()
+    return commune_board
+
+
+@pytest.mark.postgres_only
+def test_an_agency_top_another_worker_is_rebuilding_is_left_to_it(client, world, now, sharing):
+    _hot_commune_top_then_binh_ahead(client, world, now)
     key = db.session.scalar(sa.select(SharedBoardTop.key))
     with db.engine.connect() as other, other.begin():  # another worker holds the row: it is rebuilding it
         other.execute(sa.select(SharedBoardTop.key).where(SharedBoardTop.key == key).with_for_update())
@@ -215,14 +222,7 @@ def test_an_agency_top_another_worker_is_rebuilding_is_left_to_it(client, world,
 
 @pytest.mark.postgres_only
 def test_a_top_whose_background_rebuild_fails_is_left_to_its_next_viewer(client, world, now, sharing, monkeypatch):
-    a, b = people(world, ["Nguyễn Văn An", "Trần Thị Bình"])
-    commune_board = f"/rounds/{world.round.id}/leaderboard?agency={world.commune.id}"
-    paper(a, world.round, now, 4, 30)
-    for _ in range(shared.HOT_READS):
-        client.get(commune_board)
-    paper(b, world.round, now, 5, 30)
-    db.session.execute(sa.update(SharedBoardTop).values(expires_at=datetime.now(timezone.utc) + timedelta(seconds=1)))
-    db.session.commit()
+    commune_board = _hot_commune_top_then_binh_ahead(client, world, now)
 
     def unreachable(*args, **kwargs):
         raise ConnectionError("the database went away")
